@@ -1,0 +1,65 @@
+/**
+ * What the catalog holds. Every object remembers the statement that created it (`sql`), which is what
+ * the DDL log stores and replays.
+ */
+import type { Options, QueryText, WatermarkDef } from '../sql/ast.js';
+
+/** A column with its DuckDB type, as DuckDB spells it (`BIGINT`, `TIMESTAMP`, `DECIMAL(10,2)`). */
+export interface Column {
+  readonly name: string;
+  readonly type: string;
+}
+
+interface ObjectBase {
+  readonly name: string;
+  /** The CREATE statement as written. */
+  readonly sql: string;
+}
+
+/** An unbounded input table. `connector` is 'push' when no connector was given (fed by INSERT). */
+export interface SourceObject extends ObjectBase {
+  readonly kind: 'source';
+  readonly columns: readonly Column[];
+  readonly watermark: WatermarkDef | null;
+  readonly connector: string;
+  /** The connector's options, validated (defaults filled in) by the connector at creation. */
+  readonly options: Options;
+}
+
+/** A static, mutable DuckDB table in the main database. */
+export interface TableObject extends ObjectBase {
+  readonly kind: 'table';
+  readonly columns: readonly Column[];
+}
+
+/** A plain view: inlined wherever it is used. */
+export interface ViewObject extends ObjectBase {
+  readonly kind: 'view';
+  readonly columns: readonly Column[];
+  readonly query: QueryText;
+}
+
+/** A continuous query whose result is kept as a table. */
+export interface MaterializedViewObject extends ObjectBase {
+  readonly kind: 'materialized_view';
+  readonly columns: readonly Column[];
+  readonly query: QueryText;
+  readonly options: Options;
+}
+
+/** A continuous query whose output goes to a connector. */
+export interface SinkObject extends ObjectBase {
+  readonly kind: 'sink';
+  readonly columns: readonly Column[];
+  /** The query: for CREATE SINK ... FROM x it is `SELECT * FROM x`. */
+  readonly query: QueryText;
+  readonly from: string | null;
+  readonly connector: string;
+  readonly options: Options;
+}
+
+export type CatalogObject = SourceObject | TableObject | ViewObject | MaterializedViewObject | SinkObject;
+export type CatalogObjectKind = CatalogObject['kind'];
+
+/** Objects that run as a StreamingQuery. */
+export type QueryObject = MaterializedViewObject | SinkObject;

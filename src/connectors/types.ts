@@ -1,0 +1,100 @@
+/**
+ * The contracts between the runtime (exec/) and connectors. A connector splits transport (where bytes
+ * come from: a generator, files, Kafka) from format (json, csv: turning bytes into rows).
+ */
+import type { Column, SinkObject, SourceObject } from '../catalog/types.js';
+import type { Connection, Database } from '../duck/index.js';
+import type { Options } from '../sql/ast.js';
+
+/** What connectors may use from the process: the data directory and the main database. */
+export interface ConnectorEnv {
+  readonly dataDir: string;
+  /** The main database (tables, push-source logs). */
+  readonly db: Database;
+}
+
+/** A source offset: connector-specific, JSON-serialisable, stored in offsets/N.json. */
+export type SourceOffset = unknown;
+
+/** Where a bad input row was found, and what was wrong with it. */
+export interface BadRow {
+  /** e.g. `logs/a.json:17` or `topic/partition/offset`. */
+  readonly location: string;
+  readonly column: string | null;
+  readonly message: string;
+}
+
+export interface LoadStats {
+  readonly rows: number;
+  /** Rows that could not be read, skipped under on_error = 'skip' (a few examples kept). */
+  readonly badRows: number;
+  readonly badRowExamples: readonly BadRow[];
+}
+
+/**
+ * Reads one source for one query. Offsets are planned first and loading is a pure function of
+ * (start, end], so a batch can be re-run from offsets/N after a crash and load the same rows.
+ */
+export interface SourceReader {
+  /** The offset before any data. */
+  readonly initialOffset: SourceOffset;
+  /** The offset of everything available now. */
+  latestOffset(): Promise<SourceOffset>;
+  /** The end of the next batch: after start, at most `latest`, bounded by maxRows when given. */
+  endOffset(start: SourceOffset, latest: SourceOffset, maxRows: number | undefined): SourceOffset;
+  /** Whether (start, end] holds any data. */
+  hasData(start: SourceOffset, end: SourceOffset): boolean;
+  /**
+   * Loads the rows of (start, end] into `target`, an existing table with exactly the source's
+   * columns in order. Bad rows are counted and located; under on_error = 'fail' an EddyError
+   * (BAD_INPUT_ROW) naming the source, location and column is thrown instead.
+   */
+  load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset): Promise<LoadStats>;
+  /** Describes (start, end] for progress, e.g. `{ "files": 3 }` or `{ "events": [0, 1000] }`. */
+  describe?(offset: SourceOffset): unknown;
+  close(): Promise<void>;
+}
+
+export interface SourceConnector {
+  readonly name: string;
+  /**
+   * Validates the options of CREATE SOURCE (unknown options are an error naming them) and returns
+   * them normalised with defaults, and the columns: as declared, or the connector's own schema when
+   * none were declared (nexmark). Runs once, at creation; the result is what the catalog stores.
+   */
+  validate(name: string, columns: readonly Column[] | null, options: Options, env: ConnectorEnv): Promise<{ columns: Column[]; options: Options }>;
+  open(source: SourceObject, env: ConnectorEnv): Promise<SourceReader>;
+}
+
+export type OutputMode = 'append' | 'update' | 'complete' | 'changelog';
+
+/**
+ * One batch for a sink. `relation` names a table readable on `conn` holding the rows to deliver:
+ * the columns plus `__op` (1 insert, -1 delete) for append / update / changelog, or the whole
+ * result (with `__op` = 1) for complete mode.
+ */
+export interface SinkBatch {
+  readonly queryName: string;
+  readonly queryId: string;
+  readonly batchId: number;
+  readonly outputMode: OutputMode;
+  readonly columns: readonly Column[];
+  /** The result's key (group-by columns), where it has one; update-mode sinks upsert by it. */
+  readonly key: readonly string[] | null;
+  readonly conn: Connection;
+  readonly relation: string;
+}
+
+/** Delivery must be idempotent by batchId: delivering the same batch twice has the effect of once. */
+export interface SinkWriter {
+  deliver(batch: SinkBatch): Promise<{ rows: number }>;
+  close(): Promise<void>;
+}
+
+export interface SinkConnector {
+  readonly name: string;
+  /** Output modes the connector accepts, the first being its default. */
+  readonly outputModes: readonly OutputMode[];
+  validate(name: string, columns: readonly Column[], options: Options, env: ConnectorEnv): Promise<Options>;
+  open(sink: SinkObject, env: ConnectorEnv): Promise<SinkWriter>;
+}

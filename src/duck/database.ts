@@ -1,0 +1,134 @@
+import { DuckDBInstance, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
+import { EddyError } from '../util/errors.js';
+import { fromDuckValue } from './values.js';
+
+/** A column of a result: its name and its DuckDB type as DuckDB spells it (`BIGINT`, `DECIMAL(10,2)`). */
+export interface ResultColumn {
+  readonly name: string;
+  readonly type: string;
+}
+
+/** A fully read result: columns and rows of plain JS values (see values.ts for the mapping). */
+export interface QueryResult {
+  readonly columns: readonly ResultColumn[];
+  readonly rows: readonly unknown[][];
+}
+
+/**
+ * One DuckDB database (a file or ':memory:'). Eddy keeps one per process; each StreamingQuery
+ * attaches its own state file and uses its own connection.
+ */
+export class Database {
+  private constructor(private readonly instance: DuckDBInstance, readonly path: string) {}
+
+  static async open(path: string): Promise<Database> {
+    try {
+      const instance = await DuckDBInstance.create(path, { threads: String(process.env.EDDY_DUCKDB_THREADS ?? 2) });
+      return new Database(instance, path);
+    } catch (e) {
+      throw new EddyError('IO_ERROR', `cannot open DuckDB database ${path}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  async connect(): Promise<Connection> {
+    return new Connection(await this.instance.connect());
+  }
+
+  close(): void {
+    this.instance.closeSync();
+  }
+}
+
+/** A DuckDB connection. Statements on one connection run one at a time. */
+export class Connection {
+  constructor(readonly raw: DuckDBConnection) {}
+
+  /** Runs a statement (or several separated by `;`) and discards any result. */
+  async run(sql: string): Promise<void> {
+    await this.raw.run(sql);
+  }
+
+  /** Runs statements one after another. */
+  async runAll(statements: readonly string[]): Promise<void> {
+    for (const sql of statements) await this.raw.run(sql);
+  }
+
+  /** Runs a query and reads its whole result. */
+  async query(sql: string): Promise<QueryResult> {
+    const reader: DuckDBMaterializedResult = await this.raw.run(sql);
+    const columns = reader.columnNames().map((name, i) => ({ name, type: String(reader.columnTypes()[i]) }));
+    const chunks = await reader.fetchAllChunks();
+    const rows: unknown[][] = [];
+    for (const chunk of chunks) {
+      for (const row of chunk.getRows()) rows.push(row.map(fromDuckValue));
+    }
+    return { columns, rows };
+  }
+
+  /** Runs a query and returns its rows as objects keyed by column name. */
+  async objects<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+    const { columns, rows } = await this.query(sql);
+    return rows.map((row) => Object.fromEntries(columns.map((c, i) => [c.name, row[i]])) as T);
+  }
+
+  /** Runs a query that returns one value (or none: undefined). */
+  async scalar<T = unknown>(sql: string): Promise<T | undefined> {
+    const { rows } = await this.query(sql);
+    return rows[0]?.[0] as T | undefined;
+  }
+
+  /** The column names and types a query would produce, without running it (DuckDB's binder checks it). */
+  async describe(sql: string): Promise<ResultColumn[]> {
+    const rows = await this.objects<{ column_name: string; column_type: string }>(`DESCRIBE ${sql}`);
+    return rows.map((r) => ({ name: r.column_name, type: r.column_type }));
+  }
+
+  /** Runs fn inside a transaction: committed when it returns, rolled back when it throws. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.raw.run('BEGIN TRANSACTION');
+    try {
+      const result = await fn();
+      await this.raw.run('COMMIT');
+      return result;
+    } catch (e) {
+      try {
+        await this.raw.run('ROLLBACK');
+      } catch {
+        // the transaction may already be aborted; the original error is what matters
+      }
+      throw e;
+    }
+  }
+
+  /** Appends rows (arrays of JS values in column order) to a table with DuckDB's appender. */
+  async append(table: string, schema: string | undefined, rows: readonly (readonly unknown[])[]): Promise<void> {
+    const appender = await this.raw.createAppender(table, schema);
+    try {
+      for (const row of rows) {
+        for (const value of row) appendValue(appender, value);
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  interrupt(): void {
+    this.raw.interrupt();
+  }
+
+  close(): void {
+    this.raw.closeSync();
+  }
+}
+
+type Appender = Awaited<ReturnType<DuckDBConnection['createAppender']>>;
+
+function appendValue(appender: Appender, value: unknown): void {
+  if (value === null || value === undefined) appender.appendNull();
+  else if (typeof value === 'boolean') appender.appendBoolean(value);
+  else if (typeof value === 'bigint') appender.appendBigInt(value);
+  else if (typeof value === 'number') appender.appendDouble(value);
+  else appender.appendVarchar(typeof value === 'string' ? value : JSON.stringify(value));
+}

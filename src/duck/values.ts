@@ -1,0 +1,26 @@
+import type { DuckDBValue } from '@duckdb/node-api';
+
+/**
+ * Maps a DuckDB value to a plain JS value: integers that fit in a double become numbers (larger ones
+ * stay bigint), decimals, dates, times, timestamps and intervals become their DuckDB text form,
+ * lists become arrays and structs objects. Text forms keep results exact and print as DuckDB prints them.
+ */
+export function fromDuckValue(value: DuckDBValue): unknown {
+  if (value === null || value === undefined) return null;
+  switch (typeof value) {
+    case 'boolean':
+    case 'number':
+    case 'string':
+      return value;
+    case 'bigint':
+      return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+    default:
+      break;
+  }
+  const v = value as unknown as { items?: DuckDBValue[]; entries?: Record<string, DuckDBValue>; toString(): string };
+  if (Array.isArray(v.items)) return v.items.map(fromDuckValue);
+  if (v.entries && typeof v.entries === 'object' && !Array.isArray(v.entries)) {
+    return Object.fromEntries(Object.entries(v.entries).map(([k, x]) => [k, fromDuckValue(x)]));
+  }
+  return v.toString();
+}

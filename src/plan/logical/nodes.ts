@@ -1,0 +1,136 @@
+/**
+ * The logical plan: typed relational algebra over named fields. Nodes are plain, readonly and
+ * closed; passes switch on `kind` (an exhaustive switch fails to compile when a kind is added).
+ *
+ * Expressions are DuckDB SQL text over the input's field names (always quoted with quoteIdent), so
+ * every DuckDB scalar function works and operators compose SQL without re-parsing.
+ */
+import type { Field } from './field.js';
+
+/** Reads a catalog relation. Sources are unbounded (deltas); tables are read as of the batch. */
+export interface ScanNode {
+  readonly kind: 'scan';
+  readonly relation: 'source' | 'table';
+  /** Catalog name of the source or table. */
+  readonly name: string;
+  readonly fields: readonly Field[];
+}
+
+/** Keeps rows where `predicate` (SQL over input fields) is true. */
+export interface FilterNode {
+  readonly kind: 'filter';
+  readonly input: LogicalNode;
+  readonly predicate: string;
+  readonly fields: readonly Field[];
+}
+
+/** Computes `exprs` (SQL over input fields); output field i is exprs[i]. */
+export interface ProjectNode {
+  readonly kind: 'project';
+  readonly input: LogicalNode;
+  readonly exprs: readonly string[];
+  readonly fields: readonly Field[];
+}
+
+export type AggregateFunction = 'count' | 'sum' | 'avg' | 'min' | 'max';
+
+export interface AggregateCall {
+  readonly fn: AggregateFunction;
+  /** An input field name; null for count(*). */
+  readonly arg: string | null;
+  readonly distinct: boolean;
+  /** FILTER (WHERE ...) as SQL over input fields, or null. */
+  readonly filter: string | null;
+  /** The call as the user wrote it, for errors and EXPLAIN (`count(DISTINCT bidder)`). */
+  readonly display: string;
+}
+
+/**
+ * GROUP BY `keys` (input field names: the binder projects group expressions and aggregate arguments
+ * into fields first). Output fields: the keys, then one field per aggregate call.
+ */
+export interface AggregateNode {
+  readonly kind: 'aggregate';
+  readonly input: LogicalNode;
+  readonly keys: readonly string[];
+  readonly aggregates: readonly AggregateCall[];
+  readonly fields: readonly Field[];
+}
+
+export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'cross';
+
+/**
+ * A join. Field names of `left` and `right` are disjoint (the binder renames), and the output
+ * fields are left's then right's. `condition` is SQL over those names (null for cross joins);
+ * `equiKeys` are the equality conjuncts found in it, pairs of (left field, right field).
+ */
+export interface JoinNode {
+  readonly kind: 'join';
+  readonly joinType: JoinType;
+  readonly left: LogicalNode;
+  readonly right: LogicalNode;
+  readonly condition: string | null;
+  readonly equiKeys: readonly (readonly [string, string])[];
+  readonly fields: readonly Field[];
+}
+
+/** UNION ALL: inputs have the same number of fields; output takes the first input's names. */
+export interface UnionNode {
+  readonly kind: 'union';
+  readonly inputs: readonly LogicalNode[];
+  readonly fields: readonly Field[];
+}
+
+/** SELECT DISTINCT / UNION (distinct): one row per distinct input row. */
+export interface DistinctNode {
+  readonly kind: 'distinct';
+  readonly input: LogicalNode;
+  readonly fields: readonly Field[];
+}
+
+export interface SortKey {
+  /** SQL over input fields. */
+  readonly expr: string;
+  readonly descending: boolean;
+  readonly nullsFirst: boolean | null;
+}
+
+/** ORDER BY / LIMIT / OFFSET at the top of a query. */
+export interface SortLimitNode {
+  readonly kind: 'sort_limit';
+  readonly input: LogicalNode;
+  readonly orderBy: readonly SortKey[];
+  readonly limit: number | null;
+  readonly offset: number | null;
+  readonly fields: readonly Field[];
+}
+
+export type LogicalNode =
+  | ScanNode
+  | FilterNode
+  | ProjectNode
+  | AggregateNode
+  | JoinNode
+  | UnionNode
+  | DistinctNode
+  | SortLimitNode;
+
+export type LogicalKind = LogicalNode['kind'];
+
+/** The inputs of a node, in order. */
+export function inputsOf(node: LogicalNode): readonly LogicalNode[] {
+  switch (node.kind) {
+    case 'scan':
+      return [];
+    case 'filter':
+    case 'project':
+    case 'aggregate':
+    case 'distinct':
+    case 'sort_limit':
+      return [node.input];
+    case 'join':
+      return [node.left, node.right];
+    case 'union':
+      return node.inputs;
+  }
+}

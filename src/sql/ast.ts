@@ -1,0 +1,173 @@
+/**
+ * The typed Statement AST produced by the SQL front end (grammar/eddy.peggy for the envelope,
+ * node-sql-parser for query bodies). One discriminated union: every consumer switches on `kind`.
+ */
+import type { SqlPosition } from '../util/errors.js';
+
+/** An option value in a WITH (...) list: strings stay strings, numbers and booleans are typed. */
+export type OptionValue = string | number | boolean;
+
+/** WITH (key = value, ...): keys lower-cased, in the order written. */
+export type Options = Readonly<Record<string, OptionValue>>;
+
+/** A column of CREATE SOURCE / CREATE TABLE: the type as DuckDB spells it (normalised to upper case). */
+export interface ColumnDef {
+  readonly name: string;
+  readonly type: string;
+  readonly notNull: boolean;
+  readonly primaryKey: boolean;
+}
+
+/** WATERMARK FOR col AS <expr>: the expression text as written, e.g. `date_time - INTERVAL '4' SECOND`. */
+export interface WatermarkDef {
+  readonly column: string;
+  readonly expr: string;
+}
+
+/**
+ * A query body (SELECT ... / WITH ... SELECT / ... UNION ALL ...), as text and as node-sql-parser's AST.
+ * `start` is where the text begins in the script, so errors inside it point into the user's file.
+ */
+export interface QueryText {
+  readonly text: string;
+  readonly start: SqlPosition;
+  /** node-sql-parser (postgresql) AST of `text`, a Select node; parsed with locations. */
+  readonly ast: unknown;
+}
+
+interface StatementBase {
+  /** The statement's full text as written (without the trailing `;`). */
+  readonly sql: string;
+  /** Where the statement begins in the script. */
+  readonly start: SqlPosition;
+}
+
+export interface CreateSource extends StatementBase {
+  readonly kind: 'create_source';
+  readonly name: string;
+  readonly ifNotExists: boolean;
+  /** null when no column list was written (the connector supplies the schema, e.g. nexmark). */
+  readonly columns: readonly ColumnDef[] | null;
+  readonly watermark: WatermarkDef | null;
+  readonly options: Options;
+}
+
+/** CREATE TABLE: a static, mutable DuckDB table; the statement is passed to DuckDB as written. */
+export interface CreateTable extends StatementBase {
+  readonly kind: 'create_table';
+  readonly name: string;
+  readonly ifNotExists: boolean;
+  readonly orReplace: boolean;
+  /** null for CREATE TABLE ... AS query. */
+  readonly columns: readonly ColumnDef[] | null;
+  /** The query of CREATE TABLE ... AS, as text (full DuckDB SQL is allowed, so it is not parsed here). */
+  readonly asQuery: string | null;
+}
+
+/** INSERT INTO name ...: into a table (passed to DuckDB) or a push source (appended by the engine). */
+export interface Insert extends StatementBase {
+  readonly kind: 'insert';
+  readonly table: string;
+  /** Column list, or null when none was written. */
+  readonly columns: readonly string[] | null;
+  /** The rows part: `VALUES (...), (...)` or a query, as text. */
+  readonly body: string;
+}
+
+/** UPDATE / DELETE on a table: passed to DuckDB as written. */
+export interface UpdateOrDelete extends StatementBase {
+  readonly kind: 'update' | 'delete';
+  readonly table: string;
+}
+
+export interface CreateView extends StatementBase {
+  readonly kind: 'create_view';
+  readonly name: string;
+  readonly orReplace: boolean;
+  readonly ifNotExists: boolean;
+  readonly query: QueryText;
+}
+
+export interface CreateMaterializedView extends StatementBase {
+  readonly kind: 'create_materialized_view';
+  readonly name: string;
+  readonly ifNotExists: boolean;
+  readonly query: QueryText;
+  readonly options: Options;
+}
+
+/** CREATE SINK name FROM relation WITH (...) or CREATE SINK name AS query WITH (...). */
+export interface CreateSink extends StatementBase {
+  readonly kind: 'create_sink';
+  readonly name: string;
+  readonly ifNotExists: boolean;
+  readonly input: { readonly kind: 'from'; readonly name: string } | { readonly kind: 'query'; readonly query: QueryText };
+  readonly options: Options;
+}
+
+/** A pull query (SELECT, WITH ... SELECT, VALUES, ...): runs once over current results in DuckDB. */
+export interface Select extends StatementBase {
+  readonly kind: 'select';
+  readonly query: QueryText;
+}
+
+export type ExplainVariant = 'ast' | 'logical' | 'incremental';
+
+export interface Explain extends StatementBase {
+  readonly kind: 'explain';
+  /** EXPLAIN AST | LOGICAL | INCREMENTAL; plain EXPLAIN means 'incremental'. */
+  readonly variant: ExplainVariant;
+  readonly statement: CreateMaterializedView | CreateSink | Select;
+}
+
+export type ShowTarget =
+  | { readonly what: 'sources' | 'tables' | 'views' | 'materialized_views' | 'sinks' | 'queries' }
+  | { readonly what: 'progress'; readonly name: string }
+  | { readonly what: 'create'; readonly name: string };
+
+export interface Show extends StatementBase {
+  readonly kind: 'show';
+  readonly target: ShowTarget;
+}
+
+export type ObjectKind = 'source' | 'table' | 'view' | 'materialized_view' | 'sink';
+
+export interface Drop extends StatementBase {
+  readonly kind: 'drop';
+  readonly objectKind: ObjectKind;
+  readonly names: readonly string[];
+  readonly ifExists: boolean;
+  readonly cascade: boolean;
+}
+
+/** ALTER MATERIALIZED VIEW | SINK name PAUSE | RESUME | RESET. */
+export interface Alter extends StatementBase {
+  readonly kind: 'alter';
+  readonly objectKind: 'materialized_view' | 'sink';
+  readonly name: string;
+  readonly action: 'pause' | 'resume' | 'reset';
+}
+
+/** SUBSCRIBE [TO] name: snapshot, then every change (served by the servers; the CLI rejects it). */
+export interface Subscribe extends StatementBase {
+  readonly kind: 'subscribe';
+  readonly name: string;
+  readonly options: Options;
+}
+
+export type Statement =
+  | CreateSource
+  | CreateTable
+  | Insert
+  | UpdateOrDelete
+  | CreateView
+  | CreateMaterializedView
+  | CreateSink
+  | Select
+  | Explain
+  | Show
+  | Drop
+  | Alter
+  | Subscribe;
+
+export type StatementKind = Statement['kind'];

@@ -1,0 +1,91 @@
+/**
+ * The one error catalogue. Every error a user can see is an EddyError with a stable code, a SQLSTATE,
+ * an HTTP status and, where the error is about SQL text, the position in that text.
+ */
+
+/** A position in SQL text: 1-based line and column, 0-based offset. */
+export interface SqlPosition {
+  readonly offset: number;
+  readonly line: number;
+  readonly column: number;
+}
+
+export const ErrorCodes = {
+  SYNTAX_ERROR: { sqlstate: '42601', http: 400 },
+  UNDEFINED_TABLE: { sqlstate: '42P01', http: 404 },
+  UNDEFINED_COLUMN: { sqlstate: '42703', http: 400 },
+  AMBIGUOUS_COLUMN: { sqlstate: '42702', http: 400 },
+  UNDEFINED_FUNCTION: { sqlstate: '42883', http: 400 },
+  DATATYPE_MISMATCH: { sqlstate: '42804', http: 400 },
+  GROUPING_ERROR: { sqlstate: '42803', http: 400 },
+  DUPLICATE_OBJECT: { sqlstate: '42710', http: 409 },
+  DEPENDENT_OBJECTS: { sqlstate: '2BP01', http: 409 },
+  WRONG_OBJECT_TYPE: { sqlstate: '42809', http: 400 },
+  FEATURE_NOT_SUPPORTED: { sqlstate: '0A000', http: 400 },
+  INVALID_PARAMETER: { sqlstate: '22023', http: 400 },
+  INVALID_OUTPUT_MODE: { sqlstate: '0A000', http: 400 },
+  BAD_INPUT_ROW: { sqlstate: '22P02', http: 422 },
+  OBJECT_IN_USE: { sqlstate: '55006', http: 409 },
+  QUERY_FAILED: { sqlstate: 'XX000', http: 500 },
+  IO_ERROR: { sqlstate: '58030', http: 500 },
+  INTERNAL: { sqlstate: 'XX000', http: 500 },
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export interface EddyErrorOptions {
+  readonly position?: SqlPosition | undefined;
+  readonly cause?: unknown;
+  /** A hint a user can act on, shown after the message (psql shows it as HINT). */
+  readonly hint?: string | undefined;
+}
+
+export class EddyError extends Error {
+  readonly code: ErrorCode;
+  readonly sqlstate: string;
+  readonly httpStatus: number;
+  readonly position: SqlPosition | undefined;
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: EddyErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'EddyError';
+    this.code = code;
+    this.sqlstate = ErrorCodes[code].sqlstate;
+    this.httpStatus = ErrorCodes[code].http;
+    this.position = options.position;
+    this.hint = options.hint;
+  }
+
+  /** The message with its position, as the CLI prints it. */
+  describe(): string {
+    const at = this.position ? ` (line ${this.position.line}, column ${this.position.column})` : '';
+    const hint = this.hint ? `\nHINT: ${this.hint}` : '';
+    return `${this.message}${at} [SQLSTATE ${this.sqlstate}]${hint}`;
+  }
+}
+
+export function isEddyError(e: unknown): e is EddyError {
+  return e instanceof EddyError;
+}
+
+/** Wraps anything thrown into an EddyError, so that no raw library error reaches a user. */
+export function asEddyError(e: unknown, code: ErrorCode = 'INTERNAL', context?: string): EddyError {
+  if (e instanceof EddyError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new EddyError(code, context ? `${context}: ${message}` : message, { cause: e });
+}
+
+/** Computes line and column (1-based) of an offset in a text. */
+export function positionAt(text: string, offset: number): SqlPosition {
+  let line = 1;
+  let lineStart = 0;
+  const end = Math.min(offset, text.length);
+  for (let i = 0; i < end; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { offset, line, column: offset - lineStart + 1 };
+}
