@@ -1,0 +1,31 @@
+/** A progress object per trigger, like Spark's StreamingQueryProgress (DESIGN.md §5). */
+export interface Progress {
+  readonly id: string;
+  readonly name: string;
+  readonly batchId: number;
+  readonly timestamp: string;
+  readonly numInputRows: number;
+  readonly inputRowsPerSecond: number;
+  readonly processedRowsPerSecond: number;
+  readonly durationMs: Readonly<Record<string, number>>;
+  readonly eventTime: Readonly<Record<string, string>>;
+  readonly stateOperators: readonly StateOperatorProgress[];
+  readonly sources: readonly SourceProgress[];
+  readonly sink: { readonly numOutputRows: number; readonly description: string };
+}
+
+export interface StateOperatorProgress {
+  readonly operatorName: string;
+  readonly numRowsTotal: number;
+  readonly numRowsUpdated: number;
+  readonly numRowsRemoved: number;
+  readonly numRowsDroppedByWatermark: number;
+}
+
+export interface SourceProgress {
+  readonly description: string;
+  readonly startOffset: unknown;
+  readonly endOffset: unknown;
+  readonly numInputRows: number;
+  readonly numBadRows: number;
+}
