@@ -31,7 +31,11 @@ export interface WatermarkDef {
 export interface QueryText {
   readonly text: string;
   readonly start: SqlPosition;
-  /** node-sql-parser (postgresql) AST of `text`, a Select node; parsed with locations. */
+  /**
+   * node-sql-parser (postgresql) AST of `text`, a Select node; parsed with locations (relative to `text`).
+   * Flink's `TABLE(TUMBLE(TABLE t, DESCRIPTOR(c), size))` appears as `TUMBLE(t, c, size)`. null only for
+   * pull queries node-sql-parser cannot read (DuckDB-only syntax), which run on DuckDB as written.
+   */
   readonly ast: unknown;
 }
 
@@ -123,7 +127,8 @@ export interface Explain extends StatementBase {
 export type ShowTarget =
   | { readonly what: 'sources' | 'tables' | 'views' | 'materialized_views' | 'sinks' | 'queries' }
   | { readonly what: 'progress'; readonly name: string }
-  | { readonly what: 'create'; readonly name: string };
+  /** SHOW CREATE [kind] name: objectKind is null when no kind was written. */
+  | { readonly what: 'create'; readonly name: string; readonly objectKind?: ObjectKind | null };
 
 export interface Show extends StatementBase {
   readonly kind: 'show';

@@ -1,0 +1,3 @@
+export type * from './ast.js';
+export { parseScript, parseStatement } from './parser.js';
+export { parseQueryBody, type QueryBodyOptions } from './query-body.js';

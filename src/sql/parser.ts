@@ -1,0 +1,77 @@
+/**
+ * The SQL front end: script text -> typed Statements. grammar/eddy.peggy reads the statement envelope
+ * and captures query bodies as text; node-sql-parser then parses each body (query-body.ts).
+ */
+import { quoteIdent } from '../duck/quote.js';
+import type { SqlPosition } from '../util/errors.js';
+import type { QueryText, Statement } from './ast.js';
+import { parse as parseEnvelope, SyntaxError as EnvelopeSyntaxError } from './generated/eddy-parser.js';
+import { parseQueryBody } from './query-body.js';
+import { describeFailure, syntaxError, tokenAt } from './syntax-error.js';
+
+/** A query body as the grammar returns it: text and position, not yet parsed. */
+interface RawQuery {
+  readonly text: string;
+  readonly start: SqlPosition;
+}
+
+/** Parses a script of `;`-separated statements. Throws EddyError('SYNTAX_ERROR') with a position. */
+export function parseScript(text: string): Statement[] {
+  let raw: Statement[];
+  try {
+    raw = parseEnvelope(text, { quoteIdent }) as Statement[];
+  } catch (e) {
+    if (e instanceof EnvelopeSyntaxError) throw envelopeError(e, text);
+    throw e;
+  }
+  return raw.map(withParsedQueries);
+}
+
+/** Parses text holding exactly one statement (a trailing `;` is allowed). */
+export function parseStatement(text: string): Statement {
+  const statements = parseScript(text);
+  const [first, second] = statements;
+  if (first === undefined) throw syntaxError({ offset: 0, line: 1, column: 1 }, 'expected a statement but found none');
+  if (second !== undefined) {
+    throw syntaxError(second.start, `expected one statement but found ${statements.length}`);
+  }
+  return first;
+}
+
+/** Continuous query bodies must be readable by node-sql-parser; pull queries may be DuckDB-only. */
+function withParsedQueries(statement: Statement): Statement {
+  switch (statement.kind) {
+    case 'create_view':
+    case 'create_materialized_view':
+      return { ...statement, query: continuous(statement.query) };
+    case 'create_sink':
+      return statement.input.kind === 'query'
+        ? { ...statement, input: { kind: 'query', query: continuous(statement.input.query) } }
+        : statement;
+    case 'select':
+      return { ...statement, query: parseQueryBody(statement.query.text, statement.query.start, { allowUnparsed: true }) };
+    case 'explain': {
+      // EXPLAIN shows plans, which need the AST, so even an explained pull query must parse.
+      const inner = statement.statement.kind === 'select'
+        ? { ...statement.statement, query: continuous(statement.statement.query) }
+        : withParsedQueries(statement.statement);
+      return { ...statement, statement: inner as typeof statement.statement };
+    }
+    default:
+      return statement;
+  }
+}
+
+function continuous(query: RawQuery | QueryText): QueryText {
+  return parseQueryBody(query.text, query.start);
+}
+
+function envelopeError(e: EnvelopeSyntaxError, text: string) {
+  const start = e.location.start;
+  const position: SqlPosition = { offset: start.offset, line: start.line, column: start.column };
+  // Errors raised by the grammar's own checks (duplicate options, ...) carry no expectation list.
+  const detail = e.expected
+    ? describeFailure(e.expected, tokenAt(text, start.offset, 'end of input'), 'end of input')
+    : e.message;
+  return syntaxError(position, detail, e);
+}
