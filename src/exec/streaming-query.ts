@@ -1,12 +1,22 @@
 /**
- * StreamingQuery: one micro-batch loop per materialized view or sink. (Being written; the public
- * surface below is final.)
+ * StreamingQuery: one micro-batch loop per materialized view or sink (DESIGN.md §4).
+ * Batch N: plan each source's end offset, write offsets/N, load the deltas, run every operator
+ * and record the output and the state version in one transaction, deliver to the sink, write
+ * commits/N. On open, a query resumes from its state version, re-running or redelivering as needed.
  */
+import { randomUUID } from 'node:crypto';
 import type { QueryObject, SourceObject } from '../catalog/types.js';
-import type { ConnectorEnv, SinkWriter } from '../connectors/types.js';
-import type { Database } from '../duck/index.js';
+import { commitLog, offsetLog, type BatchLog, type CommitEntry, type OffsetEntry } from '../checkpoint/batch-log.js';
+import { sourceConnector } from '../connectors/registry.js';
+import type { ConnectorEnv, LoadStats, OutputMode, SinkWriter, SourceOffset, SourceReader } from '../connectors/types.js';
+import type { Connection, Database } from '../duck/index.js';
 import type { IncrementalPlan } from '../plan/incremental/plan.js';
-import type { Progress } from './progress.js';
+import { asEddyError, EddyError } from '../util/errors.js';
+import { log } from '../util/log.js';
+import { BatchPipeline } from './batch-pipeline.js';
+import type { Progress, SourceProgress } from './progress.js';
+import { StateStore } from './state-store.js';
+import { parseTrigger, type Trigger } from './trigger.js';
 
 export type QueryStatus = 'running' | 'paused' | 'failed' | 'stopped';
 
@@ -21,37 +31,315 @@ export interface StreamingQueryConfig {
   readonly sink: SinkWriter | null;
 }
 
+interface OpenSource {
+  readonly name: string;
+  readonly reader: SourceReader;
+  offset: SourceOffset;
+}
+
+const PROGRESS_KEPT = 100;
+const IDLE_POLL_MS = Number(process.env.EDDY_IDLE_POLL_MS ?? 100);
+
 export class StreamingQuery {
   readonly name: string;
+  readonly id: string;
   status: QueryStatus = 'stopped';
-  lastError: Error | null = null;
+  lastError: EddyError | null = null;
+  private readonly trigger: Trigger;
+  private readonly maxRows: number | undefined;
+  private readonly history: Progress[] = [];
+  private nextBatchId = 0;
+  /** Serialises batches: the loop, drain and pause all take it. */
+  private lock: Promise<void> = Promise.resolve();
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private readonly offsets: BatchLog<OffsetEntry>;
+  private readonly commits: BatchLog<CommitEntry>;
+  private readonly listeners = new Set<(p: Progress) => void>();
 
-  private constructor(readonly config: StreamingQueryConfig) {
+  private constructor(
+    readonly config: StreamingQueryConfig,
+    private readonly conn: Connection,
+    private readonly store: StateStore,
+    private readonly pipeline: BatchPipeline,
+    private readonly sources: OpenSource[],
+  ) {
     this.name = config.object.name;
+    this.id = randomUUID();
+    const options = config.object.options;
+    this.trigger = parseTrigger(options.trigger);
+    const maxRows = options.max_rows_per_batch;
+    this.maxRows = maxRows === undefined ? undefined : Number(maxRows);
+    if (this.maxRows !== undefined && !(Number.isInteger(this.maxRows) && this.maxRows > 0)) {
+      throw new EddyError('INVALID_PARAMETER', `max_rows_per_batch must be a positive integer, got ${JSON.stringify(maxRows)}`);
+    }
+    this.offsets = offsetLog(config.env.dataDir, this.name);
+    this.commits = commitLog(config.env.dataDir, this.name);
   }
 
   /** Attaches the query's state, creates its result table and opens its sources; does not start it. */
   static async create(config: StreamingQueryConfig): Promise<StreamingQuery> {
-    return new StreamingQuery(config);
+    const conn = await config.db.connect();
+    const store = await StateStore.attach(conn, config.env.dataDir, config.object.name);
+    const sources: OpenSource[] = [];
+    try {
+      for (const name of config.plan.sources) {
+        const object = config.sources.get(name);
+        if (!object) throw new EddyError('INTERNAL', `source "${name}" of "${config.object.name}" was not given`);
+        const reader = await sourceConnector(object.connector).open(object, config.env);
+        sources.push({ name, reader, offset: reader.initialOffset });
+      }
+      const pipeline = new BatchPipeline(config.plan, store, sourceSchemas(config), config.object.kind === 'sink' ? 'sink' : 'view');
+      await pipeline.setup(conn);
+      const query = new StreamingQuery(config, conn, store, pipeline, sources);
+      await query.recover();
+      return query;
+    } catch (e) {
+      for (const s of sources) await s.reader.close().catch(() => undefined);
+      await store.detach(conn).catch(() => undefined);
+      conn.close();
+      throw asEddyError(e, 'QUERY_FAILED', `cannot start "${config.object.name}"`);
+    }
   }
 
   /** Qualified name of the result table (readable from any connection of the database). */
   get resultRelation(): string {
-    throw new Error('not implemented yet');
+    return this.pipeline.resultTable;
+  }
+
+  get outputMode(): OutputMode {
+    return this.config.plan.outputMode;
+  }
+
+  get lastBatchId(): number {
+    return this.nextBatchId - 1;
   }
 
   /** Starts the trigger loop. */
-  start(): void {}
-  async pause(): Promise<void> {}
-  resume(): void {}
+  start(): void {
+    if (this.status === 'running') return;
+    this.status = 'running';
+    this.lastError = null;
+    this.loop = this.runLoop();
+  }
+
+  async pause(): Promise<void> {
+    if (this.status !== 'running') return;
+    this.status = 'paused';
+    this.wake?.();
+    await this.loop;
+  }
+
+  resume(): void {
+    if (this.status === 'paused' || this.status === 'failed') this.start();
+  }
+
   /** Runs batches until all data available in the sources at the time of the call is processed. */
-  async drain(): Promise<void> {}
+  async drain(): Promise<void> {
+    if (this.lastError) throw this.lastError;
+    await this.exclusive(async () => {
+      const cap = new Map<string, SourceOffset>();
+      for (const s of this.sources) cap.set(s.name, await s.reader.latestOffset());
+      while (this.sources.some((s) => s.reader.hasData(s.offset, cap.get(s.name)))) {
+        await this.runBatch(cap);
+      }
+    });
+    if (this.lastError) throw this.lastError;
+  }
+
   /** Stops the loop and closes sources and sink; state stays on disk. */
-  async stop(): Promise<void> {}
+  async stop(): Promise<void> {
+    if (this.status === 'running') await this.pause();
+    this.status = 'stopped';
+    await this.exclusive(async () => undefined);
+    for (const s of this.sources) await s.reader.close().catch(() => undefined);
+    await this.config.sink?.close().catch(() => undefined);
+  }
+
   /** Stops and deletes the query's state. */
-  async drop(): Promise<void> {}
+  async drop(): Promise<void> {
+    await this.stop();
+    await this.store.destroy(this.conn);
+    this.conn.close();
+  }
+
   /** The last progress objects, oldest first (at most 100). */
   progress(): readonly Progress[] {
-    return [];
+    return this.history;
+  }
+
+  onProgress(listener: (p: Progress) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const previous = this.lock;
+    let release!: () => void;
+    this.lock = new Promise<void>((r) => (release = r));
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  private async runLoop(): Promise<void> {
+    const t = this.trigger;
+    const finite = t.kind === 'once' || t.kind === 'available_now';
+    let cap: Map<string, SourceOffset> | null = null;
+    while (this.status === 'running') {
+      let ran = false;
+      try {
+        ran = await this.exclusive(async () => {
+          if (this.status !== 'running') return false;
+          const latest = new Map<string, SourceOffset>();
+          for (const s of this.sources) latest.set(s.name, await s.reader.latestOffset());
+          if (t.kind === 'available_now') cap ??= latest;
+          const bound = cap ?? latest;
+          if (!this.sources.some((s) => s.reader.hasData(s.offset, bound.get(s.name)))) return false;
+          await this.runBatch(bound);
+          return true;
+        });
+      } catch (e) {
+        this.fail(e);
+        return;
+      }
+      if (finite && (t.kind === 'once' ? ran : !ran)) {
+        this.status = 'stopped';
+        return;
+      }
+      const wait = t.kind === 'interval' ? t.ms : ran ? 0 : IDLE_POLL_MS;
+      if (wait > 0) await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.wake = () => { clearTimeout(timer); resolve(); };
+      });
+      this.wake = null;
+    }
+  }
+
+  private fail(e: unknown): void {
+    this.lastError = asEddyError(e, 'QUERY_FAILED', `query "${this.name}" failed`);
+    this.status = 'failed';
+    log.error({ query: this.name, err: this.lastError.message }, 'query failed');
+  }
+
+  /** Resumes from the state version: redeliver an undelivered batch, re-run a planned one. */
+  private async recover(): Promise<void> {
+    const version = await this.store.version(this.conn);
+    if (version === null) return;
+    if (version.fingerprint !== this.config.plan.fingerprint) {
+      throw new EddyError('OBJECT_IN_USE',
+        `the plan of "${this.name}" changed since its checkpoint (fingerprint ${version.fingerprint} -> ${this.config.plan.fingerprint}); it cannot resume from incompatible state`,
+        { hint: `drop and re-create "${this.name}" to start it afresh` });
+    }
+    this.nextBatchId = version.batchId + 1;
+    for (const s of this.sources) if (s.name in version.offsets) s.offset = version.offsets[s.name];
+    if (this.config.sink && (await this.commits.read(version.batchId)) === undefined) {
+      await this.deliver(version.batchId);
+    }
+  }
+
+  private async runBatch(bound: ReadonlyMap<string, SourceOffset>): Promise<void> {
+    const batchId = this.nextBatchId;
+    const started = Date.now();
+    const durations: Record<string, number> = {};
+    const lap = (phase: string, since: number): number => {
+      const now = Date.now();
+      durations[phase] = now - since;
+      return now;
+    };
+
+    // 1-2. Plan the batch's offsets (or reuse those already logged for it) and log them.
+    let t = Date.now();
+    const logged = await this.offsets.read(batchId);
+    const ends = new Map<string, SourceOffset>();
+    for (const s of this.sources) {
+      const end = logged?.sources[s.name]?.end ?? s.reader.endOffset(s.offset, bound.get(s.name), this.maxRows);
+      ends.set(s.name, end);
+    }
+    if (!logged) {
+      await this.offsets.write(batchId, {
+        batchId,
+        sources: Object.fromEntries(this.sources.map((s) => [s.name, { start: s.offset, end: ends.get(s.name) }])),
+        timestamp: new Date().toISOString(),
+      });
+    }
+    t = lap('walCommit', t);
+
+    // 3. Load each source's delta.
+    const loaded = new Map<string, LoadStats>();
+    for (const s of this.sources) {
+      const table = this.pipeline.sourceTable(s.name);
+      await this.conn.run(`DELETE FROM ${table}`);
+      const end = ends.get(s.name);
+      if (s.reader.hasData(s.offset, end)) loaded.set(s.name, await s.reader.load(this.conn, table, s.offset, end));
+    }
+    t = lap('getBatch', t);
+
+    // 4. One transaction: operators, result and outbox, state version.
+    const offsetsAfter = Object.fromEntries(this.sources.map((s) => [s.name, ends.get(s.name)]));
+    const outputRows = await this.conn.transaction(async () => {
+      const rows = await this.pipeline.run(this.conn, batchId);
+      await this.conn.runAll(this.store.setVersionSql({ batchId, offsets: offsetsAfter, fingerprint: this.config.plan.fingerprint }));
+      return rows;
+    });
+    t = lap('addBatch', t);
+
+    // 5-6. Deliver, then record the commit.
+    for (const s of this.sources) s.offset = ends.get(s.name);
+    this.nextBatchId = batchId + 1;
+    await this.deliver(batchId, outputRows);
+    lap('commit', t);
+
+    const numInputRows = [...loaded.values()].reduce((n, s) => n + s.rows, 0);
+    const elapsed = Math.max(1, Date.now() - started);
+    const sources: SourceProgress[] = this.sources.map((s) => ({
+      description: s.name,
+      startOffset: logged?.sources[s.name]?.start ?? null,
+      endOffset: ends.get(s.name),
+      numInputRows: loaded.get(s.name)?.rows ?? 0,
+      numBadRows: loaded.get(s.name)?.badRows ?? 0,
+    }));
+    durations.triggerExecution = elapsed;
+    const progress: Progress = {
+      id: this.id,
+      name: this.name,
+      batchId,
+      timestamp: new Date(started).toISOString(),
+      numInputRows,
+      inputRowsPerSecond: numInputRows / (elapsed / 1000),
+      processedRowsPerSecond: numInputRows / (elapsed / 1000),
+      durationMs: durations,
+      eventTime: {},
+      stateOperators: await this.pipeline.stateProgress(this.conn),
+      sources,
+      sink: { numOutputRows: outputRows, description: this.config.object.kind === 'sink' ? this.config.object.connector : 'result table' },
+    };
+    this.history.push(progress);
+    if (this.history.length > PROGRESS_KEPT) this.history.shift();
+    for (const l of this.listeners) l(progress);
+  }
+
+  /** Delivers batch N's outbox to the sink (idempotent by batch id), then writes commits/N. */
+  private async deliver(batchId: number, outputRows = 0): Promise<void> {
+    const sink = this.config.sink;
+    let rows = outputRows;
+    if (sink && this.config.object.kind === 'sink') {
+      const relation = await this.pipeline.stageOutbox(this.conn, batchId);
+      const result = await sink.deliver({
+        queryName: this.name, queryId: this.id, batchId, outputMode: this.config.plan.outputMode,
+        columns: this.config.plan.columns, key: this.config.plan.key, conn: this.conn, relation,
+      });
+      rows = result.rows;
+    }
+    await this.commits.write(batchId, { batchId, timestamp: new Date().toISOString(), outputRows: rows });
+    if (sink) await this.pipeline.clearOutbox(this.conn, batchId);
   }
 }
+
+function sourceSchemas(config: StreamingQueryConfig): Map<string, SourceObject> {
+  return new Map(config.plan.sources.map((n) => [n, config.sources.get(n)!]));
+}
+

@@ -1,0 +1,130 @@
+/**
+ * The SQL side of a StreamingQuery: names every relation, creates state and delta relations, and
+ * runs one batch's operators in order, applying the root delta to the result table (materialized
+ * views, complete-mode sinks) and to the outbox (sinks).
+ */
+import type { SourceObject } from '../catalog/types.js';
+import type { Connection } from '../duck/index.js';
+import { quoteIdent } from '../duck/quote.js';
+import { inputsOfOp as inputsOf, type IncrementalNode } from '../plan/incremental/nodes.js';
+import type { IncrementalPlan } from '../plan/incremental/plan.js';
+import { sortLimitClause } from '../plan/incremental/static-sql.js';
+import { ruleFor, sourceBatchTable } from './operators/index.js';
+import { columnDefs, columnsMatch, type RuleNames } from './operators/rule.js';
+import type { StateOperatorProgress } from './progress.js';
+import { applyDeltaSql } from './result-table.js';
+import type { StateStore } from './state-store.js';
+
+const q = quoteIdent;
+
+export class BatchPipeline {
+  readonly resultTable: string;
+  private readonly outbox: string;
+  private readonly keepsResult: boolean;
+  private readonly root: IncrementalNode;
+
+  constructor(
+    readonly plan: IncrementalPlan,
+    private readonly store: StateStore,
+    private readonly sources: ReadonlyMap<string, SourceObject>,
+    private readonly kind: 'view' | 'sink',
+  ) {
+    this.root = plan.root;
+    this.resultTable = store.table('result');
+    this.outbox = store.table('__outbox');
+    this.keepsResult = kind === 'view' || plan.outputMode === 'complete';
+  }
+
+  sourceTable(source: string): string {
+    return sourceBatchTable(source);
+  }
+
+  private names(node: IncrementalNode): RuleNames {
+    const inputs = inputsOf(node).map((i) => q(`d_${i.id}`));
+    return {
+      inputs,
+      output: q(`d_${node.id}`),
+      state: (table) => this.store.table(table),
+      scratch: (suffix) => q(`t_${node.id}_${suffix}`),
+    };
+  }
+
+  /** Creates state tables (if new) and this connection's delta relations. */
+  async setup(conn: Connection): Promise<void> {
+    for (const [name, source] of this.sources) {
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${sourceBatchTable(name)} (${columnDefs(source.columns)})`);
+    }
+    for (const node of this.plan.operators) {
+      const rule = ruleFor(node);
+      const names = this.names(node);
+      await conn.runAll(rule.createState(node, names));
+      await conn.runAll(rule.setup(node, names));
+    }
+    if (this.keepsResult) await conn.run(`CREATE TABLE IF NOT EXISTS ${this.resultTable} (${columnDefs(this.plan.columns)})`);
+    if (this.kind === 'sink') {
+      await conn.run(`CREATE TABLE IF NOT EXISTS ${this.outbox} (__batch BIGINT, ${columnDefs(this.root.fields)}, __op INTEGER)`);
+    }
+  }
+
+  /** Runs the batch's operators and applies the output; returns the number of output rows. */
+  async run(conn: Connection, batchId: number): Promise<number> {
+    for (const node of this.plan.operators) await conn.runAll(ruleFor(node).step(node, this.names(node)));
+    const delta = q(`d_${this.root.id}`);
+    const fields = this.root.fields.map((f) => f.name);
+    if (this.keepsResult) await conn.runAll(applyDeltaSql(this.resultTable, this.plan.columns.map((c) => c.name), delta, fields));
+    if (this.kind === 'sink') await conn.run(this.outboxInsert(batchId, delta));
+    return Number((await conn.scalar(`SELECT count(*) FROM ${delta}`)) ?? 0);
+  }
+
+  private outboxInsert(batchId: number, delta: string): string {
+    const fields = this.root.fields.map((f) => q(f.name));
+    const cols = fields.join(', ');
+    switch (this.plan.outputMode) {
+      case 'append':
+      case 'changelog':
+        return `INSERT INTO ${this.outbox} SELECT ${batchId}, ${cols}, __op FROM ${delta}`;
+      case 'update': {
+        const key = this.plan.key === null ? null : keyFields(this.plan, this.root);
+        if (key === null) return `INSERT INTO ${this.outbox} SELECT ${batchId}, ${cols}, __op FROM ${delta}`;
+        return (
+          `INSERT INTO ${this.outbox} SELECT ${batchId}, ${cols}, 1 FROM ${delta} WHERE __op > 0 UNION ALL ` +
+          `SELECT ${batchId}, ${fields.map((f) => `d.${f}`).join(', ')}, -1 FROM ${delta} AS d ` +
+          `ANTI JOIN (SELECT * FROM ${delta} WHERE __op > 0) AS u ON ${columnsMatch('d', 'u', key)} WHERE d.__op < 0`
+        );
+      }
+      case 'complete': {
+        const renamed = this.plan.columns.map((c, i) => `${q(c.name)} AS ${fields[i]}`).join(', ');
+        const order = this.plan.order ? sortLimitClause(this.plan.order.orderBy, this.plan.order.limit, this.plan.order.offset) : '';
+        return `INSERT INTO ${this.outbox} SELECT ${batchId}, ${cols}, 1 FROM (SELECT * FROM (SELECT ${renamed} FROM ${this.resultTable}) AS r${order})`;
+      }
+    }
+  }
+
+  /** Copies batch N's outbox rows, with the result's column names, to a relation the sink reads. */
+  async stageOutbox(conn: Connection, batchId: number): Promise<string> {
+    const staged = q('sink_batch');
+    const cols = this.root.fields.map((f, i) => `${q(f.name)} AS ${q(this.plan.columns[i]!.name)}`).join(', ');
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${staged} AS SELECT ${cols}, __op FROM ${this.outbox} WHERE __batch = ${batchId}`);
+    return staged;
+  }
+
+  async clearOutbox(conn: Connection, batchId: number): Promise<void> {
+    await conn.run(`DELETE FROM ${this.outbox} WHERE __batch <= ${batchId}`);
+  }
+
+  async stateProgress(conn: Connection): Promise<StateOperatorProgress[]> {
+    const out: StateOperatorProgress[] = [];
+    for (const node of this.plan.operators) {
+      if (node.state.length === 0) continue;
+      let rows = 0;
+      for (const s of node.state) rows += Number((await conn.scalar(`SELECT count(*) FROM ${this.store.table(s.name)}`)) ?? 0);
+      out.push({ operatorName: `${node.id} ${node.kind}`, numRowsTotal: rows, numRowsUpdated: 0, numRowsRemoved: 0, numRowsDroppedByWatermark: 0 });
+    }
+    return out;
+  }
+}
+
+/** The plan's key as field names of the root delta. */
+function keyFields(plan: IncrementalPlan, root: IncrementalNode): string[] {
+  return (plan.key ?? []).map((k) => root.fields[plan.columns.findIndex((c) => c.name === k)]!.name);
+}

@@ -1,0 +1,196 @@
+/**
+ * Grouped aggregation over an append-only or retracting delta (also SELECT DISTINCT: keys only).
+ *
+ * State: `<id>_groups` holds one row per group: the keys, `__cnt` (the group's row weight) and per
+ * aggregate its accumulator (`a<i>`, and `n<i>` the weight of non-null inputs for sum/avg).
+ * Aggregates that cannot subtract (count/sum/avg DISTINCT; min/max over retractions) keep a
+ * multiset `<id>_values<i>` (keys, value, weight) and recompute the value of each touched group.
+ * A batch emits, for each touched group, the old row deleted and the new row inserted, with
+ * unchanged pairs cancelled out.
+ */
+import { quoteIdent } from '../../duck/quote.js';
+import type { AggregateCall } from '../../plan/logical/nodes.js';
+import type { AggregateOp } from '../../plan/incremental/nodes.js';
+import { needsMultiset } from '../../plan/incremental/plan.js';
+import { columnDefs, columnsMatch, deltaTable, type OperatorRule, type RuleNames } from './rule.js';
+
+const q = quoteIdent;
+
+/** The type an accumulating sum of `type` is kept in: wide enough to never overflow in practice. */
+function sumAccumulatorType(fieldType: string, call: AggregateCall): string {
+  if (call.fn === 'sum') return fieldType;
+  return 'DOUBLE';
+}
+
+interface Layout {
+  readonly node: AggregateOp;
+  readonly keyNames: readonly string[];
+  readonly keyTypes: readonly string[];
+  readonly global: boolean;
+}
+
+function layout(node: AggregateOp): Layout {
+  const keyFields = node.fields.slice(0, node.keys.length);
+  return { node, keyNames: keyFields.map((f) => f.name), keyTypes: keyFields.map((f) => f.type), global: node.keys.length === 0 };
+}
+
+function outputType(l: Layout, i: number): string {
+  return l.node.fields[l.node.keys.length + i]!.type;
+}
+
+function multiset(l: Layout, i: number): boolean {
+  return needsMultiset(l.node.aggregates[i]!, l.node.input.changelog);
+}
+
+/** The condition under which an input row contributes to aggregate i. */
+function contributes(call: AggregateCall): string {
+  const parts: string[] = [];
+  if (call.arg !== null) parts.push(`${q(call.arg)} IS NOT NULL`);
+  if (call.filter) parts.push(`(${call.filter})`);
+  return parts.length ? parts.join(' AND ') : 'TRUE';
+}
+
+function stateColumns(l: Layout): { name: string; type: string }[] {
+  const cols = l.keyNames.map((name, i) => ({ name, type: l.keyTypes[i]! }));
+  cols.push({ name: '__cnt', type: 'BIGINT' });
+  l.node.aggregates.forEach((a, i) => {
+    const type = outputType(l, i);
+    if (multiset(l, i) || a.fn === 'min' || a.fn === 'max') cols.push({ name: `a${i}`, type });
+    else if (a.fn === 'count') cols.push({ name: `a${i}`, type: 'BIGINT' });
+    else cols.push({ name: `a${i}`, type: sumAccumulatorType(type, a) }, { name: `n${i}`, type: 'BIGINT' });
+  });
+  return cols;
+}
+
+/** The output value of aggregate i from a state row aliased `r`. */
+function finalValue(l: Layout, i: number, r: string): string {
+  const a = l.node.aggregates[i]!;
+  const type = outputType(l, i);
+  if (multiset(l, i) || a.fn === 'min' || a.fn === 'max' || a.fn === 'count') return `${r}.a${i}`;
+  if (a.fn === 'sum') return `CAST(CASE WHEN ${r}.n${i} > 0 THEN ${r}.a${i} END AS ${type})`;
+  return `CAST(CASE WHEN ${r}.n${i} > 0 THEN ${r}.a${i} / ${r}.n${i} END AS ${type})`;
+}
+
+function outputColumns(l: Layout, r: string): string[] {
+  const keys = l.keyNames.map((k) => `${r}.${q(k)} AS ${q(k)}`);
+  const aggs = l.node.aggregates.map((_, i) => `${finalValue(l, i, r)} AS ${q(l.node.fields[l.node.keys.length + i]!.name)}`);
+  return [...keys, ...aggs];
+}
+
+export const aggregateRule: OperatorRule<AggregateOp> = {
+  createState(node, names) {
+    const l = layout(node);
+    const ddl = [`CREATE TABLE IF NOT EXISTS ${names.state(`${node.id}_groups`)} (${columnDefs(stateColumns(l))})`];
+    node.aggregates.forEach((a, i) => {
+      if (!multiset(l, i)) return;
+      const argType = node.input.fields.find((f) => f.name === a.arg)?.type ?? 'VARCHAR';
+      const cols = [...l.keyNames.map((name, k) => ({ name, type: l.keyTypes[k]! })), { name: 'v', type: argType }, { name: 'w', type: 'BIGINT' }];
+      ddl.push(`CREATE TABLE IF NOT EXISTS ${names.state(`${node.id}_values${i}`)} (${columnDefs(cols)})`);
+    });
+    return ddl;
+  },
+
+  setup(node, names) {
+    return [deltaTable(names.output, node.fields)];
+  },
+
+  step(node, names) {
+    const l = layout(node);
+    const input = names.inputs[0]!;
+    const groups = names.state(`${node.id}_groups`);
+    const dagg = names.scratch('dagg');
+    const old = names.scratch('old');
+    const fresh = names.scratch('new');
+    const keySelect = node.keys.map((k, i) => `${q(k)} AS ${q(l.keyNames[i]!)}`);
+    const groupBy = node.keys.length ? ` GROUP BY ${node.keys.map(q).join(', ')}` : '';
+    const sql: string[] = [];
+
+    // 1. The delta of every accumulator, per group.
+    const deltas = ['coalesce(sum(__op), 0)::BIGINT AS __cnt'];
+    node.aggregates.forEach((a, i) => {
+      if (multiset(l, i)) return;
+      const when = contributes(a);
+      if (a.fn === 'count') deltas.push(`coalesce(sum(CASE WHEN ${when} THEN __op ELSE 0 END), 0)::BIGINT AS a${i}`);
+      else if (a.fn === 'min' || a.fn === 'max') deltas.push(`${a.fn}(${q(a.arg!)}) FILTER (WHERE ${when}) AS a${i}`);
+      else {
+        const acc = sumAccumulatorType(outputType(l, i), a);
+        deltas.push(`sum(CASE WHEN ${when} THEN CAST(${q(a.arg!)} AS ${acc}) * __op END) AS a${i}`);
+        deltas.push(`coalesce(sum(CASE WHEN ${when} THEN __op ELSE 0 END), 0)::BIGINT AS n${i}`);
+      }
+    });
+    sql.push(`CREATE OR REPLACE TEMP TABLE ${dagg} AS SELECT ${[...keySelect, ...deltas].join(', ')} FROM ${input}${groupBy}`);
+
+    // 2. Multisets: merge the delta's value weights, then recompute each touched group's value.
+    const recomputed: string[] = [];
+    node.aggregates.forEach((a, i) => {
+      if (!multiset(l, i)) return;
+      const values = names.state(`${node.id}_values${i}`);
+      const dv = names.scratch(`dv${i}`);
+      const merged = names.scratch(`mv${i}`);
+      const keyAndValue = [...l.keyNames, 'v'];
+      sql.push(
+        `CREATE OR REPLACE TEMP TABLE ${dv} AS SELECT ${[...keySelect, `${q(a.arg!)} AS v`].join(', ')}, sum(__op)::BIGINT AS w FROM ${input} ` +
+          `WHERE ${contributes(a)} GROUP BY ${[...node.keys.map(q), q(a.arg!)].join(', ')} HAVING sum(__op) <> 0`,
+        `CREATE OR REPLACE TEMP TABLE ${merged} AS SELECT ${keyAndValue.map((c) => `d.${q(c)}`).join(', ')}, coalesce(m.w, 0) + d.w AS w ` +
+          `FROM ${dv} AS d LEFT JOIN ${values} AS m ON ${columnsMatch('m', 'd', keyAndValue)}`,
+        `DELETE FROM ${values} AS m USING ${dv} AS d WHERE ${columnsMatch('m', 'd', keyAndValue)}`,
+        `INSERT INTO ${values} SELECT * FROM ${merged} WHERE w <> 0`,
+      );
+      const fn = a.fn === 'count' ? 'count' : a.fn;
+      const touched = l.global ? '' : ` SEMI JOIN ${dagg} AS d ON ${columnsMatch('m', 'd', l.keyNames)}`;
+      const valueGroupBy = l.global ? '' : ` GROUP BY ${l.keyNames.map((k) => `m.${q(k)}`).join(', ')}`;
+      const rv = names.scratch(`rv${i}`);
+      sql.push(
+        `CREATE OR REPLACE TEMP TABLE ${rv} AS SELECT ${[...l.keyNames.map((k) => `m.${q(k)} AS ${q(k)}`), `${fn}(m.v) AS v`].join(', ')} ` +
+          `FROM ${values} AS m${touched}${valueGroupBy}`,
+      );
+      recomputed.push(rv);
+    });
+
+    // 3. The touched groups before and after.
+    const touchedOld = l.global ? `SELECT * FROM ${groups}` : `SELECT s.* FROM ${groups} AS s SEMI JOIN ${dagg} AS d ON ${columnsMatch('s', 'd', l.keyNames)}`;
+    sql.push(`CREATE OR REPLACE TEMP TABLE ${old} AS ${touchedOld}`);
+    const newCols = [...l.keyNames.map((k) => `d.${q(k)} AS ${q(k)}`), 'coalesce(o.__cnt, 0) + d.__cnt AS __cnt'];
+    const joins: string[] = [];
+    let recomputedIndex = 0;
+    node.aggregates.forEach((a, i) => {
+      if (multiset(l, i)) {
+        const rv = recomputed[recomputedIndex++]!;
+        const alias = `v${i}`;
+        joins.push(` LEFT JOIN ${rv} AS ${alias} ON ${columnsMatch(alias, 'd', l.keyNames)}`);
+        newCols.push(a.fn === 'count' ? `coalesce(${alias}.v, 0) AS a${i}` : `${alias}.v AS a${i}`);
+      } else if (a.fn === 'count') newCols.push(`coalesce(o.a${i}, 0) + d.a${i} AS a${i}`);
+      else if (a.fn === 'min') newCols.push(`least(o.a${i}, d.a${i}) AS a${i}`);
+      else if (a.fn === 'max') newCols.push(`greatest(o.a${i}, d.a${i}) AS a${i}`);
+      else newCols.push(`coalesce(o.a${i}, 0) + coalesce(d.a${i}, 0) AS a${i}`, `coalesce(o.n${i}, 0) + d.n${i} AS n${i}`);
+    });
+    sql.push(
+      `CREATE OR REPLACE TEMP TABLE ${fresh} AS SELECT ${newCols.join(', ')} FROM ${dagg} AS d ` +
+        `LEFT JOIN ${old} AS o ON ${columnsMatch('o', 'd', l.keyNames)}${joins.join('')}`,
+    );
+
+    // 4. The state: replace the touched groups; a group whose weight reaches zero disappears
+    //    (a global aggregate's single row always exists, as in SQL).
+    sql.push(l.global ? `DELETE FROM ${groups}` : `DELETE FROM ${groups} AS s USING ${dagg} AS d WHERE ${columnsMatch('s', 'd', l.keyNames)}`);
+    const keep = l.global ? '' : ' WHERE __cnt <> 0';
+    sql.push(`INSERT INTO ${groups} SELECT ${stateColumns(l).map((c) => q(c.name)).join(', ')} FROM ${fresh}${keep}`);
+
+    // 5. The output delta: old rows out, new rows in, unchanged pairs cancelled.
+    const exists = l.global ? '' : ' WHERE r.__cnt > 0';
+    const outNames = node.fields.map((f) => q(f.name)).join(', ');
+    sql.push(`DELETE FROM ${names.output}`);
+    sql.push(
+      `INSERT INTO ${names.output} SELECT ${outNames}, sum(__op)::INTEGER AS __op FROM (` +
+        `SELECT ${outputColumns(l, 'r').join(', ')}, -1 AS __op FROM ${old} AS r${exists} UNION ALL ` +
+        `SELECT ${outputColumns(l, 'r').join(', ')}, 1 AS __op FROM ${fresh} AS r${exists}` +
+        `) AS changes GROUP BY ALL HAVING sum(__op) <> 0`,
+    );
+    return sql;
+  },
+};
+
+/** Exposed for EXPLAIN and tests: the state table names of an aggregate. */
+export function aggregateStateTables(node: AggregateOp, names: Pick<RuleNames, 'state'>): string[] {
+  const l = layout(node);
+  return [names.state(`${node.id}_groups`), ...node.aggregates.flatMap((_, i) => (multiset(l, i) ? [names.state(`${node.id}_values${i}`)] : []))];
+}

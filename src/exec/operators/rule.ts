@@ -1,0 +1,48 @@
+/**
+ * The contract of an operator's incremental rule. A rule is pure: given the names of its input
+ * deltas, its output delta and its state tables, it returns SQL. The runtime owns the loop:
+ * it runs `createState` once, `setup` once per connection, and `step` inside each batch's
+ * transaction, inputs before the operators that read them.
+ */
+import { quoteIdent } from '../../duck/quote.js';
+import type { Field } from '../../plan/logical/field.js';
+
+export interface RuleNames {
+  /** The delta relation of each input, in order (quoted, readable on the query's connection). */
+  readonly inputs: readonly string[];
+  /** The operator's own delta relation (quoted). */
+  readonly output: string;
+  /** The qualified, quoted name of one of the operator's state tables. */
+  state(table: string): string;
+  /** A quoted name for a scratch temp table of this operator. */
+  scratch(suffix: string): string;
+}
+
+export interface OperatorRule<N> {
+  /** DDL creating the operator's state tables if they do not exist. */
+  createState(node: N, names: RuleNames): string[];
+  /** Creates the operator's output relation on a connection: a view (stateless) or an empty temp table. */
+  setup(node: N, names: RuleNames): string[];
+  /** The statements of one batch: read input deltas and state, update state, fill the output delta. */
+  step(node: N, names: RuleNames): string[];
+}
+
+/** `"a" BIGINT, "b" VARCHAR` for a CREATE TABLE column list. */
+export function columnDefs(fields: readonly { name: string; type: string }[]): string {
+  return fields.map((f) => `${quoteIdent(f.name)} ${f.type}`).join(', ');
+}
+
+export function fieldList(fields: readonly Field[], alias?: string): string {
+  return fields.map((f) => (alias ? `${alias}.${quoteIdent(f.name)}` : quoteIdent(f.name))).join(', ');
+}
+
+/** Null-safe equality of the named columns of two aliases; TRUE when there are none. */
+export function columnsMatch(a: string, b: string, columns: readonly string[]): string {
+  if (columns.length === 0) return 'TRUE';
+  return columns.map((c) => `${a}.${quoteIdent(c)} IS NOT DISTINCT FROM ${b}.${quoteIdent(c)}`).join(' AND ');
+}
+
+/** An empty temp table for a stateful operator's output delta. */
+export function deltaTable(name: string, fields: readonly Field[]): string {
+  return `CREATE OR REPLACE TEMP TABLE ${name} (${columnDefs(fields)}${fields.length ? ', ' : ''}__op INTEGER)`;
+}

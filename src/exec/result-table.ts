@@ -1,0 +1,25 @@
+/**
+ * Applying a delta (fields + integer weight `__op`) to a table that holds a multiset of rows:
+ * inserts repeat a row by its weight; deletes remove exactly as many copies as the weight says,
+ * chosen by rowid among equal rows, so duplicates are handled exactly.
+ */
+import { quoteIdent } from '../duck/quote.js';
+
+export function applyDeltaSql(table: string, tableColumns: readonly string[], delta: string, deltaFields: readonly string[]): string[] {
+  const cols = tableColumns.map(quoteIdent);
+  const fields = deltaFields.map(quoteIdent);
+  const match = (a: string, b: string): string =>
+    cols.length === 0 ? 'TRUE' : cols.map((c) => `${a}.${c} IS NOT DISTINCT FROM ${b}.${c}`).join(' AND ');
+  const renamed = fields.map((f, i) => `${f} AS ${cols[i]}`).join(', ');
+  const del =
+    `DELETE FROM ${table} WHERE rowid IN (` +
+    `SELECT c.__rid FROM (` +
+    `SELECT r.rowid AS __rid, ${cols.map((c) => `r.${c}`).join(', ')}, row_number() OVER (PARTITION BY ${cols.map((c) => `r.${c}`).join(', ')}) AS __rn ` +
+    `FROM ${table} AS r SEMI JOIN (SELECT ${renamed} FROM ${delta} WHERE __op < 0) AS d ON ${match('r', 'd')}` +
+    `) AS c JOIN (SELECT ${renamed}, -sum(__op) AS __n FROM ${delta} WHERE __op < 0 GROUP BY ALL) AS d ON ${match('c', 'd')} WHERE c.__rn <= d.__n)`;
+  const ins =
+    `INSERT INTO ${table} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM (` +
+    `SELECT ${renamed} FROM ${delta} WHERE __op = 1 UNION ALL ` +
+    `SELECT ${renamed} FROM (SELECT *, unnest(range(__op)) FROM ${delta} WHERE __op > 1))`;
+  return [del, ins];
+}

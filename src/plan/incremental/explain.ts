@@ -1,0 +1,50 @@
+/** EXPLAIN INCREMENTAL: the operator tree, each operator's state tables and changelog kind. */
+import { quoteIdent } from '../../duck/quote.js';
+import type { IncrementalPlan } from './plan.js';
+import type { IncrementalNode } from './nodes.js';
+import { inputsOfOp } from './nodes.js';
+import { aggregateSql } from './static-sql.js';
+
+function describe(node: IncrementalNode): string {
+  switch (node.kind) {
+    case 'source_scan':
+      return `SourceScan ${node.source}`;
+    case 'map':
+      return `Map${node.filter ? ` filter=[${node.filter}]` : ''}${node.exprs ? ` project=[${node.exprs.join(', ')}]` : ''}`;
+    case 'aggregate':
+      if (node.distinct) return `Distinct keys=[${node.keys.join(', ')}]`;
+      return `Aggregate keys=[${node.keys.join(', ')}] aggs=[${node.aggregates.map(aggregateSql).join(', ')}]`;
+    case 'lookup_join':
+      return `LookupJoin ${node.joinType} (stream ${node.streamIsLeft ? 'left' : 'right'}, table as of the batch) on=[${node.condition ?? 'TRUE'}]`;
+    case 'stream_join':
+      return `StreamJoin ${node.joinType} on=[${node.condition ?? 'TRUE'}] (unbounded state: both inputs are kept)`;
+    case 'union':
+      return `UnionAll`;
+  }
+}
+
+function lines(node: IncrementalNode, depth: number, out: string[]): void {
+  const pad = '  '.repeat(depth);
+  const fields = node.fields.map((f) => `${quoteIdent(f.name)} ${f.type}`).join(', ');
+  out.push(`${pad}${node.id}: ${describe(node)} -> ${node.changelog}`);
+  out.push(`${pad}    fields: ${fields}`);
+  for (const s of node.state) out.push(`${pad}    state: ${s.name} (${s.purpose})`);
+  for (const input of inputsOfOp(node)) lines(input, depth + 1, out);
+}
+
+/** The operator lines alone (also the basis of the plan fingerprint). */
+export function explainOps(operators: readonly IncrementalNode[]): string {
+  const root = operators[operators.length - 1];
+  const out: string[] = [];
+  if (root) lines(root, 0, out);
+  return out.join('\n');
+}
+
+export function explainIncremental(plan: IncrementalPlan): string {
+  const out = [explainOps(plan.operators)];
+  out.push(`output: ${plan.columns.map((c) => `${c.name} ${c.type}`).join(', ')}`);
+  out.push(`changelog: ${plan.changelog}; key: ${plan.key ? plan.key.join(', ') : 'none'}`);
+  out.push(`output modes allowed: ${plan.allowedOutputModes.join(', ')}; chosen: ${plan.outputMode}`);
+  if (plan.order) out.push(`result order: applied to the whole result each trigger (complete mode)`);
+  return out.join('\n');
+}

@@ -1,0 +1,69 @@
+/**
+ * Renders a logical subtree that reads only tables (no sources) as one DuckDB query. Such a subtree
+ * is the table side of a stream-table join: it is evaluated as of each batch.
+ */
+import { quoteIdent } from '../../duck/quote.js';
+import type { CatalogReader } from '../../catalog/reader.js';
+import type { AggregateCall, LogicalNode } from '../logical/nodes.js';
+import { EddyError } from '../../util/errors.js';
+
+export function staticSql(node: LogicalNode, catalog: CatalogReader): string {
+  const q = (n: LogicalNode): string => staticSql(n, catalog);
+  switch (node.kind) {
+    case 'scan': {
+      const table = catalog.get(node.name);
+      if (!table || table.kind !== 'table') {
+        throw new EddyError('INTERNAL', `"${node.name}" is not a table`);
+      }
+      const cols = node.fields.map((f, i) => `${quoteIdent(table.columns[i]?.name ?? f.userName)} AS ${quoteIdent(f.name)}`);
+      return `SELECT ${cols.join(', ')} FROM main.${quoteIdent(node.name)}`;
+    }
+    case 'filter':
+      return `SELECT * FROM (${q(node.input)}) AS t WHERE ${node.predicate}`;
+    case 'project':
+      return `SELECT ${node.exprs.map((e, i) => `${e} AS ${quoteIdent(node.fields[i]!.name)}`).join(', ')} FROM (${q(node.input)}) AS t`;
+    case 'aggregate': {
+      const keys = node.keys.map((k, i) => `${quoteIdent(k)} AS ${quoteIdent(node.fields[i]!.name)}`);
+      const aggs = node.aggregates.map((a, i) => `${aggregateSql(a)} AS ${quoteIdent(node.fields[node.keys.length + i]!.name)}`);
+      const groupBy = node.keys.length > 0 ? ` GROUP BY ${node.keys.map(quoteIdent).join(', ')}` : '';
+      return `SELECT ${[...keys, ...aggs].join(', ')} FROM (${q(node.input)}) AS t${groupBy}`;
+    }
+    case 'join': {
+      const type = node.joinType === 'cross' ? 'CROSS JOIN' : `${node.joinType.toUpperCase()} JOIN`;
+      const on = node.joinType === 'cross' ? '' : ` ON ${node.condition ?? 'TRUE'}`;
+      return `SELECT * FROM (${q(node.left)}) AS l ${type} (${q(node.right)}) AS r${on}`;
+    }
+    case 'union': {
+      const names = node.fields.map((f) => quoteIdent(f.name));
+      return node.inputs
+        .map((input) => `SELECT ${input.fields.map((f, i) => `${quoteIdent(f.name)} AS ${names[i]}`).join(', ')} FROM (${q(input)}) AS t`)
+        .join(' UNION ALL ');
+    }
+    case 'distinct':
+      return `SELECT DISTINCT * FROM (${q(node.input)}) AS t`;
+    case 'sort_limit':
+      return `SELECT * FROM (${q(node.input)}) AS t${sortLimitClause(node.orderBy, node.limit, node.offset)}`;
+  }
+}
+
+export function aggregateSql(a: AggregateCall): string {
+  const arg = a.arg === null ? '*' : `${a.distinct ? 'DISTINCT ' : ''}${quoteIdent(a.arg)}`;
+  const filter = a.filter ? ` FILTER (WHERE ${a.filter})` : '';
+  return `${a.fn}(${arg})${filter}`;
+}
+
+export function sortLimitClause(
+  orderBy: readonly { expr: string; descending: boolean; nullsFirst: boolean | null }[],
+  limit: number | null,
+  offset: number | null,
+): string {
+  let sql = '';
+  if (orderBy.length > 0) {
+    sql += ' ORDER BY ' + orderBy
+      .map((k) => `${k.expr}${k.descending ? ' DESC' : ' ASC'}${k.nullsFirst === null ? '' : k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST'}`)
+      .join(', ');
+  }
+  if (limit !== null) sql += ` LIMIT ${limit}`;
+  if (offset !== null) sql += ` OFFSET ${offset}`;
+  return sql;
+}
