@@ -48,7 +48,7 @@ export function describeFailure(expected: readonly PeggyExpectation[], found: st
 export function tokenAt(text: string, offset: number, endLabel: string): string {
   const rest = text.slice(offset).replace(/^\s+/, '');
   if (rest.length === 0) return endLabel;
-  const match = /^(?:"(?:[^"]|"")*"|'(?:[^']|'')*'|[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*|\d+(?:\.\d+)?|\S)/.exec(rest);
+  const match = /^(?:"(?:[^"]|"")*"|'(?:[^']|'')*'|[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*|\d[\w.]*|\S)/.exec(rest);
   const token = match ? match[0] : rest.charAt(0);
   return JSON.stringify(token.length > 30 ? `${token.slice(0, 30)}...` : token);
 }
