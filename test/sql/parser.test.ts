@@ -3,10 +3,10 @@ import { EddyError } from '../../src/util/errors.js';
 import { parseScript, parseStatement } from '../../src/sql/parser.js';
 import type { Statement } from '../../src/sql/ast.js';
 
-function only<K extends Statement['kind']>(sql: string, kind: K): Extract<Statement, { kind: K }> {
+function only<K extends Statement['kind']>(sql: string, kind: K): Statement & { readonly kind: K } {
   const statement = parseStatement(sql);
   if (statement.kind !== kind) throw new Error(`expected ${kind}, got ${statement.kind}`);
-  return statement as Extract<Statement, { kind: K }>;
+  return statement as Statement & { readonly kind: K };
 }
 
 function syntaxErrorOf(sql: string): EddyError {
