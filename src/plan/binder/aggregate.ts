@@ -1,0 +1,239 @@
+/**
+ * GROUP BY and aggregates. The plan is: a ProjectNode computing group keys, aggregate arguments and
+ * FILTER conditions as fields; the AggregateNode over those field names; HAVING as a FilterNode; the
+ * caller's final projection then renders select expressions over the aggregate's fields.
+ */
+import { quoteIdent } from '../../duck/quote.js';
+import { EddyError, type SqlPosition } from '../../util/errors.js';
+import type { Field } from '../logical/field.js';
+import type { AggregateCall, AggregateFunction, AggregateNode, FilterNode, LogicalNode, ProjectNode } from '../logical/nodes.js';
+import type { AggrFuncNode, ExprNode, SelectStmt } from './ast.js';
+import { columnIdent, isAggrFunc, isColumnRef, qualifierOf } from './ast.js';
+import type { BoundFrom } from './bound-from.js';
+import { containsAggregate, renderExpr, type RenderEnv } from './expression.js';
+import { requireBoolean } from './join.js';
+import type { Span } from './locator.js';
+import { NameAllocator } from './names.js';
+import { describeProbe, probeRelation, typeScalars, type ProbeItem } from './probe.js';
+import type { SelectEntry } from './select-entry.js';
+import { printExpr } from './sql-printer.js';
+import type { BinderState } from './state.js';
+
+export interface BoundAggregate {
+  /** The aggregate, or the HAVING filter over it. */
+  readonly node: LogicalNode;
+  /** Renders a select-list (or ORDER BY) expression over the aggregate's fields. */
+  readonly render: (node: ExprNode, span: Span, clause: string) => string;
+  /** SQL for a field from `*` expansion: allowed only if it is a group key. */
+  readonly fieldSql: (field: Field, position: SqlPosition) => string;
+}
+
+interface Computed {
+  readonly sql: string;
+  readonly field: Field;
+  readonly position: SqlPosition;
+  readonly what: string;
+}
+
+/** What the pre-projection computes; passthrough input fields keep their names. */
+class PreProjection {
+  readonly passthrough = new Map<string, Field>();
+  readonly computed: Computed[] = [];
+  private readonly names: NameAllocator;
+
+  constructor(input: readonly Field[]) {
+    this.names = new NameAllocator(input.map((f) => f.name));
+  }
+
+  /** The field name computing `sql` (reusing an input field or an earlier identical expression). */
+  add(sql: string, input: Field | null, base: string, position: SqlPosition, what: string): string {
+    if (input) {
+      this.passthrough.set(input.name, input);
+      return input.name;
+    }
+    const existing = this.computed.find((c) => c.sql === sql);
+    if (existing) return existing.field.name;
+    const name = this.names.allocate(base);
+    this.computed.push({ sql, field: { name, type: '', userName: name, qualifier: null }, position, what });
+    return name;
+  }
+}
+
+export async function bindAggregate(input: BoundFrom, entries: readonly SelectEntry[], stmt: SelectStmt, state: BinderState): Promise<BoundAggregate> {
+  const { scope } = input;
+  const whole = state.loc.whole;
+  const env = (clause: string, span: Span): RenderEnv => ({ state, scope, clause, span });
+  const pre = new PreProjection(input.node.fields);
+  const fieldOfRef = (node: ExprNode, span: Span): Field | null => {
+    if (!isColumnRef(node) || node.column === '*' || node.array_index || node.options || node.collate) return null;
+    const id = columnIdent(node);
+    return scope.resolve({ qualifier: qualifierOf(node), name: id.name, quoted: id.quoted }, state.loc.positionOf(node, span));
+  };
+
+  // GROUP BY: expressions, output ordinals (GROUP BY 1) and output aliases (input columns win).
+  const keyNames: string[] = [];
+  const computedKeys = new Map<string, string>();
+  for (const g of stmt.groupby?.columns ?? []) {
+    const span = state.loc.spanOf(g, whole);
+    const position = state.loc.positionOf(g, span);
+    const target = groupTarget(g, entries, scope, state, position);
+    const name =
+      'field' in target
+        ? pre.add('', target.field, '', position, '')
+        : addExpr(target.node, target.span, 'key', 'GROUP BY expression');
+    if (!keyNames.includes(name)) keyNames.push(name);
+    if ('node' in target && !fieldOfRef(target.node, target.span)) computedKeys.set(renderExpr(target.node, env('GROUP BY', target.span)), name);
+  }
+  function addExpr(node: ExprNode, span: Span, base: string, what: string): string {
+    const sql = renderExpr(node, env(what, span));
+    return pre.add(sql, fieldOfRef(node, span), base, state.loc.positionOf(node, span), what);
+  }
+
+  // Aggregate calls in the select list and HAVING, each computed once.
+  const calls: { call: AggregateCall; field: Field; position: SqlPosition }[] = [];
+  const callOf = new Map<ExprNode, number>();
+  const aggNames = new NameAllocator(keyNames);
+  const collect = (node: unknown, span: Span): void => {
+    if (Array.isArray(node)) return node.forEach((n) => collect(n, span));
+    if (node === null || typeof node !== 'object') return;
+    const n = node as ExprNode;
+    const inner = typeof n.type === 'string' ? state.loc.spanOf(n, span) : span;
+    if (isAggrFunc(n)) return void callOf.set(n, addCall(n, inner));
+    for (const [k, v] of Object.entries(n)) if (k !== 'loc') collect(v, inner);
+  };
+  const addCall = (n: AggrFuncNode, span: Span): number => {
+    const fn = n.name.toLowerCase() as AggregateFunction;
+    const position = state.loc.positionOf(n, span);
+    if (containsAggregate(n.args) || containsAggregate(n.filter)) {
+      throw new EddyError('GROUPING_ERROR', 'aggregate function calls cannot be nested', { position });
+    }
+    const star = n.args.expr.type === 'star';
+    if (star && fn !== 'count') throw new EddyError('SYNTAX_ERROR', `${fn}(*) is not a valid aggregate call`, { position, hint: 'only count(*) takes *' });
+    const distinctWritten = n.args.distinct === 'DISTINCT';
+    if (distinctWritten && (fn === 'sum' || fn === 'avg')) {
+      throw new EddyError('FEATURE_NOT_SUPPORTED', `${fn}(DISTINCT ...) is not supported`, { position, hint: 'count(DISTINCT ...), min and max are supported' });
+    }
+    const argSpan = state.loc.spanOf(n.args.expr, span);
+    const arg = star ? null : addExpr(n.args.expr, argSpan, `${fn}_arg`, `the argument of ${fn}`);
+    const where = n.filter?.where ?? null;
+    const filter = where ? quoteIdent(addExpr(where, state.loc.spanOf(where, span), `${fn}_filter`, 'FILTER (WHERE ...)')) : null;
+    const distinct = distinctWritten && fn === 'count';
+    const found = calls.findIndex((c) => c.call.fn === fn && c.call.arg === arg && c.call.distinct === distinct && c.call.filter === filter);
+    if (found >= 0) return found;
+    const display = `${fn}(${distinctWritten ? 'DISTINCT ' : ''}${star ? '*' : printExpr(n.args.expr)})${where ? ` FILTER (WHERE ${printExpr(where)})` : ''}`;
+    const argField = arg === null ? null : pre.passthrough.get(arg);
+    const name = aggNames.allocate(argField ? `${fn}_${argField.userName}` : fn);
+    calls.push({ call: { fn, arg, distinct, filter, display }, field: { name, type: '', userName: name, qualifier: null }, position });
+    return calls.length - 1;
+  };
+  for (const e of entries) if (e.kind === 'expr') collect(e.node, e.span);
+  if (stmt.having) collect(stmt.having, state.loc.spanOf(stmt.having, whole));
+
+  // The pre-projection, typed by DuckDB.
+  const types = await typeScalars(state, input.node.fields, pre.computed.map((c): ProbeItem => ({ sql: c.sql, position: c.position, what: c.what })));
+  const computedFields = pre.computed.map((c, i) => ({ ...c.field, type: types[i]! }));
+  const preFields = [...pre.passthrough.values(), ...computedFields];
+  const project: ProjectNode = {
+    kind: 'project',
+    input: input.node,
+    exprs: [...[...pre.passthrough.keys()].map(quoteIdent), ...pre.computed.map((c) => c.sql)],
+    fields: preFields,
+  };
+
+  // The aggregate; its output types are what DuckDB gives the same aggregates.
+  const keyFields = keyNames.map((k) => preFields.find((f) => f.name === k)!);
+  const aggSql = calls.map(({ call }) => `${call.fn}(${call.distinct ? 'DISTINCT ' : ''}${call.arg === null ? '*' : quoteIdent(call.arg)})${call.filter ? ` FILTER (WHERE ${call.filter})` : ''}`);
+  const keySql = keyNames.map(quoteIdent);
+  const aggProbe = (aggs: readonly string[]): string =>
+    `SELECT ${[...keySql, ...aggs, 'NULL'].join(', ')} FROM ${probeRelation(preFields)}${keySql.length ? ` GROUP BY ${keySql.join(', ')}` : ''}`;
+  const selectAt = state.loc.position(state.loc.findKeyword('select', whole) ?? 0);
+  let aggTypes: string[];
+  try {
+    aggTypes = await describeProbe(state, aggProbe(aggSql), selectAt, 'aggregate');
+  } catch (e) {
+    for (const [i, sql] of aggSql.entries()) await describeProbe(state, aggProbe([sql]), calls[i]!.position, calls[i]!.call.display);
+    throw e;
+  }
+  const aggregate: AggregateNode = {
+    kind: 'aggregate',
+    input: project,
+    keys: keyNames,
+    aggregates: calls.map((c) => c.call),
+    fields: [...keyFields, ...calls.map((c, i) => ({ ...c.field, type: aggTypes[keyNames.length + i]! }))],
+  };
+  const aggFieldNames = aggregate.fields.slice(keyNames.length).map((f) => f.name);
+
+  // Expressions over the aggregate: aggregate calls -> their fields, group expressions -> key fields,
+  // other columns must be group keys.
+  const keySet = new Set(keyNames);
+  const hook = (clause: string) => (node: ExprNode, span: Span): string | undefined => {
+    const call = callOf.get(node);
+    if (call !== undefined) return quoteIdent(aggFieldNames[call]!);
+    if (computedKeys.size > 0 && !containsAggregate(node)) {
+      try {
+        const key = computedKeys.get(renderExpr(node, env(clause, span)));
+        if (key !== undefined) return quoteIdent(key);
+      } catch {
+        // not a group expression; rendered (and reported) normally
+      }
+    }
+    if (isColumnRef(node) && node.column !== '*') {
+      const field = fieldOfRef({ ...node, array_index: undefined, options: undefined, collate: undefined }, span)!;
+      if (keySet.has(field.name)) return undefined;
+      throw groupingError(field, state.loc.positionOf(node, span), clause);
+    }
+    return undefined;
+  };
+  const render = (node: ExprNode, span: Span, clause: string): string => {
+    return renderExpr(node, { state, scope, clause, span, hook: hook(clause) });
+  };
+
+  let node: LogicalNode = aggregate;
+  if (stmt.having) {
+    const span = state.loc.spanOf(stmt.having, whole);
+    const predicate = render(stmt.having, span, 'HAVING');
+    const position = state.loc.positionOf(stmt.having, span);
+    const [t] = await typeScalars(state, aggregate.fields, [{ sql: predicate, position, what: 'HAVING clause' }]);
+    requireBoolean(t!, 'HAVING', position);
+    const filter: FilterNode = { kind: 'filter', input: aggregate, predicate, fields: aggregate.fields };
+    node = filter;
+  }
+  const fieldSql = (field: Field, position: SqlPosition): string => {
+    if (keySet.has(field.name)) return quoteIdent(field.name);
+    throw groupingError(field, position, 'SELECT');
+  };
+  return { node, render, fieldSql };
+}
+
+function groupingError(field: Field, position: SqlPosition, clause: string): EddyError {
+  const name = field.qualifier ? `${field.qualifier}.${field.userName}` : field.userName;
+  return new EddyError('GROUPING_ERROR', `column "${name}" must appear in the GROUP BY clause or be used in an aggregate function`, {
+    position,
+    hint: `${clause} may use group keys and aggregates only: add "${name}" to GROUP BY, or aggregate it (e.g. max(${field.userName}))`,
+  });
+}
+
+type GroupTarget = { readonly field: Field } | { readonly node: ExprNode; readonly span: Span };
+
+function groupTarget(g: ExprNode, entries: readonly SelectEntry[], scope: BoundFrom['scope'], state: BinderState, position: SqlPosition): GroupTarget {
+  const fromEntry = (e: SelectEntry): GroupTarget => (e.kind === 'field' ? { field: e.field } : { node: e.node, span: e.span });
+  if (g.type === 'number') {
+    const n = Number(g.value);
+    const e = entries[n - 1];
+    if (!Number.isInteger(n) || !e) {
+      throw new EddyError('GROUPING_ERROR', `GROUP BY position ${String(g.value)} is not in the select list (it has ${entries.length} columns)`, { position });
+    }
+    return fromEntry(e);
+  }
+  if (isColumnRef(g) && g.column !== '*' && qualifierOf(g) === null) {
+    const id = columnIdent(g);
+    try {
+      scope.resolve({ qualifier: null, name: id.name, quoted: id.quoted }, position);
+    } catch (e) {
+      const aliased = entries.find((x) => x.kind === 'expr' && x.alias !== null && x.alias.toLowerCase() === id.name.toLowerCase());
+      if (e instanceof EddyError && e.code === 'UNDEFINED_COLUMN' && aliased) return fromEntry(aliased);
+      throw e;
+    }
+  }
+  return { node: g, span: state.loc.spanOf(g, state.loc.whole) };
+}

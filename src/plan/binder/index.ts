@@ -1,0 +1,1 @@
+export { bindQuery } from './query.js';
