@@ -1,3 +1,3 @@
 export type * from './ast.js';
 export { parseScript, parseStatement } from './parser.js';
-export { parseQueryBody, type QueryBodyOptions } from './query-body.js';
+export { parseQueryBody, positionInQuery, type QueryBodyOptions } from './query-body.js';

@@ -33,6 +33,14 @@ export function parseQueryBody(text: string, start: SqlPosition, options: QueryB
   }
 }
 
+/**
+ * Where an offset inside `query.text` lies in the script, e.g. for a node-sql-parser node's
+ * `loc.start.offset`, so that binder errors point into the user's file.
+ */
+export function positionInQuery(query: QueryText, localOffset: number): SqlPosition {
+  return positionWithin(query.text, query.start, localOffset);
+}
+
 function astOf(text: string): unknown {
   sharedParser ??= new NSP.Parser();
   const ast = sharedParser.astify(rewriteWindowTableFunctions(text), PARSE_OPTIONS);

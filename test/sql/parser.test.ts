@@ -1,6 +1,7 @@
 import t from 'tap';
 import { EddyError } from '../../src/util/errors.js';
 import { parseScript, parseStatement } from '../../src/sql/parser.js';
+import { parseQueryBody, positionInQuery } from '../../src/sql/query-body.js';
 import type { Statement } from '../../src/sql/ast.js';
 
 function only<K extends Statement['kind']>(sql: string, kind: K): Statement & { readonly kind: K } {
@@ -367,4 +368,14 @@ t.test('strings, quoted identifiers and dollar quotes do not end a statement ear
     statements.map((s) => s.sql),
     [`SELECT ';' AS a, "x;y" FROM t`, 'SELECT $$ ; $$ AS b', "SELECT $tag$ it's ; $tag$", "SELECT E'\\' ;' AS c"],
   );
+});
+
+t.test('parseQueryBody and positionInQuery map node-sql-parser locations into the script', async (t) => {
+  const start = { offset: 40, line: 3, column: 7 };
+  const query = parseQueryBody('SELECT a\nFROM t WHERE b > 1', start);
+  // node-sql-parser puts `loc` on expressions such as binary_expr (not on every column reference).
+  const where = (query.ast as { where: { loc: { start: { offset: number } } } }).where;
+  t.same(positionInQuery(query, where.loc.start.offset), { offset: 62, line: 4, column: 14 });
+  t.throws(() => parseQueryBody('SELECT FROM WHERE', start), { code: 'SYNTAX_ERROR' });
+  t.equal(parseQueryBody('SELECT * FROM t QUALIFY a = 1', start, { allowUnparsed: true }).ast, null);
 });
