@@ -132,8 +132,9 @@ export async function bindAggregate(input: BoundFrom, entries: readonly SelectEn
   // The pre-projection, typed by DuckDB.
   const types = await typeScalars(state, input.node.fields, pre.computed.map((c): ProbeItem => ({ sql: c.sql, position: c.position, what: c.what })));
   const computedFields = pre.computed.map((c, i) => ({ ...c.field, type: types[i]! }));
-  const preFields = [...pre.passthrough.values(), ...computedFields];
-  const project: ProjectNode = {
+  const preFields = pre.computed.length === 0 ? input.node.fields : [...pre.passthrough.values(), ...computedFields];
+  // Without computed expressions the aggregate reads its input's fields directly.
+  const project: ProjectNode | LogicalNode = pre.computed.length === 0 ? input.node : {
     kind: 'project',
     input: input.node,
     exprs: [...[...pre.passthrough.keys()].map(quoteIdent), ...pre.computed.map((c) => c.sql)],

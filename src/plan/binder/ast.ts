@@ -121,7 +121,7 @@ export function aliasOf(item: SelectItem): string | null {
 
 /** Lower-cased name of a function call node (`date_trunc`, `count`), or null if not a call. */
 export function functionName(node: ExprNode): string | null {
-  if (node.type === 'aggr_func') return String(node.name).toLowerCase();
+  if (node.type === 'aggr_func' || node.type === 'window_func') return String(node.name).toLowerCase();
   if (node.type !== 'function') return null;
   const name = node.name as { name?: readonly IdentNode[] } | string | undefined;
   if (typeof name === 'string') return name.toLowerCase();

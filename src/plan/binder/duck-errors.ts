@@ -11,7 +11,7 @@ export function duckErrorToEddy(e: unknown, position: SqlPosition | undefined, w
   if (e instanceof EddyError) return e;
   const raw = e instanceof Error ? e.message : String(e);
   const first = (raw.split('\n')[0] ?? raw).replace(/^[A-Za-z ]+ Error: /, '').trim();
-  if (raw.includes(SENTINEL)) {
+  if (raw.includes(`"${SENTINEL}" must appear in the GROUP BY`)) {
     return new EddyError('FEATURE_NOT_SUPPORTED', `${what} uses an aggregate function that Eddy does not support`, {
       position,
       cause: e,
