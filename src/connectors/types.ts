@@ -46,7 +46,7 @@ export interface SourceReader {
   hasData(start: SourceOffset, end: SourceOffset): boolean;
   /**
    * Loads the rows of (start, end] into `target`, an existing table with exactly the source's
-   * columns in order. Bad rows are counted and located; under on_error = 'fail' an EddyError
+   * columns in order, given as SQL text (already quoted, possibly qualified: `"src_bid"`). Bad rows are counted and located; under on_error = 'fail' an EddyError
    * (BAD_INPUT_ROW) naming the source, location and column is thrown instead.
    */
   load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset): Promise<LoadStats>;
@@ -56,6 +56,7 @@ export interface SourceReader {
 }
 
 export interface SourceConnector {
+  readonly kind: 'source';
   readonly name: string;
   /**
    * Validates the options of CREATE SOURCE (unknown options are an error naming them) and returns
@@ -69,7 +70,8 @@ export interface SourceConnector {
 export type OutputMode = 'append' | 'update' | 'complete' | 'changelog';
 
 /**
- * One batch for a sink. `relation` names a table readable on `conn` holding the rows to deliver:
+ * One batch for a sink. `relation` is SQL text (already quoted) naming a table readable on `conn`
+ * that holds the rows to deliver:
  * the columns plus `__op` (1 insert, -1 delete) for append / update / changelog, or the whole
  * result (with `__op` = 1) for complete mode.
  */
@@ -92,6 +94,7 @@ export interface SinkWriter {
 }
 
 export interface SinkConnector {
+  readonly kind: 'sink';
   readonly name: string;
   /** Output modes the connector accepts, the first being its default. */
   readonly outputModes: readonly OutputMode[];

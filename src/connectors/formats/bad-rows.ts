@@ -1,0 +1,61 @@
+/**
+ * What happens to bad input rows: counted, located, logged and skipped (on_error = 'skip'), or an
+ * error that names the source, the place and the column (on_error = 'fail').
+ */
+import { EddyError } from '../../util/errors.js';
+import { log } from '../../util/log.js';
+import type { BadRow, LoadStats } from '../types.js';
+import type { BadRowDetail, StagedRows } from './staged-rows.js';
+
+export type OnError = 'skip' | 'fail';
+export const ON_ERROR_VALUES = ['skip', 'fail'] as const;
+
+/** Bad rows kept as examples in LoadStats (all are counted). */
+export const BAD_ROW_EXAMPLES = 10;
+
+/** How locations read: `file a.json line 3` / `file a.parquet row 3` / `row 3` / `row index 3`. */
+export type LocationUnit = 'line' | 'row' | 'row index';
+
+export function describeLocation(d: BadRowDetail, unit: LocationUnit): string {
+  return d.file === null ? `${unit} ${d.line}` : `file ${d.file} ${unit} ${d.line}`;
+}
+
+export function describeBadRow(source: string, d: BadRowDetail, unit: LocationUnit): string {
+  const column = d.column === null ? '' : `, column "${d.column}"`;
+  return `source "${source}": ${describeLocation(d, unit)}${column}: ${d.message}`;
+}
+
+function toBadRow(d: BadRowDetail, unit: LocationUnit): BadRow {
+  return { location: d.file === null ? `${unit} ${d.line}` : `${d.file}:${d.line}`, column: d.column, message: d.message };
+}
+
+/**
+ * Applies on_error to `bad` bad rows of which `examples` are the first few: under 'fail' throws
+ * BAD_INPUT_ROW naming the first; under 'skip' logs them. Returns the stats for `good` rows.
+ */
+export function reportBadRows(
+  source: string,
+  onError: OnError,
+  unit: LocationUnit,
+  counts: { good: number; bad: number },
+  examples: readonly BadRowDetail[],
+): LoadStats {
+  const { good, bad } = counts;
+  if (bad === 0) return { rows: good, badRows: 0, badRowExamples: [] };
+  const first = examples[0] ?? { file: null, line: 0, column: null, message: 'unreadable row' };
+  if (onError === 'fail') {
+    const more = bad > 1 ? ` (and ${bad - 1} more bad row${bad > 2 ? 's' : ''})` : '';
+    throw new EddyError('BAD_INPUT_ROW', `${describeBadRow(source, first, unit)}${more}`, {
+      hint: "fix the input, or create the source with on_error = 'skip' to skip and count bad rows",
+    });
+  }
+  log.warn({ source, badRows: bad, examples: examples.map((d) => describeBadRow(source, d, unit)) }, 'skipped bad input rows');
+  return { rows: good, badRows: bad, badRowExamples: examples.map((d) => toBadRow(d, unit)) };
+}
+
+/** reportBadRows for staged rows (the good rows are not inserted yet). */
+export async function checkStagedRows(staged: StagedRows, source: string, onError: OnError, unit: LocationUnit): Promise<LoadStats> {
+  const counts = await staged.counts();
+  const examples = counts.bad > 0 ? await staged.badRows(BAD_ROW_EXAMPLES) : [];
+  return reportBadRows(source, onError, unit, counts, examples);
+}

@@ -1,0 +1,48 @@
+/** The contract between the file transport and a format: which files to load into which table. */
+import type { Column } from '../../catalog/types.js';
+import { quoteLiteral, type Connection } from '../../duck/index.js';
+import type { LoadStats } from '../types.js';
+import type { OnError } from './bad-rows.js';
+
+export interface FormatLoadRequest {
+  /** The source's name, for messages. */
+  readonly source: string;
+  /** Absolute paths, in load order. */
+  readonly files: readonly string[];
+  readonly columns: readonly Column[];
+  /** The target table, already quoted. */
+  readonly target: string;
+  readonly onError: OnError;
+  /** A directory prefix (with its trailing '/') dropped from file names in messages, e.g. the cwd. */
+  readonly displayPrefix: string;
+}
+
+export interface FormatOptions {
+  /** CSV: whether the first line is a header (default true). */
+  readonly header: boolean;
+  /** CSV: the field delimiter (default ','). */
+  readonly delimiter: string;
+}
+
+export type FormatLoader = (conn: Connection, request: FormatLoadRequest, options: FormatOptions) => Promise<LoadStats>;
+
+/** The file list as a DuckDB list literal. */
+export function fileListSql(files: readonly string[]): string {
+  return `[${files.map(quoteLiteral).join(', ')}]`;
+}
+
+/** SQL for how a file name (an SQL expression) is shown in messages: relative to displayPrefix. */
+export function displayFileSql(expr: string, displayPrefix: string): string {
+  if (displayPrefix === '') return expr;
+  const prefix = quoteLiteral(displayPrefix);
+  return `CASE WHEN starts_with(${expr}, ${prefix}) THEN substr(${expr}, ${displayPrefix.length + 1}) ELSE ${expr} END`;
+}
+
+/** Types read from JSON text rather than cast from a string: nested and JSON types. */
+export function isNestedType(type: string): boolean {
+  return /[[\]]|^(STRUCT|MAP|UNION|LIST)\b/i.test(type.trim());
+}
+
+export function isTextType(type: string): boolean {
+  return /^(VARCHAR|TEXT|STRING|CHAR|BPCHAR)(\s*\(\s*\d+\s*\))?$/i.test(type.trim());
+}

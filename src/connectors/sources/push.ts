@@ -1,0 +1,254 @@
+/**
+ * Push sources: `CREATE SOURCE clicks (user_id BIGINT, url VARCHAR, ts TIMESTAMP);` with no connector,
+ * fed by `INSERT INTO clicks ...` and by HTTP. Rows are kept durably in the main database in
+ * "__push_<name>" (the source's columns plus "__seq", numbered from 1 without gaps); a view named as
+ * the source shows them to pull queries. The offset is the last sequence number delivered.
+ */
+import type { Column, SourceObject } from '../../catalog/types.js';
+import { quoteIdent, quoteLiteral, quoteQualified, type Connection } from '../../duck/index.js';
+import type { Options } from '../../sql/ast.js';
+import { EddyError, type ErrorCode } from '../../util/errors.js';
+import { checkStagedRows } from '../formats/bad-rows.js';
+import { jsonStagedColumn } from '../formats/json.js';
+import { StagedRows, type StagingSpec } from '../formats/staged-rows.js';
+import { readOptions } from '../options.js';
+import type { ConnectorEnv, LoadStats, SourceConnector, SourceOffset, SourceReader } from '../types.js';
+
+export const PUSH_CONNECTOR = 'push';
+const SEQ = '__seq';
+
+/** The table holding a push source's rows. */
+export function pushStorageTable(source: string): string {
+  return `__push_${source}`;
+}
+
+function columnList(columns: readonly Column[]): string {
+  return columns.map((c) => quoteIdent(c.name)).join(', ');
+}
+
+function duckErrorCode(message: string): ErrorCode {
+  if (message.startsWith('Parser Error')) return 'SYNTAX_ERROR';
+  if (message.startsWith('Catalog Error')) return 'UNDEFINED_TABLE';
+  if (message.startsWith('Binder Error')) return 'UNDEFINED_COLUMN';
+  if (message.startsWith('Conversion Error')) return 'BAD_INPUT_ROW';
+  return 'QUERY_FAILED';
+}
+
+/**
+ * The storage of all push sources of one main database. The engine keeps one: appends to a source are
+ * serialised here, so sequence numbers are gapless and become visible in order.
+ */
+export class PushSourceStore {
+  /** Per source: the tail of its chain of appends, and its last sequence number once known. */
+  private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly lastSeq = new Map<string, number>();
+
+  /** Creates the storage table and the view (idempotent: replaying the DDL log finds them there). */
+  async create(conn: Connection, source: SourceObject): Promise<void> {
+    const table = quoteIdent(pushStorageTable(source.name));
+    const columns = source.columns.map((c) => `${quoteIdent(c.name)} ${c.type}`);
+    try {
+      await conn.run(`CREATE TABLE IF NOT EXISTS ${table} (${[...columns, `${SEQ} BIGINT NOT NULL`].join(', ')})`);
+      await conn.run(`CREATE OR REPLACE VIEW ${quoteIdent(source.name)} AS SELECT ${columnList(source.columns)} FROM ${table}`);
+    } catch (e) {
+      throw new EddyError('QUERY_FAILED', `source "${source.name}": cannot create its storage: ${(e as Error).message}`, { cause: e });
+    }
+    this.lastSeq.delete(source.name);
+  }
+
+  async drop(conn: Connection, name: string): Promise<void> {
+    await this.serialised(name, async () => {
+      await conn.run(`DROP VIEW IF EXISTS ${quoteIdent(name)}`);
+      await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(pushStorageTable(name))}`);
+      this.lastSeq.delete(name);
+    });
+  }
+
+  /**
+   * INSERT INTO source [(columns)] <body>, body being `VALUES ...` or a query. Values are cast to the
+   * column types; a value that does not cast is a BAD_INPUT_ROW error naming the source, row and
+   * column, and nothing is appended. Returns the number of rows appended.
+   */
+  async insert(conn: Connection, source: SourceObject, columns: readonly string[] | null, body: string): Promise<{ rows: number }> {
+    const targets = this.targetColumns(source, columns);
+    let described;
+    try {
+      described = await conn.describe(`SELECT * FROM (${body})`);
+    } catch (e) {
+      const message = (e as Error).message;
+      throw new EddyError(duckErrorCode(message), `INSERT INTO ${source.name}: ${message}`, { cause: e });
+    }
+    if (described.length !== targets.length) {
+      throw new EddyError('SYNTAX_ERROR', `INSERT INTO ${source.name}: ${targets.length} column${targets.length === 1 ? '' : 's'} but ${described.length} value${described.length === 1 ? '' : 's'} per row`);
+    }
+    const aliases = targets.map((_, i) => `__c${i}`);
+    const from = `(SELECT NULL::VARCHAR AS __file, row_number() OVER () AS __line, NULL::VARCHAR AS __row_error, *
+      FROM (${body}) AS __v(${aliases.join(', ')}))`;
+    const staged: StagingSpec = {
+      from,
+      columns: source.columns.map((column) => {
+        const i = targets.indexOf(column.name);
+        return i < 0
+          ? { column, raw: 'NULL', value: `NULL::${column.type}` }
+          : { column, raw: `__c${i}`, value: `TRY_CAST(__c${i} AS ${column.type})` };
+      }),
+    };
+    return this.append(conn, source, staged, 'row');
+  }
+
+  /**
+   * Appends rows given as objects (HTTP): keys are column names, values JSON values cast to the
+   * column types. A bad value or an unknown key is a BAD_INPUT_ROW error naming the row index (0-based)
+   * and column, and nothing is appended.
+   */
+  async appendRows(conn: Connection, source: SourceObject, rows: readonly Record<string, unknown>[]): Promise<{ rows: number }> {
+    if (!Array.isArray(rows)) throw new EddyError('BAD_INPUT_ROW', `source "${source.name}": expected an array of rows`);
+    if (rows.length === 0) return { rows: 0 };
+    const json = JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+    const names = `[${source.columns.map((c) => quoteLiteral(c.name)).join(', ')}]`;
+    const unknownKeys = `list_filter(json_keys(value), k -> NOT list_contains(${names}, k))`;
+    const from = `(SELECT NULL::VARCHAR AS __file, key::BIGINT AS __line,
+        CASE WHEN json_type(value) <> 'OBJECT' THEN 'expected a JSON object, found ' || lower(json_type(value))
+             WHEN len(${unknownKeys}) > 0 THEN 'unknown column "' || ${unknownKeys}[1] || '"' END AS __row_error,
+        value AS __j
+      FROM json_each(${quoteLiteral(json)}::JSON))`;
+    return this.append(conn, source, { from, columns: source.columns.map((c) => jsonStagedColumn('__j', c)) }, 'row index');
+  }
+
+  private targetColumns(source: SourceObject, columns: readonly string[] | null): string[] {
+    if (columns === null) return source.columns.map((c) => c.name);
+    const seen = new Set<string>();
+    for (const name of columns) {
+      if (!source.columns.some((c) => c.name === name)) {
+        throw new EddyError('UNDEFINED_COLUMN', `INSERT INTO ${source.name}: source "${source.name}" has no column "${name}"`, {
+          hint: `its columns are ${source.columns.map((c) => c.name).join(', ')}`,
+        });
+      }
+      if (seen.has(name)) throw new EddyError('SYNTAX_ERROR', `INSERT INTO ${source.name}: column "${name}" is named twice`);
+      seen.add(name);
+    }
+    return [...columns];
+  }
+
+  private async append(conn: Connection, source: SourceObject, spec: StagingSpec, unit: 'row' | 'row index'): Promise<{ rows: number }> {
+    return this.serialised(source.name, async () => {
+      const table = quoteIdent(pushStorageTable(source.name));
+      const staged = await StagedRows.create(conn, spec);
+      try {
+        const stats = await checkStagedRows(staged, source.name, 'fail', unit);
+        if (stats.rows === 0) return { rows: 0 };
+        const last = await this.lastSequence(conn, source.name);
+        try {
+          await conn.run(`INSERT INTO ${table} (${columnList(source.columns)}, ${SEQ})
+            ${staged.goodRowsSelect([`${last} + row_number() OVER (ORDER BY __line)`])}`);
+        } catch (e) {
+          throw new EddyError('QUERY_FAILED', `source "${source.name}": cannot append rows: ${(e as Error).message}`, { cause: e });
+        }
+        this.lastSeq.set(source.name, last + stats.rows);
+        return { rows: stats.rows };
+      } finally {
+        await staged.drop();
+      }
+    });
+  }
+
+  private async lastSequence(conn: Connection, name: string): Promise<number> {
+    const known = this.lastSeq.get(name);
+    if (known !== undefined) return known;
+    const last = Number((await conn.scalar(`SELECT coalesce(max(${SEQ}), 0) FROM ${quoteIdent(pushStorageTable(name))}`)) ?? 0);
+    this.lastSeq.set(name, last);
+    return last;
+  }
+
+  private serialised<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.tails.get(name) ?? Promise.resolve()).then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.tails.set(name, tail);
+    void tail.then(() => {
+      if (this.tails.get(name) === tail) this.tails.delete(name);
+    });
+    return run;
+  }
+}
+
+function sequenceNumber(offset: SourceOffset): number {
+  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) {
+    throw new EddyError('INTERNAL', `a push source offset must be a sequence number, got ${JSON.stringify(offset)}`);
+  }
+  return offset;
+}
+
+export class PushSourceReader implements SourceReader {
+  readonly initialOffset: SourceOffset = 0;
+  private latest = 0;
+
+  /** `table` is the storage table, fully qualified so that a query's connection finds it. */
+  constructor(
+    private readonly source: SourceObject,
+    private readonly table: string,
+    private readonly conn: Connection,
+  ) {}
+
+  async latestOffset(): Promise<SourceOffset> {
+    // the filter lets DuckDB skip the row groups already seen (zone maps)
+    const max = await this.conn.scalar(`SELECT max(${SEQ}) FROM ${this.table} WHERE ${SEQ} > ${this.latest}`);
+    if (max !== null && max !== undefined) this.latest = Number(max);
+    return this.latest;
+  }
+
+  endOffset(start: SourceOffset, latest: SourceOffset, maxRows: number | undefined): SourceOffset {
+    const from = sequenceNumber(start);
+    const to = sequenceNumber(latest);
+    if (to <= from) return from;
+    return maxRows === undefined ? to : Math.min(to, from + Math.max(1, Math.floor(maxRows)));
+  }
+
+  hasData(start: SourceOffset, end: SourceOffset): boolean {
+    return sequenceNumber(end) > sequenceNumber(start);
+  }
+
+  async load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset): Promise<LoadStats> {
+    const from = sequenceNumber(start);
+    const to = sequenceNumber(end);
+    if (to <= from) return { rows: 0, badRows: 0, badRowExamples: [] };
+    try {
+      await conn.run(`INSERT INTO ${target} SELECT ${columnList(this.source.columns)} FROM ${this.table}
+        WHERE ${SEQ} > ${from} AND ${SEQ} <= ${to} ORDER BY ${SEQ}`);
+    } catch (e) {
+      throw new EddyError('QUERY_FAILED', `source "${this.source.name}": cannot read rows ${from + 1}..${to}: ${(e as Error).message}`, { cause: e });
+    }
+    return { rows: to - from, badRows: 0, badRowExamples: [] };
+  }
+
+  describe(offset: SourceOffset): unknown {
+    return { sequence: offset };
+  }
+
+  async close(): Promise<void> {
+    this.conn.close();
+  }
+}
+
+export const pushSource: SourceConnector = {
+  kind: 'source',
+  name: PUSH_CONNECTOR,
+
+  async validate(name: string, columns: readonly Column[] | null, options: Options, _env: ConnectorEnv) {
+    if (columns === null || columns.length === 0) {
+      throw new EddyError('INVALID_PARAMETER', `source "${name}": a source without a connector needs a column list`, {
+        hint: "declare its columns, e.g. CREATE SOURCE clicks (user_id BIGINT, url VARCHAR), or add WITH (connector = '...')",
+      });
+    }
+    if (columns.some((c) => c.name === SEQ)) {
+      throw new EddyError('INVALID_PARAMETER', `source "${name}": the column name "${SEQ}" is reserved`);
+    }
+    readOptions({ objectKind: 'source', objectName: name, connector: PUSH_CONNECTOR }, {}, options);
+    return { columns: columns.map((c) => ({ ...c })), options: {} };
+  },
+
+  async open(source: SourceObject, env: ConnectorEnv): Promise<SourceReader> {
+    const conn = await env.db.connect();
+    const catalog = String(await conn.scalar('SELECT current_database()'));
+    return new PushSourceReader(source, quoteQualified(catalog, 'main', pushStorageTable(source.name)), conn);
+  },
+};
