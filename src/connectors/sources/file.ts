@@ -54,7 +54,7 @@ interface FileSettings {
 }
 
 function formatFromPath(path: string): FileFormat | undefined {
-  const name = path.toLowerCase().replace(/\.(gz|gzip|zst)$/, '');
+  const name = path.toLowerCase().replace(/[*?]+$/, '').replace(/\.(gz|gzip|zst)$/, '');
   if (/\.(json|jsonl|ndjson)$/.test(name)) return 'json';
   if (/\.(csv|tsv|txt)$/.test(name)) return 'csv';
   if (name.endsWith('.parquet')) return 'parquet';
