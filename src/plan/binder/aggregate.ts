@@ -73,10 +73,11 @@ export async function bindAggregate(input: BoundFrom, entries: readonly SelectEn
   // GROUP BY: expressions, output ordinals (GROUP BY 1) and output aliases (input columns win).
   const keyNames: string[] = [];
   const computedKeys = new Map<string, string>();
+  const groupClause = state.loc.clause('group', whole);
   for (const g of stmt.groupby?.columns ?? []) {
-    const span = state.loc.spanOf(g, whole);
+    const span = state.loc.spanOf(g, groupClause);
     const position = state.loc.positionOf(g, span);
-    const target = groupTarget(g, entries, scope, state, position);
+    const target = groupTarget(g, span, entries, scope, position);
     const name =
       'field' in target
         ? pre.add('', target.field, '', position, '')
@@ -127,7 +128,8 @@ export async function bindAggregate(input: BoundFrom, entries: readonly SelectEn
     return calls.length - 1;
   };
   for (const e of entries) if (e.kind === 'expr') collect(e.node, e.span);
-  if (stmt.having) collect(stmt.having, state.loc.spanOf(stmt.having, whole));
+  const havingClause = state.loc.clause('having', whole);
+  if (stmt.having) collect(stmt.having, state.loc.spanOf(stmt.having, havingClause));
 
   // The pre-projection, typed by DuckDB.
   const types = await typeScalars(state, input.node.fields, pre.computed.map((c): ProbeItem => ({ sql: c.sql, position: c.position, what: c.what })));
@@ -191,7 +193,7 @@ export async function bindAggregate(input: BoundFrom, entries: readonly SelectEn
 
   let node: LogicalNode = aggregate;
   if (stmt.having) {
-    const span = state.loc.spanOf(stmt.having, whole);
+    const span = state.loc.spanOf(stmt.having, havingClause);
     const predicate = render(stmt.having, span, 'HAVING');
     const position = state.loc.positionOf(stmt.having, span);
     const [t] = await typeScalars(state, aggregate.fields, [{ sql: predicate, position, what: 'HAVING clause' }]);
@@ -216,7 +218,7 @@ function groupingError(field: Field, position: SqlPosition, clause: string): Edd
 
 type GroupTarget = { readonly field: Field } | { readonly node: ExprNode; readonly span: Span };
 
-function groupTarget(g: ExprNode, entries: readonly SelectEntry[], scope: BoundFrom['scope'], state: BinderState, position: SqlPosition): GroupTarget {
+function groupTarget(g: ExprNode, span: Span, entries: readonly SelectEntry[], scope: BoundFrom['scope'], position: SqlPosition): GroupTarget {
   const fromEntry = (e: SelectEntry): GroupTarget => (e.kind === 'field' ? { field: e.field } : { node: e.node, span: e.span });
   if (g.type === 'number') {
     const n = Number(g.value);
@@ -236,5 +238,5 @@ function groupTarget(g: ExprNode, entries: readonly SelectEntry[], scope: BoundF
       throw e;
     }
   }
-  return { node: g, span: state.loc.spanOf(g, state.loc.whole) };
+  return { node: g, span };
 }

@@ -49,13 +49,31 @@ export class Locator {
 
   /** Best known offset where `node` begins, searching inside `outer` for nodes without `loc`. */
   offsetOf(node: ExprNode, outer: Span): number {
+    return this.tryOffset(node, outer) ?? outer.start;
+  }
+
+  private tryOffset(node: ExprNode, outer: Span): number | undefined {
     if (node.loc) return node.loc.start.offset;
-    if (isColumnRef(node) && node.column !== '*') {
-      return this.findIdent(columnIdent(node).name, outer, qualifierOf(node)) ?? outer.start;
-    }
+    if (isColumnRef(node) && node.column !== '*') return this.findIdent(columnIdent(node).name, outer, qualifierOf(node));
     const fn = functionName(node);
-    if (fn !== null) return this.findCall(fn, outer) ?? outer.start;
-    return outer.start;
+    if (fn !== null) return this.findCall(fn, outer);
+    if (node.type === 'number') {
+      const text = String(node.value);
+      return this.find(outer, (i) => this.tokens[i]?.kind === 'number' && this.tokens[i]?.value === text);
+    }
+    const keyword = node.type === 'cast' && node.symbol !== '::' ? 'cast' : node.type === 'case' || node.type === 'interval' ? node.type : null;
+    if (keyword) return this.findKeyword(keyword, outer);
+    // Otherwise where its first locatable part is.
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'loc' || v === null || typeof v !== 'object') continue;
+      for (const child of Array.isArray(v) ? v : [v]) {
+        if (child && typeof child === 'object' && typeof (child as ExprNode).type === 'string') {
+          const at = this.tryOffset(child as ExprNode, outer);
+          if (at !== undefined) return at;
+        }
+      }
+    }
+    return undefined;
   }
 
   /** The position of `node` (see offsetOf). */
@@ -88,6 +106,12 @@ export class Locator {
   findCall(name: string, span: Span): number | undefined {
     const lname = name.toLowerCase();
     return this.find(span, (i) => isName(this.tokens[i], lname) && this.tokens[i + 1]?.value === '(');
+  }
+
+  /** The span from the first `keyword` (e.g. the clause's keyword) to the end of `span`, or `span`. */
+  clause(keyword: string, span: Span): Span {
+    const at = this.findKeyword(keyword, span);
+    return at === undefined ? span : { start: at, end: span.end };
   }
 
   /** First keyword (an unquoted word, case-insensitive) in the span. */

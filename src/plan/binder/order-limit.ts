@@ -41,7 +41,7 @@ export function applyOrderLimit(
 
 function sortField(expr: ExprNode, body: BoundBody, state: BinderState): string {
   const fields = body.node.fields;
-  const span = state.loc.spanOf(expr, state.loc.whole);
+  const span = state.loc.spanOf(expr, state.loc.clause('order', state.loc.whole));
   const position = state.loc.positionOf(expr, span);
   if (expr.type === 'number') {
     const f = fields[Number(expr.value) - 1];

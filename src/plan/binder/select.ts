@@ -78,7 +78,7 @@ export async function bindSelect(stmt: SelectStmt, state: BinderState): Promise<
 }
 
 async function bindWhere(where: ExprNode, from: BoundFrom, state: BinderState): Promise<LogicalNode> {
-  const span = state.loc.spanOf(where, state.loc.whole);
+  const span = state.loc.spanOf(where, state.loc.clause('where', state.loc.whole));
   const predicate = renderExpr(where, { state, scope: from.scope, clause: 'WHERE', span });
   const position = state.loc.positionOf(where, span);
   const [type] = await typeScalars(state, from.node.fields, [{ sql: predicate, position, what: 'WHERE clause' }]);

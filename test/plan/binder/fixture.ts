@@ -1,0 +1,107 @@
+/**
+ * A small catalog (Nexmark-like sources, a table, views, a materialized view, a sink) and a real
+ * DuckDB connection for binder tests.
+ */
+import NSP from 'node-sql-parser/build/postgresql.js';
+import type { CatalogReader } from '../../../src/catalog/reader.js';
+import type { CatalogObject, Column } from '../../../src/catalog/types.js';
+import { Database, type Connection } from '../../../src/duck/index.js';
+import type { BindContext } from '../../../src/plan/bind-context.js';
+import { bindQuery } from '../../../src/plan/binder/query.js';
+import type { LogicalNode } from '../../../src/plan/logical/nodes.js';
+import type { QueryText } from '../../../src/sql/ast.js';
+import type { SqlPosition } from '../../../src/util/errors.js';
+
+const parser = new NSP.Parser();
+
+export function queryText(text: string, start: SqlPosition = { offset: 0, line: 1, column: 1 }): QueryText {
+  const ast = parser.astify(text, { database: 'postgresql', parseOptions: { includeLocations: true } } as never);
+  return { text, start, ast };
+}
+
+const cols = (spec: string): Column[] =>
+  spec.split(/,(?![^(]*\))/).map((s) => {
+    const [name, ...type] = s.trim().split(/\s+/);
+    return { name: name!, type: type.join(' ') };
+  });
+
+const view = (kind: 'view' | 'materialized_view', name: string, columns: string, sql: string): CatalogObject =>
+  kind === 'view'
+    ? { kind, name, sql: `CREATE VIEW ${name} AS ${sql}`, columns: cols(columns), query: queryText(sql) }
+    : { kind, name, sql: `CREATE MATERIALIZED VIEW ${name} AS ${sql}`, columns: cols(columns), query: queryText(sql), options: {} };
+
+export const objects: CatalogObject[] = [
+  {
+    kind: 'source',
+    name: 'bid',
+    sql: 'CREATE SOURCE bid ...',
+    columns: cols('auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, date_time TIMESTAMP, extra VARCHAR'),
+    watermark: null,
+    connector: 'push',
+    options: {},
+  },
+  {
+    kind: 'source',
+    name: 'auction',
+    sql: 'CREATE SOURCE auction ...',
+    columns: cols('id BIGINT, item_name VARCHAR, seller BIGINT, category BIGINT, date_time TIMESTAMP'),
+    watermark: null,
+    connector: 'push',
+    options: {},
+  },
+  { kind: 'table', name: 'stations', sql: 'CREATE TABLE stations ...', columns: cols('id INTEGER, name VARCHAR, capacity INTEGER') },
+  { kind: 'table', name: 'prices', sql: 'CREATE TABLE prices ...', columns: cols('id INTEGER, price DECIMAL(10,2)') },
+  view('view', 'big_bids', 'auction BIGINT, price BIGINT', 'SELECT auction, price FROM bid WHERE price > 100'),
+  view('view', 'renamed', 'a BIGINT', 'SELECT auction FROM bid'),
+  view('view', 'cyc1', 'x INTEGER', 'SELECT * FROM cyc2'),
+  view('view', 'cyc2', 'x INTEGER', 'SELECT * FROM cyc1'),
+  view('view', 'broken', 'x BIGINT', 'SELECT gone FROM bid'),
+  view('materialized_view', 'hot', 'auction BIGINT, bids BIGINT', 'SELECT auction, count(*) AS bids FROM bid GROUP BY auction'),
+  {
+    kind: 'sink',
+    name: 'out',
+    sql: 'CREATE SINK out ...',
+    columns: cols('auction BIGINT'),
+    query: queryText('SELECT auction FROM bid'),
+    from: null,
+    connector: 'console',
+    options: {},
+  },
+];
+
+export const catalog: CatalogReader = {
+  get: (name) => objects.find((o) => o.name === name),
+  list: () => objects,
+};
+
+let db: Database | undefined;
+let conn: Connection | undefined;
+
+export async function bindContext(): Promise<BindContext> {
+  db ??= await Database.open(':memory:');
+  conn ??= await db.connect();
+  const c = conn;
+  return { catalog, describe: (sql) => c.describe(sql) };
+}
+
+export async function bind(text: string, start?: SqlPosition): Promise<LogicalNode> {
+  return bindQuery(queryText(text, start), await bindContext());
+}
+
+export function closeFixture(): void {
+  conn?.close();
+  db?.close();
+  conn = undefined;
+  db = undefined;
+}
+
+/** The DuckDB column names and types of a query over real (empty) tables shaped like the catalog. */
+export async function duckColumns(sql: string): Promise<{ name: string; type: string }[]> {
+  await bindContext();
+  for (const o of objects) {
+    if (o.kind === 'source' || o.kind === 'table') {
+      await conn!.run(`CREATE TABLE IF NOT EXISTS ${o.name} (${o.columns.map((c) => `"${c.name}" ${c.type}`).join(', ')})`);
+    }
+  }
+  return conn!.describe(sql);
+}
