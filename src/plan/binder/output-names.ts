@@ -35,8 +35,15 @@ export async function outputNames(
       if (names[i] === null) names[i] = described?.[i] ?? (e.kind === 'expr' ? printExpr(e.node) : `column${i}`);
     });
   }
-  const allocator = new NameAllocator();
-  return names.map((n) => allocator.allocate(n!));
+  // The first of equal names keeps it; later ones get a suffix that no other output uses.
+  const seen = new Set<string>();
+  const firsts = names.map((n) => {
+    const first = !seen.has(n!.toLowerCase());
+    seen.add(n!.toLowerCase());
+    return first;
+  });
+  const allocator = new NameAllocator(names.filter((_, i) => firsts[i]) as string[]);
+  return names.map((n, i) => (firsts[i] ? n! : allocator.allocate(n!)));
 }
 
 async function describeNames(

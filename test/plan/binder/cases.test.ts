@@ -2,9 +2,9 @@
  * Table-driven binder tests: test/plan/binder/cases/*.sql. Each case starts with `-- case: name`,
  * then the query, then either `-- expect:` followed by the EXPLAIN LOGICAL tree (each line prefixed
  * by `-- `), or `-- error: CODE line:column` with optional `-- message: text` lines the error
- * message must contain. Run with UPDATE_CASES=1 to print the actual output of every case.
+ * message must contain. UPDATE_CASES=1 rewrites the expect blocks from the actual output (review the diff).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -18,6 +18,8 @@ interface Case {
   readonly expect: string | null;
   readonly error: { code: string; line: number; column: number } | null;
   readonly messages: string[];
+  /** The case's text up to its expect block, as written. */
+  readonly head: string;
 }
 
 function parseCases(text: string): Case[] {
@@ -25,6 +27,8 @@ function parseCases(text: string): Case[] {
   for (const chunk of text.split(/^-- case: /m).slice(1)) {
     const lines = chunk.split('\n');
     const name = lines.shift()!.trim();
+    const expectAt = lines.findIndex((l) => l.trim() === '-- expect:');
+    const head = `-- case: ${name}\n${(expectAt < 0 ? lines : lines.slice(0, expectAt)).join('\n').trimEnd()}\n`;
     const sql: string[] = [];
     const expect: string[] = [];
     const messages: string[] = [];
@@ -39,7 +43,7 @@ function parseCases(text: string): Case[] {
       else if (mode === 'sql' && !line.startsWith('--')) sql.push(line);
     }
     const query = sql.join('\n').trim().replace(/;$/, '');
-    cases.push({ name, sql: query, expect: expect.length > 0 ? expect.join('\n') : null, error, messages });
+    cases.push({ name, sql: query, expect: expect.length > 0 ? expect.join('\n') : null, error, messages, head });
   }
   return cases;
 }
@@ -49,8 +53,12 @@ t.teardown(closeFixture);
 
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
   t.test(file, async (t) => {
+    const updated: string[] = [];
+    t.teardown(() => {
+      if (process.env.UPDATE_CASES) writeFileSync(join(dir, file), updated.join('\n'));
+    });
     for (const c of parseCases(readFileSync(join(dir, file), 'utf8'))) {
-      t.test(c.name, async (t) => {
+      await t.test(c.name, async (t) => {
         let actual: string;
         let caught: unknown = null;
         try {
@@ -59,7 +67,7 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
           caught = e;
           actual = e instanceof EddyError ? `${e.code} ${e.position?.line}:${e.position?.column} ${e.message}` : String(e);
         }
-        if (process.env.UPDATE_CASES) console.error(`-- case: ${c.name}\n${actual.split('\n').map((l) => `-- ${l}`).join('\n')}\n`);
+        updated.push(c.error ? c.head : `${c.head}-- expect:\n${actual.split('\n').map((l) => `-- ${l}`).join('\n')}\n`);
         if (c.error) {
           t.ok(caught instanceof EddyError, `expected an EddyError, got: ${actual}`);
           const e = caught as EddyError;
