@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+/**
+ * The `eddy` command (DESIGN.md §5): `eddy run FILE.sql`, `eddy serve`, `eddy --help`, `eddy --version`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { processIo, type CliIo } from './io.js';
+import { parseFormat, runScript } from './run.js';
+import { serve } from './serve.js';
+
+const HELP = `eddy: a SQL-first streaming database
+
+Usage:
+  eddy run FILE.sql [--data-dir D] [--format table|json|csv]
+      Executes the statements of FILE.sql in order. Before each SELECT and SHOW, and before exiting,
+      every continuous query processes all data available at that moment. Without --data-dir a fresh
+      temporary data directory is used and removed afterwards.
+  eddy serve [--data-dir D] [--pg-port 5433] [--http-port 8080] [--init FILE.sql]
+      Keeps the queries of data directory D (default ./eddy-data) running. --init runs FILE.sql
+      only when D is empty; later starts resume what D holds.
+  eddy --help | --version
+`;
+
+/** Runs the CLI with the given arguments (without `node main.js`); returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo, stop?: AbortSignal): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        'data-dir': { type: 'string' },
+        format: { type: 'string' },
+        'pg-port': { type: 'string' },
+        'http-port': { type: 'string' },
+        init: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (e) {
+    io.err(`ERROR: ${(e as Error).message}\n${HELP}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    io.out(`eddy ${version()}\n`);
+    return 0;
+  }
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    (command === undefined && !values.help ? io.err : io.out)(HELP);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  if (command === 'run') {
+    if (rest.length !== 1) {
+      io.err(`ERROR: eddy run takes one FILE.sql\n${HELP}`);
+      return 2;
+    }
+    let format;
+    try {
+      format = parseFormat(values.format);
+    } catch (e) {
+      io.err(`ERROR: ${(e as Error).message}\n`);
+      return 2;
+    }
+    return runScript({ file: rest[0]!, dataDir: values['data-dir'], format }, io);
+  }
+  if (command === 'serve') {
+    const pgPort = port(values['pg-port'], 5433, '--pg-port', io);
+    const httpPort = port(values['http-port'], 8080, '--http-port', io);
+    if (pgPort === null || httpPort === null) return 2;
+    const controller = new AbortController();
+    const onSignal = (): void => controller.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    stop?.addEventListener('abort', onSignal, { once: true });
+    try {
+      const statusIntervalMs = Number(process.env.EDDY_STATUS_INTERVAL_MS ?? 5000);
+      return await serve({ dataDir: values['data-dir'] ?? 'eddy-data', pgPort, httpPort, init: values.init, statusIntervalMs }, io, controller.signal);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  }
+  if (command === 'bench') {
+    io.err('ERROR: eddy bench is not yet available\n');
+    return 1;
+  }
+  io.err(`ERROR: unknown command '${command}'\n${HELP}`);
+  return 2;
+}
+
+function port(value: string | undefined, fallback: number, flag: string, io: CliIo): number | null {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (Number.isInteger(n) && n > 0 && n < 65536) return n;
+  io.err(`ERROR: ${flag} must be a port number, not '${value}'\n`);
+  return null;
+}
+
+/** The version in package.json, found by walking up from this file (src/cli or dist/src/cli). */
+function version(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) return (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+    dir = path.dirname(dir);
+  }
+  return 'unknown';
+}
+
+const invokedDirectly = process.argv[1] !== undefined && fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url));
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`ERROR: ${(e as Error).stack ?? String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}

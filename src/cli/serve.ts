@@ -1,0 +1,102 @@
+/**
+ * `eddy serve`: opens the data directory, runs --init on an empty one, then keeps every query running
+ * and prints a one-line status per query every few seconds until SIGINT or SIGTERM.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { quoteIdent } from '../duck/index.js';
+import { Engine } from '../engine/index.js';
+import { asEddyError } from '../util/errors.js';
+import type { CliIo } from './io.js';
+import { executeScript } from './run.js';
+
+export interface ServeOptions {
+  readonly dataDir: string;
+  readonly pgPort: number;
+  readonly httpPort: number;
+  readonly init: string | undefined;
+  readonly statusIntervalMs: number;
+}
+
+/** Runs until `stop` is aborted; returns the exit code. */
+export async function serve(options: ServeOptions, io: CliIo, stop: AbortSignal): Promise<number> {
+  const dataDir = path.resolve(options.dataDir);
+  const empty = isEmptyDirectory(dataDir);
+  let engine: Engine | undefined;
+  try {
+    engine = await Engine.open({ dataDir });
+    for (const warning of engine.warnings) io.err(`WARNING: ${warning}\n`);
+    if (options.init !== undefined) {
+      if (empty) {
+        io.out(`Running ${options.init} on the new data directory ${dataDir}\n`);
+        await executeScript(engine, fs.readFileSync(options.init, 'utf8'), 'table', io, { drainBeforeReads: false });
+      } else io.out(`Data directory ${dataDir} is not empty: resuming what it holds, ${options.init} not run\n`);
+    }
+    io.out(
+      `Eddy is serving ${dataDir} with ${engine.queries().length} continuous ${engine.queries().length === 1 ? 'query' : 'queries'}.\n` +
+        `The psql server (port ${options.pgPort}) and the HTTP server (port ${options.httpPort}) are not yet available.\n` +
+        'Press Ctrl-C to stop.\n',
+    );
+    await reportUntil(engine, options.statusIntervalMs, io, stop);
+    io.out('Stopping: queries keep their state and resume on the next start.\n');
+    return 0;
+  } catch (e) {
+    io.err(`ERROR: ${asEddyError(e).describe()}\n`);
+    return 1;
+  } finally {
+    await engine?.close().catch(() => undefined);
+  }
+}
+
+async function reportUntil(engine: Engine, intervalMs: number, io: CliIo, stop: AbortSignal): Promise<void> {
+  while (!stop.aborted) {
+    await sleep(intervalMs, stop);
+    if (stop.aborted) return;
+    for (const line of await statusLines(engine)) io.out(`${line}\n`);
+  }
+}
+
+/** One line per query: status, last batch, rows read and the first rows of a materialized view. */
+export async function statusLines(engine: Engine): Promise<string[]> {
+  const time = new Date().toISOString().slice(11, 19);
+  const lines: string[] = [];
+  for (const q of engine.queries()) {
+    const rowsIn = engine.progress(q.name).reduce((sum, p) => sum + p.numInputRows, 0);
+    let line = `[${time}] ${q.name}: ${q.status}, batch ${q.lastBatch ?? '-'}, ${rowsIn} rows in`;
+    if (q.error) line += `, error: ${q.error}`;
+    else if (q.kind === 'materialized_view') line += ` | ${await sampleRows(engine, q.name)}`;
+    lines.push(line);
+  }
+  return lines;
+}
+
+async function sampleRows(engine: Engine, name: string): Promise<string> {
+  try {
+    const [result] = await engine.execute(`SELECT * FROM ${quoteIdent(name)} LIMIT 3`);
+    if (!result || result.rows.length === 0) return '(no rows yet)';
+    const header = result.columns.map((c) => c.name).join(', ');
+    return `${header}: ${result.rows.map((r) => `(${r.map((v) => (v === null ? 'NULL' : String(v))).join(', ')})`).join(' ')}`;
+  } catch (e) {
+    return `(cannot read: ${(e as Error).message})`;
+  }
+}
+
+function isEmptyDirectory(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir).length === 0;
+  } catch {
+    return true;
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

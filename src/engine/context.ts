@@ -1,0 +1,41 @@
+/** What the statement handlers share: the engine's state, passed explicitly rather than as `this`. */
+import type { Catalog } from '../catalog/catalog.js';
+import type { DdlLog, DdlRecord } from '../catalog/ddl-log.js';
+import type { QueryObject } from '../catalog/types.js';
+import type { PushSourceStore } from '../connectors/sources/push.js';
+import type { ConnectorEnv } from '../connectors/types.js';
+import type { Connection, Database } from '../duck/index.js';
+import type { StreamingQuery } from '../exec/streaming-query.js';
+import type { BindContext } from '../plan/bind-context.js';
+import type { IncrementalPlan } from '../plan/incremental/plan.js';
+import type { PipelineEnv } from './pipeline.js';
+
+/** A continuous query known to the engine; `query` is null when it could not be restarted. */
+export interface QueryHandle {
+  readonly object: QueryObject;
+  readonly plan: IncrementalPlan | null;
+  readonly query: StreamingQuery | null;
+  /** Why the query could not be created at start-up (its own runtime errors are query.lastError). */
+  readonly startError: Error | null;
+}
+
+export interface EngineContext extends PipelineEnv {
+  readonly dataDir: string;
+  readonly catalog: Catalog;
+  readonly log: DdlLog;
+  readonly db: Database;
+  /** The engine's connection to the main database (statements run one at a time). */
+  readonly conn: Connection;
+  readonly bind: BindContext;
+  readonly connectors: ConnectorEnv;
+  readonly queries: Map<string, QueryHandle>;
+  /** Storage of the push sources (one per main database, so appends are serialised). */
+  readonly push: PushSourceStore;
+}
+
+/** Appends a record to the DDL log with the current time. */
+export function logDdl(ctx: EngineContext, record: DistributiveOmit<DdlRecord, 'at'>): void {
+  ctx.log.append({ ...record, at: new Date().toISOString() } as DdlRecord);
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -1,0 +1,135 @@
+/** CREATE SOURCE | TABLE | VIEW | MATERIALIZED VIEW | SINK. */
+import { KIND_NAMES } from '../catalog/catalog.js';
+import { referencedRelations } from '../catalog/references.js';
+import type { CatalogObject, Column, SourceObject, TableObject, ViewObject } from '../catalog/types.js';
+import { sourceConnector } from '../connectors/registry.js';
+import { PUSH_CONNECTOR } from '../connectors/sources/push.js';
+import { quoteIdent } from '../duck/index.js';
+import { bindQuery } from '../plan/binder/index.js';
+import type { CreateMaterializedView, CreateSink, CreateSource, CreateTable, CreateView } from '../sql/ast.js';
+import { EddyError } from '../util/errors.js';
+import { log } from '../util/log.js';
+import { logDdl, type EngineContext } from './context.js';
+import { wrapDuckError } from './duck-errors.js';
+import { buildContinuousQuery } from './pipeline.js';
+import { createPushStorage } from './push-storage.js';
+import { commandResult, type StatementResult } from './statement-result.js';
+
+
+export async function createSource(ctx: EngineContext, stmt: CreateSource): Promise<StatementResult> {
+  const tag = 'CREATE SOURCE';
+  if (ctx.catalog.has(stmt.name)) return alreadyExists(ctx, stmt.name, stmt.ifNotExists, tag);
+  const { connector: connectorOption, ...options } = stmt.options;
+  const connectorName = connectorOption === undefined ? PUSH_CONNECTOR : String(connectorOption);
+  const connector = sourceConnector(connectorName);
+  const declared: Column[] | null = stmt.columns ? stmt.columns.map((c) => ({ name: c.name, type: c.type })) : null;
+  const validated = await connector.validate(stmt.name, declared, options, ctx.connectors);
+  if (stmt.watermark && !validated.columns.some((c) => c.name === stmt.watermark?.column)) {
+    throw new EddyError('UNDEFINED_COLUMN', `source "${stmt.name}": the watermark column "${stmt.watermark.column}" is not one of its columns`, {
+      position: stmt.start,
+    });
+  }
+  const object: SourceObject = {
+    kind: 'source',
+    name: stmt.name,
+    sql: stmt.sql,
+    columns: validated.columns,
+    watermark: stmt.watermark,
+    connector: connector.name,
+    options: validated.options,
+  };
+  if (object.connector === PUSH_CONNECTOR) await createPushStorage(ctx, object);
+  ctx.catalog.add(object);
+  logDdl(ctx, { op: 'create', sql: stmt.sql, object, dependsOn: [] });
+  return commandResult(tag);
+}
+
+/** CREATE TABLE runs on DuckDB as written; the catalog records the columns DuckDB made. */
+export async function createTable(ctx: EngineContext, stmt: CreateTable): Promise<StatementResult> {
+  const tag = stmt.asQuery === null ? 'CREATE TABLE' : 'CREATE TABLE AS';
+  const existing = ctx.catalog.get(stmt.name);
+  if (existing && (existing.kind !== 'table' || !stmt.orReplace)) return alreadyExists(ctx, stmt.name, stmt.ifNotExists, tag);
+  try {
+    await ctx.conn.run(stmt.sql);
+  } catch (e) {
+    throw wrapDuckError(e, `CREATE TABLE ${stmt.name}`, stmt.start);
+  }
+  const object: TableObject = { kind: 'table', name: stmt.name, sql: stmt.sql, columns: await relationColumns(ctx, stmt.name) };
+  if (existing) ctx.catalog.remove(stmt.name);
+  ctx.catalog.add(object);
+  logDdl(ctx, { op: 'create', sql: stmt.sql, object, dependsOn: [] });
+  return commandResult(tag);
+}
+
+/**
+ * A view is bound (to check it and learn its columns) and stored; continuous queries inline it. When
+ * its query is also valid DuckDB over the main database, a DuckDB view lets pull queries read it too.
+ */
+export async function createView(ctx: EngineContext, stmt: CreateView): Promise<StatementResult> {
+  const tag = 'CREATE VIEW';
+  const existing = ctx.catalog.get(stmt.name);
+  if (existing && (existing.kind !== 'view' || !stmt.orReplace)) return alreadyExists(ctx, stmt.name, stmt.ifNotExists, tag);
+  const logical = await bindQuery(stmt.query, ctx.bind);
+  const columns = logical.fields.map((f) => ({ name: f.userName, type: f.type }));
+  const object: ViewObject = { kind: 'view', name: stmt.name, sql: stmt.sql, columns, query: stmt.query };
+  const dependsOn = referencedRelations(stmt.query.ast, ctx.catalog).filter((n) => n !== stmt.name);
+  await createDuckView(ctx, object);
+  if (existing) ctx.catalog.remove(stmt.name);
+  ctx.catalog.add(object, dependsOn);
+  logDdl(ctx, { op: 'create', sql: stmt.sql, object, dependsOn });
+  return commandResult(tag);
+}
+
+/** CREATE MATERIALIZED VIEW / CREATE SINK: builds the continuous query, records it, starts it. */
+export async function createContinuous(ctx: EngineContext, stmt: CreateMaterializedView | CreateSink): Promise<StatementResult> {
+  const tag = stmt.kind === 'create_sink' ? 'CREATE SINK' : 'CREATE MATERIALIZED VIEW';
+  if (ctx.catalog.has(stmt.name)) return alreadyExists(ctx, stmt.name, stmt.ifNotExists, tag);
+  const built = await buildContinuousQuery(stmt, ctx);
+  try {
+    if (built.object.kind === 'materialized_view') await createResultView(ctx, built.object.name, built.query.resultRelation);
+    ctx.catalog.add(built.object, built.dependsOn);
+  } catch (e) {
+    await built.query.drop().catch(() => undefined);
+    throw e;
+  }
+  logDdl(ctx, { op: 'create', sql: stmt.sql, object: built.object, dependsOn: built.dependsOn });
+  ctx.queries.set(built.object.name, { object: built.object, plan: built.plan, query: built.query, startError: null });
+  built.query.start();
+  return commandResult(tag);
+}
+
+/** The main database's view over a materialized view's result table, which pull queries read. */
+export async function createResultView(ctx: EngineContext, name: string, resultRelation: string): Promise<void> {
+  try {
+    await ctx.conn.run(`CREATE OR REPLACE VIEW ${quoteIdent(name)} AS SELECT * FROM ${resultRelation}`);
+  } catch (e) {
+    throw wrapDuckError(e, `creating the view of materialized view ${name}`);
+  }
+}
+
+/** Creates the DuckDB view of a plain view, or leaves it out when DuckDB cannot run its query. */
+export async function createDuckView(ctx: EngineContext, view: ViewObject): Promise<boolean> {
+  try {
+    await ctx.conn.run(`CREATE OR REPLACE VIEW ${quoteIdent(view.name)} AS ${view.query.text}`);
+    return true;
+  } catch (e) {
+    log.debug({ view: view.name, err: (e as Error).message }, 'view is not a DuckDB view; only continuous queries can read it');
+    return false;
+  }
+}
+
+/** The columns of a table or view of the main database, as DuckDB reports them. */
+export async function relationColumns(ctx: EngineContext, name: string): Promise<Column[]> {
+  try {
+    return await ctx.conn.describe(`SELECT * FROM ${quoteIdent(name)}`);
+  } catch (e) {
+    throw wrapDuckError(e, `reading the columns of ${name}`);
+  }
+}
+
+function alreadyExists(ctx: EngineContext, name: string, ifNotExists: boolean, tag: string): StatementResult {
+  const existing = ctx.catalog.get(name) as CatalogObject;
+  const what = `${KIND_NAMES[existing.kind]} "${name}" already exists`;
+  if (ifNotExists) return commandResult(tag, [`${what}, skipping`]);
+  throw new EddyError('DUPLICATE_OBJECT', what, { hint: `use IF NOT EXISTS, or DROP ${KIND_NAMES[existing.kind].toUpperCase()} ${name} first` });
+}

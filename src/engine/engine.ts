@@ -1,0 +1,233 @@
+/**
+ * The Engine: the one API the CLI and the servers call. It owns the main DuckDB database
+ * (<data-dir>/eddy.duckdb), the catalog and its DDL log, and every running continuous query.
+ * Statements run one at a time, in the order they were submitted.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DdlLog, replayDdlLog, type ReplayedCatalog } from '../catalog/ddl-log.js';
+import type { CatalogReader } from '../catalog/reader.js';
+import { PUSH_CONNECTOR, PushSourceStore } from '../connectors/sources/push.js';
+import { Database } from '../duck/index.js';
+import type { Progress } from '../exec/progress.js';
+import type { Statement } from '../sql/ast.js';
+import { parseScript } from '../sql/parser.js';
+import { asEddyError, EddyError } from '../util/errors.js';
+import { log } from '../util/log.js';
+import type { EngineContext, QueryHandle } from './context.js';
+import { createContinuous, createResultView, createSource, createTable, createView } from './create.js';
+import { insert, select, updateOrDelete } from './data.js';
+import { alter, drop } from './drop-alter.js';
+import { explain } from './explain.js';
+import { buildContinuousQuery } from './pipeline.js';
+import { openPushStorage } from './push-storage.js';
+import { errorOf, queryHandle, show, status } from './show.js';
+import type { StatementResult } from './statement-result.js';
+
+export interface EngineOptions {
+  /** The data directory: eddy.duckdb, catalog/ddl.log, queries/<name>/... */
+  readonly dataDir: string;
+}
+
+/** A continuous query as the servers list it. */
+export interface QueryInfo {
+  readonly name: string;
+  readonly kind: 'materialized_view' | 'sink';
+  readonly status: string;
+  readonly lastBatch: number | null;
+  readonly error: string | null;
+}
+
+export class Engine {
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly ctx: EngineContext,
+    /** Problems met while restoring the data directory (e.g. a torn DDL log line), for the user to see. */
+    readonly warnings: string[],
+  ) {}
+
+  static async open(options: EngineOptions): Promise<Engine> {
+    const dataDir = path.resolve(options.dataDir);
+    try {
+      fs.mkdirSync(dataDir, { recursive: true });
+    } catch (e) {
+      throw new EddyError('IO_ERROR', `cannot create the data directory ${dataDir}: ${(e as Error).message}`, { cause: e });
+    }
+    const db = await Database.open(path.join(dataDir, 'eddy.duckdb'));
+    const conn = await db.connect();
+    const ddlLog = DdlLog.open(dataDir);
+    let replayed: ReplayedCatalog;
+    try {
+      replayed = replayDdlLog(ddlLog);
+    } catch (e) {
+      ddlLog.close();
+      conn.close();
+      db.close();
+      throw e;
+    }
+    const catalog = replayed.catalog;
+    const ctx: EngineContext = {
+      dataDir,
+      catalog,
+      log: ddlLog,
+      db,
+      conn,
+      bind: { catalog, describe: (sql) => conn.describe(sql) },
+      connectors: { dataDir, db },
+      queries: new Map(),
+      push: new PushSourceStore(),
+    };
+    const engine = new Engine(ctx, [...replayed.warnings]);
+    await engine.restore(replayed.paused);
+    return engine;
+  }
+
+  get dataDir(): string {
+    return this.ctx.dataDir;
+  }
+
+  get catalog(): CatalogReader {
+    return this.ctx.catalog;
+  }
+
+  /** Parses a script into statements (syntax errors carry their position in the script). */
+  parse(sql: string): Statement[] {
+    return parseScript(sql);
+  }
+
+  /** Runs every statement of a script in order; the first error stops the script and is thrown. */
+  async execute(sql: string): Promise<StatementResult[]> {
+    const results: StatementResult[] = [];
+    for (const statement of this.parse(sql)) results.push(await this.executeStatement(statement));
+    return results;
+  }
+
+  /** Runs one parsed statement, after any statement submitted before it. */
+  executeStatement(statement: Statement): Promise<StatementResult> {
+    return this.exclusive(async () => {
+      try {
+        return await this.dispatch(statement);
+      } catch (e) {
+        throw asEddyError(e, 'INTERNAL', `${statement.kind.replaceAll('_', ' ')}`);
+      }
+    });
+  }
+
+  /**
+   * Runs batches of every running query until all data available now is processed. A query that
+   * failed is reported as an error naming it.
+   */
+  drain(): Promise<void> {
+    return this.exclusive(async () => {
+      for (const handle of this.ctx.queries.values()) {
+        if (handle.query?.status !== 'running') continue;
+        try {
+          await handle.query.drain();
+        } catch (e) {
+          throw queryFailed(handle, e);
+        }
+      }
+      const failed = [...this.ctx.queries.values()].find((h) => h.query?.status === 'failed');
+      if (failed) throw queryFailed(failed, failed.query?.lastError);
+    });
+  }
+
+  /** Every continuous query, in creation order. */
+  queries(): QueryInfo[] {
+    return [...this.ctx.queries.values()].map((h) => {
+      const progress = h.query?.progress() ?? [];
+      return { name: h.object.name, kind: h.object.kind, status: status(h), lastBatch: progress[progress.length - 1]?.batchId ?? null, error: errorOf(h) };
+    });
+  }
+
+  /** The last progress objects of a query, oldest first. */
+  progress(name: string): readonly Progress[] {
+    return queryHandle(this.ctx, name).query?.progress() ?? [];
+  }
+
+  /** Stops every query (their state stays on disk) and closes the database. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.catch(() => undefined);
+    for (const handle of this.ctx.queries.values()) {
+      await handle.query?.stop().catch((e: unknown) => log.warn({ query: handle.object.name, err: (e as Error).message }, 'stopping query failed'));
+    }
+    this.ctx.log.close();
+    this.ctx.conn.close();
+    this.ctx.db.close();
+  }
+
+  private dispatch(statement: Statement): Promise<StatementResult> {
+    const ctx = this.ctx;
+    switch (statement.kind) {
+      case 'create_source':
+        return createSource(ctx, statement);
+      case 'create_table':
+        return createTable(ctx, statement);
+      case 'create_view':
+        return createView(ctx, statement);
+      case 'create_materialized_view':
+      case 'create_sink':
+        return createContinuous(ctx, statement);
+      case 'insert':
+        return insert(ctx, statement);
+      case 'update':
+      case 'delete':
+        return updateOrDelete(ctx, statement);
+      case 'select':
+        return select(ctx, statement);
+      case 'explain':
+        return explain(ctx, statement);
+      case 'show':
+        return show(ctx, statement);
+      case 'drop':
+        return drop(ctx, statement);
+      case 'alter':
+        return alter(ctx, statement);
+      case 'subscribe':
+        throw new EddyError('FEATURE_NOT_SUPPORTED', 'SUBSCRIBE streams changes and needs a psql, HTTP or websocket session', {
+          position: statement.start,
+          hint: `use SELECT * FROM ${statement.name} for the current result`,
+        });
+    }
+  }
+
+  /**
+   * Brings back what the DDL log records: tables, views and push-source data are already in
+   * eddy.duckdb; continuous queries are rebuilt from their SQL and resume from their checkpoints.
+   * A query that cannot be rebuilt is kept (failed, with its error) rather than stopping start-up.
+   */
+  private async restore(paused: ReadonlySet<string>): Promise<void> {
+    for (const object of this.ctx.catalog.list()) {
+      if (object.kind === 'source' && object.connector === PUSH_CONNECTOR) await openPushStorage(this.ctx, object);
+      if (object.kind !== 'materialized_view' && object.kind !== 'sink') continue;
+      try {
+        const built = await buildContinuousQuery(object.sql, this.ctx);
+        if (object.kind === 'materialized_view') await createResultView(this.ctx, object.name, built.query.resultRelation);
+        const handle: QueryHandle = { object, plan: built.plan, query: built.query, startError: null };
+        this.ctx.queries.set(object.name, handle);
+        if (!paused.has(object.name)) built.query.start();
+      } catch (e) {
+        const error = asEddyError(e, 'QUERY_FAILED');
+        this.ctx.queries.set(object.name, { object, plan: null, query: null, startError: error });
+        this.warnings.push(`${object.kind === 'sink' ? 'sink' : 'materialized view'} "${object.name}" could not be restarted: ${error.message}`);
+      }
+    }
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new EddyError('OBJECT_IN_USE', 'the engine is closed'));
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function queryFailed(handle: QueryHandle, cause: unknown): EddyError {
+  const what = `${handle.object.kind === 'sink' ? 'sink' : 'materialized view'} "${handle.object.name}"`;
+  const message = cause instanceof Error ? cause.message : String(cause ?? 'unknown error');
+  return new EddyError('QUERY_FAILED', `${what} failed: ${message}`, { cause, hint: cause instanceof EddyError ? cause.hint : undefined });
+}

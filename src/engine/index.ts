@@ -1,0 +1,2 @@
+export { Engine, type EngineOptions, type QueryInfo } from './engine.js';
+export type { StatementResult } from './statement-result.js';

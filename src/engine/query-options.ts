@@ -1,0 +1,66 @@
+/**
+ * The options every continuous query (materialized view or sink) accepts, validated when it is
+ * created: `trigger`, `max_rows_per_batch`, `output_mode`. A sink's other options belong to its
+ * connector; a materialized view has no others, so any other option is an error naming it.
+ */
+import type { OutputMode } from '../connectors/types.js';
+import type { Options, OptionValue } from '../sql/ast.js';
+import { EddyError } from '../util/errors.js';
+
+export const QUERY_OPTION_NAMES = ['trigger', 'max_rows_per_batch', 'output_mode'] as const;
+const OUTPUT_MODES: readonly OutputMode[] = ['append', 'update', 'complete', 'changelog'];
+const TRIGGER_INTERVAL = /^\s*\d+(\.\d+)?\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?)\s*$/i;
+
+export interface SplitOptions {
+  /** trigger / max_rows_per_batch / output_mode, validated and normalised. */
+  readonly query: Options;
+  /** Everything else (a sink's connector options), as written. */
+  readonly rest: Options;
+  readonly outputMode: OutputMode | null;
+}
+
+/** Separates and validates the common query options. `what` names the object in errors. */
+export function splitQueryOptions(options: Options, what: string): SplitOptions {
+  const query: Record<string, OptionValue> = {};
+  const rest: Record<string, OptionValue> = {};
+  let outputMode: OutputMode | null = null;
+  for (const [key, value] of Object.entries(options)) {
+    if (key === 'trigger') query.trigger = validTrigger(value, what);
+    else if (key === 'max_rows_per_batch') query.max_rows_per_batch = validMaxRows(value, what);
+    else if (key === 'output_mode') {
+      const mode = String(value).toLowerCase() as OutputMode;
+      if (!OUTPUT_MODES.includes(mode)) {
+        throw new EddyError('INVALID_PARAMETER', `${what}: output_mode must be one of ${OUTPUT_MODES.join(', ')}, not '${String(value)}'`);
+      }
+      query.output_mode = mode;
+      outputMode = mode;
+    } else rest[key] = value;
+  }
+  return { query, rest, outputMode };
+}
+
+/** For materialized views: only the common options are allowed. */
+export function materializedViewOptions(options: Options, what: string): SplitOptions {
+  const split = splitQueryOptions(options, what);
+  const unknown = Object.keys(split.rest);
+  if (unknown.length > 0) {
+    throw new EddyError('INVALID_PARAMETER', `${what}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`, {
+      hint: `a materialized view accepts ${QUERY_OPTION_NAMES.join(', ')}`,
+    });
+  }
+  return split;
+}
+
+function validTrigger(value: OptionValue, what: string): string {
+  const text = String(value).trim().toLowerCase();
+  if (text === 'once' || text === 'available_now' || TRIGGER_INTERVAL.test(text)) return text;
+  throw new EddyError('INVALID_PARAMETER', `${what}: trigger must be 'once', 'available_now' or an interval like '1 second', not '${String(value)}'`);
+}
+
+function validMaxRows(value: OptionValue, what: string): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw new EddyError('INVALID_PARAMETER', `${what}: max_rows_per_batch must be a positive integer, not '${String(value)}'`);
+  }
+  return n;
+}
