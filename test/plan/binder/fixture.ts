@@ -95,13 +95,35 @@ export function closeFixture(): void {
   db = undefined;
 }
 
-/** The DuckDB column names and types of a query over real (empty) tables shaped like the catalog. */
-export async function duckColumns(sql: string): Promise<{ name: string; type: string }[]> {
+/**
+ * A DuckDB connection with real tables shaped like the catalog's sources and tables (the views are
+ * created as DuckDB views too), holding a few rows, for differential tests.
+ */
+export async function seededConnection(): Promise<Connection> {
   await bindContext();
+  const c = conn!;
+  if (await c.scalar(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'bid'`)) return c;
   for (const o of objects) {
     if (o.kind === 'source' || o.kind === 'table') {
-      await conn!.run(`CREATE TABLE IF NOT EXISTS ${o.name} (${o.columns.map((c) => `"${c.name}" ${c.type}`).join(', ')})`);
+      await c.run(`CREATE TABLE ${o.name} (${o.columns.map((col) => `"${col.name}" ${col.type}`).join(', ')})`);
     }
   }
-  return conn!.describe(sql);
+  await c.run(`INSERT INTO bid VALUES
+    (1, 10, 50, 'web', 'a/1', TIMESTAMP '2024-01-01 10:00:00', NULL),
+    (1, 11, 150, 'app', 'a/2', TIMESTAMP '2024-01-01 10:30:00', 'x'),
+    (2, 10, 300, 'web', 'b/1', TIMESTAMP '2024-01-01 11:15:00', NULL),
+    (3, 12, 5, NULL, 'c/1', TIMESTAMP '2024-01-02 09:00:00', 'y'),
+    (2, 12, 300, 'app', NULL, TIMESTAMP '2024-01-02 12:00:00', NULL)`);
+  await c.run(`INSERT INTO auction VALUES
+    (1, 'lamp', 100, 7, TIMESTAMP '2024-01-01 09:00:00'),
+    (2, 'desk', 101, 8, TIMESTAMP '2024-01-01 11:00:00'),
+    (4, 'sofa', 100, 7, TIMESTAMP '2024-01-03 09:00:00')`);
+  await c.run(`INSERT INTO stations VALUES (10, 'north', 5), (11, 'south', 7), (13, 'east', NULL)`);
+  await c.run(`INSERT INTO prices VALUES (10, 1.50), (12, 2.25), (14, 0.10)`);
+  for (const o of objects) {
+    if ((o.kind === 'view' || o.kind === 'materialized_view') && !o.name.startsWith('cyc') && o.name !== 'broken') {
+      await c.run(`CREATE VIEW ${o.name} (${o.columns.map((col) => `"${col.name}"`).join(', ')}) AS ${o.query.text}`);
+    }
+  }
+  return c;
 }
