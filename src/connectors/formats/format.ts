@@ -38,6 +38,11 @@ export function displayFileSql(expr: string, displayPrefix: string): string {
   return `CASE WHEN starts_with(${expr}, ${prefix}) THEN substr(${expr}, ${displayPrefix.length + 1}) ELSE ${expr} END`;
 }
 
+/** How a file name is shown in messages: relative to displayPrefix when under it. */
+export function displayFile(path: string, displayPrefix: string): string {
+  return displayPrefix !== '' && path.startsWith(displayPrefix) ? path.slice(displayPrefix.length) : path;
+}
+
 /** Types read from JSON text rather than cast from a string: nested and JSON types. */
 export function isNestedType(type: string): boolean {
   return /[[\]]|^(STRUCT|MAP|UNION|LIST)\b/i.test(type.trim());

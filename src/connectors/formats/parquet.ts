@@ -6,7 +6,7 @@ import { quoteIdent, type Connection } from '../../duck/index.js';
 import { EddyError } from '../../util/errors.js';
 import type { LoadStats } from '../types.js';
 import { checkStagedRows } from './bad-rows.js';
-import { displayFileSql, fileListSql, type FormatLoadRequest } from './format.js';
+import { displayFile, displayFileSql, fileListSql, type FormatLoadRequest } from './format.js';
 import { StagedRows } from './staged-rows.js';
 
 export async function loadParquet(conn: Connection, req: FormatLoadRequest): Promise<LoadStats> {
@@ -19,7 +19,7 @@ export async function loadParquet(conn: Connection, req: FormatLoadRequest): Pro
   }
   const missing = req.columns.filter((c) => !present.has(c.name));
   if (missing.length > 0) {
-    throw new EddyError('BAD_INPUT_ROW', `source "${req.source}": the Parquet files ${req.files.map((f) => f.replace(req.displayPrefix, '')).join(', ')} have no column ${missing.map((c) => `"${c.name}"`).join(', ')}`);
+    throw new EddyError('BAD_INPUT_ROW', `source "${req.source}": the Parquet files ${req.files.map((f) => displayFile(f, req.displayPrefix)).join(', ')} have no column ${missing.map((c) => `"${c.name}"`).join(', ')}`);
   }
   const from = `(SELECT ${displayFileSql('filename', req.displayPrefix)} AS __file, file_row_number + 1 AS __line, NULL::VARCHAR AS __row_error, * FROM ${read})`;
   const columns = req.columns.map((column) => ({ column, raw: quoteIdent(column.name), value: `TRY_CAST(${quoteIdent(column.name)} AS ${column.type})` }));

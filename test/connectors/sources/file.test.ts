@@ -81,6 +81,13 @@ t.test('json lines, gzipped too; files that appear later are picked up by later 
   await reader.close();
 });
 
+t.test('a glob that matches nothing yet has no data', async (t) => {
+  const { reader } = await open({ path: join(dir, 'later', '*.json') });
+  t.same(await reader.latestOffset(), []);
+  t.notOk(reader.hasData(reader.initialOffset, reader.endOffset(reader.initialOffset, [], undefined)));
+  await reader.close();
+});
+
 t.test('max_files_per_trigger takes new files in name order', async (t) => {
   const sub = join(dir, 'many');
   mkdirSync(sub);

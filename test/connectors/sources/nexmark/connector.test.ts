@@ -18,7 +18,7 @@ const db = await openTestDb();
 const { conn } = db;
 t.teardown(() => db.close());
 
-async function load(t: Test, table: NexmarkTable, ranges: [number, number][], name = table, extra: Options = {}): Promise<number> {
+async function load(t: Test, table: NexmarkTable, ranges: [number, number][], name: string = table, extra: Options = {}): Promise<number> {
   await createTable(conn, name, NEXMARK_COLUMNS[table]);
   const r = reader(table, extra);
   let rows = 0;
