@@ -46,8 +46,9 @@ export interface SourceReader {
   hasData(start: SourceOffset, end: SourceOffset): boolean;
   /**
    * Loads the rows of (start, end] into `target`, an existing table with exactly the source's
-   * columns in order, given as SQL text (already quoted, possibly qualified: `"src_bid"`). Bad rows are counted and located; under on_error = 'fail' an EddyError
-   * (BAD_INPUT_ROW) naming the source, location and column is thrown instead.
+   * columns in order, given as SQL text (already quoted, possibly qualified: `"src_bid"`). Bad rows
+   * are counted and located; under on_error = 'fail' an EddyError (BAD_INPUT_ROW) naming the source,
+   * location and column is thrown instead.
    */
   load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset): Promise<LoadStats>;
   /** Describes (start, end] for progress, e.g. `{ "files": 3 }` or `{ "events": [0, 1000] }`. */
