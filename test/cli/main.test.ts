@@ -82,3 +82,29 @@ t.test('the main.ts entry point runs as a process', async (t) => {
   t.equal(child.stdout, 'greeting\nhi\n');
   t.match(child.stderr, /ERROR: .*nope.*\[SQLSTATE 42P01\]/);
 });
+
+t.test('serve runs --init only on an empty data directory and stops when told', async (t) => {
+  const dir = t.testdir({
+    'init.sql': "CREATE SOURCE s (k BIGINT); CREATE MATERIALIZED VIEW m AS SELECT k, count(*) AS n FROM s GROUP BY k; INSERT INTO s VALUES (7);",
+  });
+  const dataDir = path.join(dir, 'data');
+  process.env.EDDY_STATUS_INTERVAL_MS = '100';
+  t.teardown(() => void delete process.env.EDDY_STATUS_INTERVAL_MS);
+  const serveFor = async (ms: number) => {
+    let out = '';
+    let err = '';
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), ms);
+    const code = await main(['serve', '--data-dir', dataDir, '--init', path.join(dir, 'init.sql')], { out: (s) => void (out += s), err: (s) => void (err += s) }, stop.signal);
+    return { code, out, err };
+  };
+  const first = await serveFor(1500);
+  t.equal(first.code, 0, first.err);
+  t.match(first.out, /Running .*init\.sql/);
+  t.match(first.out, /not yet available/);
+  t.match(first.out, /m: running, batch \d+, 1 rows in \| k, n: \(7, 1\)/);
+  const second = await serveFor(300);
+  t.equal(second.code, 0, second.err);
+  t.match(second.out, /is not empty: resuming what it holds/);
+  t.match(second.out, /serving .* with 1 continuous query/);
+});
