@@ -4,9 +4,10 @@
  * answer for the user's query. This checks name resolution, renaming, USING merges, aggregate
  * rewriting, output naming (a materialized view's columns must be what DuckDB calls them) and types.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { bind, closeFixture, seededConnection } from './fixture.js';
 import { planToSql } from './plan-sql.js';
+import { inputsOf, type LogicalNode } from '../../../src/plan/logical/nodes.js';
 
 const queries = [
   'SELECT * FROM bid WHERE price > 10',
@@ -38,6 +39,16 @@ const queries = [
   'SELECT * FROM big_bids JOIN hot USING (auction)',
   'SELECT a, count(*) FROM renamed GROUP BY a',
   'SELECT auction AS a, price FROM bid ORDER BY a DESC, 2 LIMIT 3',
+  'SELECT "price", PRICE, Bid.Auction FROM BID',
+  'SELECT b1.auction, b2.bidder FROM bid b1 JOIN bid b2 ON b1.auction = b2.auction AND b1.bidder <> b2.bidder',
+  'SELECT s.*, p.* FROM stations s JOIN prices p USING (id)',
+  'SELECT count(*) FROM bid HAVING count(*) > 1',
+  'SELECT auction, sum(price * 2) AS s2, max(price) - min(price) AS spread FROM bid WHERE channel IS NOT NULL GROUP BY auction',
+  'WITH bid AS (SELECT auction, price FROM bid WHERE price > 100) SELECT * FROM bid',
+  'SELECT x.auction, y.price FROM big_bids x JOIN big_bids y USING (auction)',
+  'SELECT DISTINCT channel, count(*) AS n FROM bid GROUP BY channel ORDER BY n DESC, channel',
+  'SELECT auction FROM bid UNION SELECT id FROM auction ORDER BY auction DESC LIMIT 2',
+  "SELECT channel, count(DISTINCT bidder) FILTER (WHERE price > 10), sum(price) FILTER (WHERE url LIKE 'a%') FROM bid GROUP BY channel",
 ];
 
 t.teardown(closeFixture);
@@ -62,6 +73,7 @@ for (const sql of queries) {
   t.test(sql, async (t) => {
     const conn = await seededConnection();
     const plan = await bind(sql);
+    checkInvariants(t, plan);
     const planned = await conn.query(planToSql(plan));
     const expected = await conn.query(sql);
     t.same(plan.fields.map((f) => f.name), uniqueNames(expected.columns.map((c) => c.name)), 'column names are DuckDB\'s');
@@ -71,4 +83,24 @@ for (const sql of queries) {
     if (/ORDER BY/.test(sql)) t.same(rows(planned), rows(expected), 'same rows in order');
     else t.same(rows(planned).sort(), rows(expected).sort(), 'same rows');
   });
+}
+
+/** The contract with the planner: unique names per node, keys/args/join sides by input field names. */
+function checkInvariants(t: Test, node: LogicalNode): void {
+  const names = node.fields.map((f) => f.name.toLowerCase());
+  t.equal(new Set(names).size, names.length, `${node.kind}: field names are unique`);
+  const inputNames = new Set(inputsOf(node).flatMap((n) => n.fields.map((f) => f.name)));
+  if (node.kind === 'project') t.equal(node.exprs.length, node.fields.length, 'project: one expr per field');
+  if (node.kind === 'aggregate') {
+    for (const k of node.keys) t.ok(inputNames.has(k), `aggregate key ${k} is an input field`);
+    for (const a of node.aggregates) if (a.arg !== null) t.ok(inputNames.has(a.arg), `aggregate arg ${a.arg} is an input field`);
+    t.same(node.fields.slice(0, node.keys.length).map((f) => f.name), node.keys, 'aggregate: keys first');
+  }
+  if (node.kind === 'join') {
+    const left = new Set(node.left.fields.map((f) => f.name.toLowerCase()));
+    t.ok(node.right.fields.every((f) => !left.has(f.name.toLowerCase())), 'join: sides have disjoint names');
+    for (const [l, r] of node.equiKeys) t.ok(left.has(l.toLowerCase()) && !left.has(r.toLowerCase()), `join key ${l}=${r}`);
+  }
+  if (node.kind === 'union') for (const i of node.inputs) t.equal(i.fields.length, node.fields.length, 'union: same width');
+  for (const input of inputsOf(node)) checkInvariants(t, input);
 }
