@@ -48,6 +48,7 @@ const queries = [
   'SELECT x.auction, y.price FROM big_bids x JOIN big_bids y USING (auction)',
   'SELECT DISTINCT channel, count(*) AS n FROM bid GROUP BY channel ORDER BY n DESC, channel',
   'SELECT auction FROM bid UNION SELECT id FROM auction ORDER BY auction DESC LIMIT 2',
+  'SELECT "Mixed Case", n + 1, o."Mixed Case" || \'!\' AS bang, count(*) FROM odd o GROUP BY "Mixed Case", n',
   "SELECT channel, count(DISTINCT bidder) FILTER (WHERE price > 10), sum(price) FILTER (WHERE url LIKE 'a%') FROM bid GROUP BY channel",
 ];
 

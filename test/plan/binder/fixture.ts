@@ -5,7 +5,7 @@
 import NSP from 'node-sql-parser/build/postgresql.js';
 import type { CatalogReader } from '../../../src/catalog/reader.js';
 import type { CatalogObject, Column } from '../../../src/catalog/types.js';
-import { Database, type Connection } from '../../../src/duck/index.js';
+import { Database, quoteIdent, type Connection } from '../../../src/duck/index.js';
 import type { BindContext } from '../../../src/plan/bind-context.js';
 import { bindQuery } from '../../../src/plan/binder/query.js';
 import type { LogicalNode } from '../../../src/plan/logical/nodes.js';
@@ -45,6 +45,18 @@ export const objects: CatalogObject[] = [
     name: 'auction',
     sql: 'CREATE SOURCE auction ...',
     columns: cols('id BIGINT, item_name VARCHAR, seller BIGINT, category BIGINT, date_time TIMESTAMP'),
+    watermark: null,
+    connector: 'push',
+    options: {},
+  },
+  {
+    kind: 'source',
+    name: 'odd',
+    sql: 'CREATE SOURCE odd ...',
+    columns: [
+      { name: 'Mixed Case', type: 'VARCHAR' },
+      { name: 'n', type: 'INTEGER' },
+    ],
     watermark: null,
     connector: 'push',
     options: {},
@@ -105,7 +117,7 @@ export async function seededConnection(): Promise<Connection> {
   if (await c.scalar(`SELECT count(*) FROM duckdb_tables() WHERE table_name = 'bid'`)) return c;
   for (const o of objects) {
     if (o.kind === 'source' || o.kind === 'table') {
-      await c.run(`CREATE TABLE ${o.name} (${o.columns.map((col) => `"${col.name}" ${col.type}`).join(', ')})`);
+      await c.run(`CREATE TABLE ${o.name} (${o.columns.map((col) => `${quoteIdent(col.name)} ${col.type}`).join(', ')})`);
     }
   }
   await c.run(`INSERT INTO bid VALUES
@@ -120,9 +132,10 @@ export async function seededConnection(): Promise<Connection> {
     (4, 'sofa', 100, 7, TIMESTAMP '2024-01-03 09:00:00')`);
   await c.run(`INSERT INTO stations VALUES (10, 'north', 5), (11, 'south', 7), (13, 'east', NULL)`);
   await c.run(`INSERT INTO prices VALUES (10, 1.50), (12, 2.25), (14, 0.10)`);
+  await c.run(`INSERT INTO odd VALUES ('a', 1), ('b', NULL)`);
   for (const o of objects) {
     if ((o.kind === 'view' || o.kind === 'materialized_view') && !o.name.startsWith('cyc') && o.name !== 'broken') {
-      await c.run(`CREATE VIEW ${o.name} (${o.columns.map((col) => `"${col.name}"`).join(', ')}) AS ${o.query.text}`);
+      await c.run(`CREATE VIEW ${o.name} (${o.columns.map((col) => quoteIdent(col.name)).join(', ')}) AS ${o.query.text}`);
     }
   }
   return c;
