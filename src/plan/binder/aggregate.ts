@@ -93,6 +93,16 @@ export async function bindAggregate(input: BoundFrom, entries: readonly SelectEn
   // Aggregate calls in the select list and HAVING, each computed once.
   const calls: { call: AggregateCall; field: Field; position: SqlPosition }[] = [];
   const callOf = new Map<ExprNode, number>();
+  const callByKey = new Map<string, number>();
+  // Calls are the same aggregate when function, DISTINCT, argument and filter render the same SQL.
+  const keyOfCall = (n: AggrFuncNode, span: Span): string => {
+    const fn = n.name.toLowerCase();
+    const distinct = n.args.distinct === 'DISTINCT' && fn === 'count';
+    const arg = n.args.expr.type === 'star' ? '*' : renderExpr(n.args.expr, env(`the argument of ${fn}`, state.loc.spanOf(n.args.expr, span)));
+    const where = n.filter?.where;
+    const filter = where ? renderExpr(where, env('FILTER (WHERE ...)', state.loc.spanOf(where, span))) : '';
+    return JSON.stringify([fn, distinct, arg, filter]);
+  };
   const aggNames = new NameAllocator(keyNames);
   const collect = (node: unknown, span: Span): void => {
     if (Array.isArray(node)) return node.forEach((n) => collect(n, span));
@@ -114,17 +124,19 @@ export async function bindAggregate(input: BoundFrom, entries: readonly SelectEn
     if (distinctWritten && (fn === 'sum' || fn === 'avg')) {
       throw new EddyError('FEATURE_NOT_SUPPORTED', `${fn}(DISTINCT ...) is not supported`, { position, hint: 'count(DISTINCT ...), min and max are supported' });
     }
+    const key = keyOfCall(n, span);
+    const known = callByKey.get(key);
+    if (known !== undefined) return known;
     const argSpan = state.loc.spanOf(n.args.expr, span);
     const arg = star ? null : addExpr(n.args.expr, argSpan, `${fn}_arg`, `the argument of ${fn}`);
     const where = n.filter?.where ?? null;
     const filter = where ? quoteIdent(addExpr(where, state.loc.spanOf(where, span), `${fn}_filter`, 'FILTER (WHERE ...)')) : null;
     const distinct = distinctWritten && fn === 'count';
-    const found = calls.findIndex((c) => c.call.fn === fn && c.call.arg === arg && c.call.distinct === distinct && c.call.filter === filter);
-    if (found >= 0) return found;
     const display = `${fn}(${distinctWritten ? 'DISTINCT ' : ''}${star ? '*' : printExpr(n.args.expr)})${where ? ` FILTER (WHERE ${printExpr(where)})` : ''}`;
     const argField = arg === null ? null : pre.passthrough.get(arg);
     const name = aggNames.allocate(argField ? `${fn}_${argField.userName}` : fn);
     calls.push({ call: { fn, arg, distinct, filter, display }, field: { name, type: '', userName: name, qualifier: null }, position });
+    callByKey.set(key, calls.length - 1);
     return calls.length - 1;
   };
   for (const e of entries) if (e.kind === 'expr') collect(e.node, e.span);
@@ -170,7 +182,7 @@ export async function bindAggregate(input: BoundFrom, entries: readonly SelectEn
   // other columns must be group keys.
   const keySet = new Set(keyNames);
   const hook = (clause: string) => (node: ExprNode, span: Span): string | undefined => {
-    const call = callOf.get(node);
+    const call = callOf.get(node) ?? (isAggrFunc(node) ? callByKey.get(keyOfCall(node, span)) : undefined);
     if (call !== undefined) return quoteIdent(aggFieldNames[call]!);
     if (computedKeys.size > 0 && !containsAggregate(node)) {
       try {

@@ -20,7 +20,10 @@ export function duckErrorToEddy(e: unknown, position: SqlPosition | undefined, w
   }
   const noMatch = /No function matches the given name and argument types '([^']*)'/.exec(first);
   if (noMatch) {
-    return new EddyError('UNDEFINED_FUNCTION', `function ${noMatch[1]} does not exist`, {
+    const call = noMatch[1]!.replaceAll('_LITERAL', '');
+    const op = /^([^\w\s(]+)\((.*), (.*)\)$/.exec(call);
+    const what = op ? `operator does not exist: ${op[2]} ${op[1]} ${op[3]}` : `function ${call} does not exist`;
+    return new EddyError('UNDEFINED_FUNCTION', what, {
       position,
       cause: e,
       hint: 'no function matches the given name and argument types; you might need to add explicit type casts',

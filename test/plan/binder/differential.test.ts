@@ -49,6 +49,8 @@ const queries = [
   'SELECT DISTINCT channel, count(*) AS n FROM bid GROUP BY channel ORDER BY n DESC, channel',
   'SELECT auction FROM bid UNION SELECT id FROM auction ORDER BY auction DESC LIMIT 2',
   'SELECT "Mixed Case", n + 1, o."Mixed Case" || \'!\' AS bang, count(*) FROM odd o GROUP BY "Mixed Case", n',
+  'SELECT auction, count(*) FROM bid GROUP BY auction ORDER BY count(*) DESC, auction',
+  "SELECT date_time - INTERVAL 1 DAY, date_time + INTERVAL '2 hours', INTERVAL '4' SECOND FROM bid",
   "SELECT channel, count(DISTINCT bidder) FILTER (WHERE price > 10), sum(price) FILTER (WHERE url LIKE 'a%') FROM bid GROUP BY channel",
 ];
 

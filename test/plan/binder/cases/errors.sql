@@ -185,3 +185,17 @@ SELECT auction
   FROM bid
  WHERE missing_col = 1;
 -- error: UNDEFINED_COLUMN 3:8
+
+-- case: NATURAL JOIN
+SELECT * FROM stations NATURAL JOIN prices;
+-- error: FEATURE_NOT_SUPPORTED 1:24
+-- message: NATURAL
+
+-- case: operator type errors read like PostgreSQL's
+SELECT auction FROM bid WHERE channel + 1 > 2;
+-- error: UNDEFINED_FUNCTION 1:31
+-- message: operator does not exist: VARCHAR + INTEGER
+
+-- case: ORDER BY an aggregate that is not selected
+SELECT auction FROM bid GROUP BY auction ORDER BY count(*);
+-- error: FEATURE_NOT_SUPPORTED 1:51
