@@ -126,6 +126,14 @@ export function checkSupported(node: unknown, state: BinderState, span: Span): v
   if (fn === 'exists') {
     throw new EddyError('FEATURE_NOT_SUPPORTED', 'EXISTS subqueries are not supported', { position: position() });
   }
+  const right = obj.right as ExprNode | undefined;
+  if (obj.type === 'binary_expr' && right?.type === 'default' && /^DISTINCT FROM/i.test(String(right.value))) {
+    // The parser keeps the right operand as raw text, so its column names could not be resolved.
+    throw new EddyError('FEATURE_NOT_SUPPORTED', `${String(obj.operator)} DISTINCT FROM is not supported yet`, {
+      position: position(),
+      hint: 'for a IS NOT DISTINCT FROM b write (a = b OR (a IS NULL AND b IS NULL)); for IS DISTINCT FROM negate that',
+    });
+  }
   for (const [k, v] of Object.entries(obj)) if (k !== 'loc') checkSupported(v, state, inner);
 }
 

@@ -51,6 +51,7 @@ const queries = [
   'SELECT "Mixed Case", n + 1, o."Mixed Case" || \'!\' AS bang, count(*) FROM odd o GROUP BY "Mixed Case", n',
   'SELECT auction, count(*) FROM bid GROUP BY auction ORDER BY count(*) DESC, auction',
   "SELECT date_time - INTERVAL 1 DAY, date_time + INTERVAL '2 hours', INTERVAL '4' SECOND FROM bid",
+  'WITH c AS (SELECT auction, max(price) AS top FROM bid GROUP BY auction) SELECT x.auction, y.top FROM c x JOIN c y ON x.top = y.top',
   "SELECT channel, count(DISTINCT bidder) FILTER (WHERE price > 10), sum(price) FILTER (WHERE url LIKE 'a%') FROM bid GROUP BY channel",
 ];
 

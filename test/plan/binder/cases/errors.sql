@@ -199,3 +199,8 @@ SELECT auction FROM bid WHERE channel + 1 > 2;
 -- case: ORDER BY an aggregate that is not selected
 SELECT auction FROM bid GROUP BY auction ORDER BY count(*);
 -- error: FEATURE_NOT_SUPPORTED 1:51
+
+-- case: IS DISTINCT FROM is rejected rather than mis-resolved
+SELECT auction FROM bid WHERE bidder IS DISTINCT FROM price;
+-- error: FEATURE_NOT_SUPPORTED 1:31
+-- message: DISTINCT FROM
