@@ -10,9 +10,9 @@ import type { JoinNode, JoinType, LogicalNode, ProjectNode } from '../logical/no
 import type { ExprNode, FromItem } from './ast.js';
 import { columnIdent, isColumnRef, qualifierOf } from './ast.js';
 import type { BoundFrom } from './bound-from.js';
-import { renderExpr } from './expression.js';
+import { checkSupported, renderExpr } from './expression.js';
 import { NameAllocator } from './names.js';
-import { typeScalars } from './probe.js';
+import { requireBoolean, typeScalars } from './probe.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import type { BinderState } from './state.js';
 
@@ -40,6 +40,7 @@ export async function bindJoin(left: BoundFrom, rightIn: BoundFrom, type: JoinTy
 
   const on = item.on!;
   const span = state.loc.spanOf(on, state.loc.whole);
+  checkSupported(on, state, span);
   const condition = renderExpr(on, { state, scope, clause: 'JOIN conditions', span });
   const position = state.loc.positionOf(on, span);
   const [type0] = await typeScalars(state, fields, [{ sql: condition, position, what: 'JOIN condition' }]);
@@ -47,12 +48,6 @@ export async function bindJoin(left: BoundFrom, rightIn: BoundFrom, type: JoinTy
   const equiKeys = equalities(on, scope, left.node.fields, state);
   const node: JoinNode = { kind: 'join', joinType: type, left: left.node, right: right.node, condition, equiKeys, fields };
   return { node, scope, probe: `${left.probe} ${KEYWORDS[type]} ${right.probe} ON TRUE` };
-}
-
-export function requireBoolean(type: string, clause: string, position: ReturnType<BinderState['loc']['position']>): void {
-  if (type !== 'BOOLEAN' && type !== 'NULL' && type !== '"NULL"') {
-    throw new EddyError('DATATYPE_MISMATCH', `argument of ${clause} must be type BOOLEAN, not type ${type}`, { position });
-  }
 }
 
 /** Renames right fields whose names are taken on the left, wrapping the right node in a projection. */

@@ -3,7 +3,7 @@
  * like the node's input, so every DuckDB function and cast is type-checked exactly as DuckDB will.
  */
 import { quoteIdent } from '../../duck/quote.js';
-import type { SqlPosition } from '../../util/errors.js';
+import { EddyError, type SqlPosition } from '../../util/errors.js';
 import type { Field } from '../logical/field.js';
 import { SENTINEL, duckErrorToEddy } from './duck-errors.js';
 import type { BinderState } from './state.js';
@@ -54,5 +54,12 @@ export async function describeProbe(state: BinderState, sql: string, position: S
     return (await state.ctx.describe(sql)).map((c) => c.type);
   } catch (e) {
     throw duckErrorToEddy(e, position, what);
+  }
+}
+
+/** A WHERE, HAVING or ON condition must be BOOLEAN (DuckDB would cast silently; PostgreSQL does not). */
+export function requireBoolean(type: string, clause: string, position: SqlPosition): void {
+  if (type !== 'BOOLEAN' && type !== '"NULL"') {
+    throw new EddyError('DATATYPE_MISMATCH', `argument of ${clause} must be type BOOLEAN, not type ${type}`, { position });
   }
 }

@@ -11,10 +11,9 @@ import { bindAggregate } from './aggregate.js';
 import type { BoundFrom } from './bound-from.js';
 import { checkSupported, containsAggregate, renderExpr } from './expression.js';
 import { bindFrom } from './from.js';
-import { requireBoolean } from './join.js';
 import type { Span } from './locator.js';
 import { outputNames } from './output-names.js';
-import { typeScalars, type ProbeItem } from './probe.js';
+import { requireBoolean, typeScalars, type ProbeItem } from './probe.js';
 import { expandSelectList, type BoundBody, type SelectEntry } from './select-entry.js';
 import type { BinderState } from './state.js';
 

@@ -204,3 +204,7 @@ SELECT auction FROM bid GROUP BY auction ORDER BY count(*);
 SELECT auction FROM bid WHERE bidder IS DISTINCT FROM price;
 -- error: FEATURE_NOT_SUPPORTED 1:31
 -- message: DISTINCT FROM
+
+-- case: subquery in a join condition
+SELECT b.auction FROM bid b JOIN auction a ON a.id IN (SELECT auction FROM bid);
+-- error: FEATURE_NOT_SUPPORTED 1:56
