@@ -69,8 +69,18 @@ export class BatchPipeline {
   /** Runs the batch's operators and applies the output; returns the number of output rows. */
   async run(conn: Connection, batchId: number): Promise<number> {
     for (const node of this.plan.operators) await conn.runAll(ruleFor(node).step(node, this.names(node)));
-    const delta = q(`d_${this.root.id}`);
     const fields = this.root.fields.map((f) => f.name);
+    let delta = q(`d_${this.root.id}`);
+    if (this.root.changelog === 'retracting') {
+      // A retracting delta may hold a row's insert and delete together (e.g. a join of two changing
+      // inputs); cancel them so that the result table and the sink see each net change once.
+      const consolidated = q('t_output');
+      const cols = fields.map(q).join(', ');
+      await conn.run(
+        `CREATE OR REPLACE TEMP TABLE ${consolidated} AS SELECT ${cols}, sum(__op)::INTEGER AS __op FROM ${delta} GROUP BY ALL HAVING sum(__op) <> 0`,
+      );
+      delta = consolidated;
+    }
     if (this.keepsResult) await conn.runAll(applyDeltaSql(this.resultTable, this.plan.columns.map((c) => c.name), delta, fields));
     if (this.kind === 'sink') await conn.run(this.outboxInsert(batchId, delta));
     return Number((await conn.scalar(`SELECT count(*) FROM ${delta}`)) ?? 0);

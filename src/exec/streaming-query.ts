@@ -140,7 +140,7 @@ export class StreamingQuery {
     await this.exclusive(async () => {
       const cap = new Map<string, SourceOffset>();
       for (const s of this.sources) cap.set(s.name, await s.reader.latestOffset());
-      while (this.sources.some((s) => s.reader.hasData(s.offset, cap.get(s.name)))) {
+      while (this.needsInitialBatch() || this.sources.some((s) => s.reader.hasData(s.offset, cap.get(s.name)))) {
         await this.runBatch(cap);
       }
     });
@@ -198,7 +198,7 @@ export class StreamingQuery {
           for (const s of this.sources) latest.set(s.name, await s.reader.latestOffset());
           if (t.kind === 'available_now') cap ??= latest;
           const bound = cap ?? latest;
-          if (!this.sources.some((s) => s.reader.hasData(s.offset, bound.get(s.name)))) return false;
+          if (!this.needsInitialBatch() && !this.sources.some((s) => s.reader.hasData(s.offset, bound.get(s.name)))) return false;
           await this.runBatch(bound);
           return true;
         });
@@ -217,6 +217,14 @@ export class StreamingQuery {
       });
       this.wake = null;
     }
+  }
+
+  /**
+   * A global aggregate (no GROUP BY) has a row even over no input, as in SQL; the first batch runs
+   * at once, empty if need be, so that the result holds it from the start.
+   */
+  private needsInitialBatch(): boolean {
+    return this.nextBatchId === 0 && this.config.plan.operators.some((op) => op.kind === 'aggregate' && op.keys.length === 0);
   }
 
   private fail(e: unknown): void {
