@@ -10,6 +10,7 @@ import type { CatalogReader } from '../catalog/reader.js';
 import { PUSH_CONNECTOR, PushSourceStore } from '../connectors/sources/push.js';
 import { Database } from '../duck/index.js';
 import type { Progress } from '../exec/progress.js';
+import type { ChangeBatch, Subscription } from '../exec/streaming-query.js';
 import type { Statement } from '../sql/ast.js';
 import { parseScript } from '../sql/parser.js';
 import { asEddyError, EddyError } from '../util/errors.js';
@@ -122,7 +123,7 @@ export class Engine {
   drain(): Promise<void> {
     return this.exclusive(async () => {
       for (const handle of this.ctx.queries.values()) {
-        if (handle.query?.status !== 'running') continue;
+        if (handle.query?.status !== 'running' && handle.query?.status !== 'retrying') continue;
         try {
           await handle.query.drain();
         } catch (e) {
@@ -140,6 +141,16 @@ export class Engine {
       const progress = h.query?.progress() ?? [];
       return { name: h.object.name, kind: h.object.kind, status: status(h), lastBatch: progress[progress.length - 1]?.batchId ?? null, error: errorOf(h) };
     });
+  }
+
+  /**
+   * Subscribes to a materialized view's changes: its current rows, then each batch's changes as the
+   * batch commits, until unsubscribe() is called (SUBSCRIBE over psql, HTTP and websockets).
+   */
+  async subscribe(name: string, listener: (c: ChangeBatch) => void, options: { snapshot: boolean } = { snapshot: true }): Promise<Subscription> {
+    const handle = queryHandle(this.ctx, name);
+    if (!handle.query) throw queryFailed(handle, handle.startError);
+    return handle.query.subscribe(listener, options);
   }
 
   /** The last progress objects of a query, oldest first. */

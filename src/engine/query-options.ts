@@ -5,11 +5,11 @@
  */
 import type { OutputMode } from '../connectors/types.js';
 import type { Options, OptionValue } from '../sql/ast.js';
+import { parseTrigger } from '../exec/trigger.js';
 import { EddyError } from '../util/errors.js';
 
 export const QUERY_OPTION_NAMES = ['trigger', 'max_rows_per_batch', 'output_mode'] as const;
 const OUTPUT_MODES: readonly OutputMode[] = ['append', 'update', 'complete', 'changelog'];
-const TRIGGER_INTERVAL = /^\s*\d+(\.\d+)?\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?)\s*$/i;
 
 export interface SplitOptions {
   /** trigger / max_rows_per_batch / output_mode, validated and normalised. */
@@ -52,9 +52,12 @@ export function materializedViewOptions(options: Options, what: string): SplitOp
 }
 
 function validTrigger(value: OptionValue, what: string): string {
-  const text = String(value).trim().toLowerCase();
-  if (text === 'once' || text === 'available_now' || TRIGGER_INTERVAL.test(text)) return text;
-  throw new EddyError('INVALID_PARAMETER', `${what}: trigger must be 'once', 'available_now' or an interval like '1 second', not '${String(value)}'`);
+  try {
+    parseTrigger(value);
+  } catch (e) {
+    throw new EddyError('INVALID_PARAMETER', `${what}: ${(e as EddyError).message}`, { hint: (e as EddyError).hint });
+  }
+  return String(value).trim().toLowerCase();
 }
 
 function validMaxRows(value: OptionValue, what: string): number {

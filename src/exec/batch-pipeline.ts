@@ -17,10 +17,20 @@ import type { StateStore } from './state-store.js';
 
 const q = quoteIdent;
 
+/** One row's change, as subscribers see it. */
+export interface Change {
+  readonly op: 'insert' | 'delete';
+  readonly row: Readonly<Record<string, unknown>>;
+}
+
 export class BatchPipeline {
   readonly resultTable: string;
   private readonly outbox: string;
   private readonly keepsResult: boolean;
+
+  get keepsResultTable(): boolean {
+    return this.keepsResult;
+  }
   private readonly root: IncrementalNode;
 
   constructor(
@@ -66,8 +76,11 @@ export class BatchPipeline {
     }
   }
 
-  /** Runs the batch's operators and applies the output; returns the number of output rows. */
-  async run(conn: Connection, batchId: number): Promise<number> {
+  /**
+   * Runs the batch's operators and applies the output; returns the number of output rows and the
+   * relation holding the batch's net changes (readable until the next batch).
+   */
+  async run(conn: Connection, batchId: number): Promise<{ rows: number; delta: string }> {
     for (const node of this.plan.operators) await conn.runAll(ruleFor(node).step(node, this.names(node)));
     const fields = this.root.fields.map((f) => f.name);
     let delta = q(`d_${this.root.id}`);
@@ -83,7 +96,24 @@ export class BatchPipeline {
     }
     if (this.keepsResult) await conn.runAll(applyDeltaSql(this.resultTable, this.plan.columns.map((c) => c.name), delta, fields));
     if (this.kind === 'sink') await conn.run(this.outboxInsert(batchId, delta));
-    return Number((await conn.scalar(`SELECT count(*) FROM ${delta}`)) ?? 0);
+    return { rows: Number((await conn.scalar(`SELECT count(*) FROM ${delta}`)) ?? 0), delta };
+  }
+
+  /** The changes in a delta relation, with the result's column names: one entry per unit of weight. */
+  async readChanges(conn: Connection, delta: string): Promise<Change[]> {
+    const cols = this.root.fields.map((f, i) => `${q(f.name)} AS ${q(this.plan.columns[i]!.name)}`).join(', ');
+    const rows = await conn.objects<Record<string, unknown>>(`SELECT ${cols}, __op FROM ${delta} ORDER BY __op`);
+    const changes: Change[] = [];
+    for (const { __op, ...row } of rows) {
+      const weight = Number(__op);
+      for (let i = 0; i < Math.abs(weight); i++) changes.push({ op: weight > 0 ? 'insert' : 'delete', row });
+    }
+    return changes;
+  }
+
+  /** The whole result table (materialized views, complete-mode sinks). */
+  async readResult(conn: Connection): Promise<Record<string, unknown>[]> {
+    return conn.objects<Record<string, unknown>>(`SELECT * FROM ${this.resultTable}`);
   }
 
   private outboxInsert(batchId: number, delta: string): string {

@@ -13,12 +13,27 @@ import type { Connection, Database } from '../duck/index.js';
 import type { IncrementalPlan } from '../plan/incremental/plan.js';
 import { asEddyError, EddyError } from '../util/errors.js';
 import { log } from '../util/log.js';
-import { BatchPipeline } from './batch-pipeline.js';
+import { BatchPipeline, type Change } from './batch-pipeline.js';
 import type { Progress, SourceProgress } from './progress.js';
 import { StateStore } from './state-store.js';
 import { parseTrigger, type Trigger } from './trigger.js';
 
-export type QueryStatus = 'running' | 'paused' | 'failed' | 'stopped';
+/** `retrying`: a source or sink is unavailable for now; the loop retries with backoff by itself. */
+export type QueryStatus = 'running' | 'retrying' | 'paused' | 'failed' | 'stopped';
+
+/** The changes one batch made to a query's result, as subscribers receive them. */
+export interface ChangeBatch {
+  readonly batch: number;
+  readonly changes: readonly Change[];
+}
+
+export interface Subscription {
+  /** The result as of `snapshotBatch` (empty when no snapshot was asked for). */
+  readonly snapshot: readonly Readonly<Record<string, unknown>>[];
+  /** The last batch included in the snapshot; changes arrive from the batch after it. */
+  readonly snapshotBatch: number;
+  unsubscribe(): void;
+}
 
 export interface StreamingQueryConfig {
   readonly object: QueryObject;
@@ -39,6 +54,10 @@ interface OpenSource {
 
 const PROGRESS_KEPT = 100;
 const IDLE_POLL_MS = Number(process.env.EDDY_IDLE_POLL_MS ?? 100);
+const RETRY_MIN_MS = Number(process.env.EDDY_RETRY_MIN_MS ?? 500);
+const RETRY_MAX_MS = Number(process.env.EDDY_RETRY_MAX_MS ?? 30_000);
+/** How long a drain keeps retrying an unavailable source before it gives up with the error. */
+const DRAIN_RETRY_MS = Number(process.env.EDDY_DRAIN_RETRY_MS ?? 30_000);
 
 export class StreamingQuery {
   readonly name: string;
@@ -56,6 +75,9 @@ export class StreamingQuery {
   private readonly offsets: BatchLog<OffsetEntry>;
   private readonly commits: BatchLog<CommitEntry>;
   private readonly listeners = new Set<(p: Progress) => void>();
+  private readonly subscribers = new Set<(c: ChangeBatch) => void>();
+  /** Consecutive failed attempts while retrying, for the backoff. */
+  private retries = 0;
 
   private constructor(
     readonly config: StreamingQueryConfig,
@@ -124,7 +146,7 @@ export class StreamingQuery {
   }
 
   async pause(): Promise<void> {
-    if (this.status !== 'running') return;
+    if (this.status !== 'running' && this.status !== 'retrying') return;
     this.status = 'paused';
     this.wake?.();
     await this.loop;
@@ -134,17 +156,41 @@ export class StreamingQuery {
     if (this.status === 'paused' || this.status === 'failed') this.start();
   }
 
+  /**
+   * Subscribes to the result's changes: a snapshot of the result (materialized views), then every
+   * batch's changes as it commits. Taken under the batch lock, so no batch falls between the two.
+   */
+  async subscribe(listener: (c: ChangeBatch) => void, options: { snapshot: boolean } = { snapshot: true }): Promise<Subscription> {
+    return this.exclusive(async () => {
+      const snapshot = options.snapshot && this.pipeline.keepsResultTable ? await this.pipeline.readResult(this.conn) : [];
+      this.subscribers.add(listener);
+      return { snapshot, snapshotBatch: this.lastBatchId, unsubscribe: () => this.subscribers.delete(listener) };
+    });
+  }
+
   /** Runs batches until all data available in the sources at the time of the call is processed. */
   async drain(): Promise<void> {
-    if (this.lastError) throw this.lastError;
-    await this.exclusive(async () => {
-      const cap = new Map<string, SourceOffset>();
-      for (const s of this.sources) cap.set(s.name, await s.reader.latestOffset());
-      while (this.needsInitialBatch() || this.sources.some((s) => s.reader.hasData(s.offset, cap.get(s.name)))) {
-        await this.runBatch(cap);
+    if (this.status === 'failed' && this.lastError) throw this.lastError;
+    const deadline = Date.now() + DRAIN_RETRY_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.exclusive(async () => {
+          const cap = new Map<string, SourceOffset>();
+          for (const s of this.sources) cap.set(s.name, await s.reader.latestOffset());
+          while (this.needsInitialBatch() || this.sources.some((s) => s.reader.hasData(s.offset, cap.get(s.name)))) {
+            await this.runBatch(cap);
+          }
+        });
+        return;
+      } catch (e) {
+        const error = asEddyError(e, 'QUERY_FAILED', `query "${this.name}" failed`);
+        if (error.code !== 'SOURCE_UNAVAILABLE' || Date.now() >= deadline) {
+          if (error.code !== 'SOURCE_UNAVAILABLE') this.fail(error);
+          throw error;
+        }
+        await sleep(backoff(attempt));
       }
-    });
-    if (this.lastError) throw this.lastError;
+    }
   }
 
   /** Stops the loop and closes sources and sink; state stays on disk. */
@@ -189,11 +235,11 @@ export class StreamingQuery {
     const t = this.trigger;
     const finite = t.kind === 'once' || t.kind === 'available_now';
     let cap: Map<string, SourceOffset> | null = null;
-    while (this.status === 'running') {
+    while (this.status === 'running' || this.status === 'retrying') {
       let ran = false;
       try {
         ran = await this.exclusive(async () => {
-          if (this.status !== 'running') return false;
+          if (this.status !== 'running' && this.status !== 'retrying') return false;
           const latest = new Map<string, SourceOffset>();
           for (const s of this.sources) latest.set(s.name, await s.reader.latestOffset());
           if (t.kind === 'available_now') cap ??= latest;
@@ -203,20 +249,42 @@ export class StreamingQuery {
           return true;
         });
       } catch (e) {
-        this.fail(e);
-        return;
+        const error = asEddyError(e, 'QUERY_FAILED', `query "${this.name}" failed`);
+        if (error.code !== 'SOURCE_UNAVAILABLE') {
+          this.fail(error);
+          return;
+        }
+        // Unavailable for now: say so, wait, and try the same batch again.
+        this.status = 'retrying';
+        this.lastError = error;
+        log.warn({ query: this.name, err: error.message, attempt: this.retries }, 'source or sink unavailable; retrying');
+        await this.sleepInterruptibly(backoff(this.retries++));
+        if (this.status === 'retrying') this.status = 'running';
+        continue;
+      }
+      if (this.status === 'running' && this.retries > 0) {
+        this.retries = 0;
+        this.lastError = null;
       }
       if (finite && (t.kind === 'once' ? ran : !ran)) {
         this.status = 'stopped';
         return;
       }
       const wait = t.kind === 'interval' ? t.ms : ran ? 0 : IDLE_POLL_MS;
-      if (wait > 0) await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        this.wake = () => { clearTimeout(timer); resolve(); };
-      });
-      this.wake = null;
+      if (wait > 0) await this.sleepInterruptibly(wait);
     }
+  }
+
+  /** Sleeps, unless pause() wakes the loop first. */
+  private async sleepInterruptibly(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = null;
   }
 
   /**
@@ -262,6 +330,7 @@ export class StreamingQuery {
     // 1-2. Plan the batch's offsets (or reuse those already logged for it) and log them.
     let t = Date.now();
     const logged = await this.offsets.read(batchId);
+    const starts = new Map(this.sources.map((s) => [s.name, s.offset]));
     const ends = new Map<string, SourceOffset>();
     for (const s of this.sources) {
       const end = logged?.sources[s.name]?.end ?? s.reader.endOffset(s.offset, bound.get(s.name), this.maxRows);
@@ -288,10 +357,10 @@ export class StreamingQuery {
 
     // 4. One transaction: operators, result and outbox, state version.
     const offsetsAfter = Object.fromEntries(this.sources.map((s) => [s.name, ends.get(s.name)]));
-    const outputRows = await this.conn.transaction(async () => {
-      const rows = await this.pipeline.run(this.conn, batchId);
+    const { rows: outputRows, delta } = await this.conn.transaction(async () => {
+      const output = await this.pipeline.run(this.conn, batchId);
       await this.conn.runAll(this.store.setVersionSql({ batchId, offsets: offsetsAfter, fingerprint: this.config.plan.fingerprint }));
-      return rows;
+      return output;
     });
     t = lap('addBatch', t);
 
@@ -299,13 +368,17 @@ export class StreamingQuery {
     for (const s of this.sources) s.offset = ends.get(s.name);
     this.nextBatchId = batchId + 1;
     await this.deliver(batchId, outputRows);
+    if (this.subscribers.size > 0 && outputRows > 0) {
+      const changes = await this.pipeline.readChanges(this.conn, delta);
+      for (const s of this.subscribers) s({ batch: batchId, changes });
+    }
     lap('commit', t);
 
     const numInputRows = [...loaded.values()].reduce((n, s) => n + s.rows, 0);
     const elapsed = Math.max(1, Date.now() - started);
     const sources: SourceProgress[] = this.sources.map((s) => ({
       description: s.name,
-      startOffset: logged?.sources[s.name]?.start ?? null,
+      startOffset: starts.get(s.name),
       endOffset: ends.get(s.name),
       numInputRows: loaded.get(s.name)?.rows ?? 0,
       numBadRows: loaded.get(s.name)?.badRows ?? 0,
@@ -345,6 +418,14 @@ export class StreamingQuery {
     await this.commits.write(batchId, { batchId, timestamp: new Date().toISOString(), outputRows: rows });
     if (sink) await this.pipeline.clearOutbox(this.conn, batchId);
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function backoff(attempt: number): number {
+  return Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(attempt, 16));
 }
 
 function sourceSchemas(config: StreamingQueryConfig): Map<string, SourceObject> {

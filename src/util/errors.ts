@@ -27,6 +27,8 @@ export const ErrorCodes = {
   BAD_INPUT_ROW: { sqlstate: '22P02', http: 422 },
   OBJECT_IN_USE: { sqlstate: '55006', http: 409 },
   QUERY_FAILED: { sqlstate: 'XX000', http: 500 },
+  /** A source or sink cannot be reached for now (broker down, topic missing): the query retries. */
+  SOURCE_UNAVAILABLE: { sqlstate: '08006', http: 503 },
   IO_ERROR: { sqlstate: '58030', http: 500 },
   INTERNAL: { sqlstate: 'XX000', http: 500 },
 } as const;
