@@ -139,6 +139,9 @@ class Planner {
       }
       case 'sort_limit':
         throw new EddyError('FEATURE_NOT_SUPPORTED', 'ORDER BY / LIMIT is only supported at the top of a continuous query');
+      case 'window':
+      case 'rank':
+        throw new EddyError('FEATURE_NOT_SUPPORTED', `${node.kind} is not supported yet`);
     }
   }
 

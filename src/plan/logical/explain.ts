@@ -33,6 +33,12 @@ function describeNode(n: LogicalNode): string {
       return `UnionAll inputs=${n.inputs.length}`;
     case 'distinct':
       return 'Distinct';
+    case 'window': {
+      const partition = n.partitionBy.length > 0 ? ` partition=[${n.partitionBy.join(', ')}]` : '';
+      return `Window ${n.display} time=${n.timeField}${partition}`;
+    }
+    case 'rank':
+      return `Rank ${n.rankFunction} partition=[${n.partitionBy.join(', ')}] order=[${n.orderBy.map(sortKey).join(', ')}] <= ${n.limit}${n.rankField ? ` as ${n.rankField}` : ''}`;
     case 'sort_limit': {
       const order = n.orderBy.length > 0 ? ` order=[${n.orderBy.map(sortKey).join(', ')}]` : '';
       const limit = n.limit === null ? '' : ` limit=${n.limit}`;
@@ -51,6 +57,8 @@ function childrenOf(n: LogicalNode): readonly LogicalNode[] {
     case 'aggregate':
     case 'distinct':
     case 'sort_limit':
+    case 'window':
+    case 'rank':
       return [n.input];
     case 'join':
       return [n.left, n.right];

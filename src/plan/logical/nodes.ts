@@ -105,7 +105,47 @@ export interface SortLimitNode {
   readonly fields: readonly Field[];
 }
 
+/**
+ * A window table function: TUMBLE(src, ts, size), HOP(src, ts, slide, size), SESSION(src, ts, gap),
+ * also written TABLE(TUMBLE(TABLE src, DESCRIPTOR(ts), size)). Output: the input's fields, then
+ * `window_start` and `window_end` (TIMESTAMP). HOP emits one row per window a row falls in; SESSION
+ * groups rows per session gap (partitioned by `partitionBy` fields when given).
+ */
+export interface WindowNode {
+  readonly kind: 'window';
+  readonly input: LogicalNode;
+  readonly window: 'tumble' | 'hop' | 'session';
+  /** The input field holding event time. */
+  readonly timeField: string;
+  /** Interval sizes in microseconds (TUMBLE/HOP size, HOP slide, SESSION gap), and as written. */
+  readonly sizeMicros: number;
+  readonly slideMicros: number | null;
+  readonly display: string;
+  /** SESSION windows only: partition fields (Flink's PARTITION BY), else []. */
+  readonly partitionBy: readonly string[];
+  readonly fields: readonly Field[];
+}
+
+/**
+ * ROW_NUMBER / RANK / DENSE_RANK() OVER (PARTITION BY ... ORDER BY ...) filtered to rank <= limit
+ * (or = 1): deduplication when limit is 1 with row_number, top-N otherwise. Output: the input's
+ * fields, then the rank as `rankField` when the query selects it (null when it is filtered only).
+ */
+export interface RankNode {
+  readonly kind: 'rank';
+  readonly input: LogicalNode;
+  readonly rankFunction: 'row_number' | 'rank' | 'dense_rank';
+  readonly partitionBy: readonly string[];
+  /** Sort keys over input fields (expr is a quoted field name or an expression over them). */
+  readonly orderBy: readonly SortKey[];
+  readonly limit: number;
+  readonly rankField: string | null;
+  readonly fields: readonly Field[];
+}
+
 export type LogicalNode =
+  | WindowNode
+  | RankNode
   | ScanNode
   | FilterNode
   | ProjectNode
@@ -127,6 +167,8 @@ export function inputsOf(node: LogicalNode): readonly LogicalNode[] {
     case 'aggregate':
     case 'distinct':
     case 'sort_limit':
+    case 'window':
+    case 'rank':
       return [node.input];
     case 'join':
       return [node.left, node.right];
