@@ -71,7 +71,21 @@ export interface JoinNode {
   readonly right: LogicalNode;
   readonly condition: string | null;
   readonly equiKeys: readonly (readonly [string, string])[];
+  /**
+   * A time bound found in the condition, relating a left and a right time field:
+   * `right - left` lies within [lowerMicros, upperMicros] (either end may be unbounded: null).
+   * E.g. `b.ts BETWEEN a.ts AND a.ts + INTERVAL '1' HOUR` gives lower 0, upper 3_600_000_000.
+   * Optional: absent or null when the condition has none.
+   */
+  readonly timeBound?: JoinTimeBound | null;
   readonly fields: readonly Field[];
+}
+
+export interface JoinTimeBound {
+  readonly leftField: string;
+  readonly rightField: string;
+  readonly lowerMicros: number | null;
+  readonly upperMicros: number | null;
 }
 
 /** UNION ALL: inputs have the same number of fields; output takes the first input's names. */
