@@ -99,6 +99,8 @@ export interface SinkConnector {
   readonly name: string;
   /** Output modes the connector accepts, the first being its default. */
   readonly outputModes: readonly OutputMode[];
+  /** Why the connector takes only those output modes, for the error that refuses another one. */
+  readonly outputModeNote?: string;
   validate(name: string, columns: readonly Column[], options: Options, env: ConnectorEnv): Promise<Options>;
   open(sink: SinkObject, env: ConnectorEnv): Promise<SinkWriter>;
 }

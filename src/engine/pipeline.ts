@@ -103,7 +103,7 @@ async function queryObject(
   }
   if (!connector.outputModes.includes(plan.outputMode)) {
     const usable = connector.outputModes.filter((m) => plan.allowedOutputModes.includes(m));
-    throw new EddyError('INVALID_OUTPUT_MODE', `sink "${statement.name}": the ${connector.name} connector does not support output_mode '${plan.outputMode}'`, {
+    throw new EddyError('INVALID_OUTPUT_MODE', `sink "${statement.name}": the ${connector.name} connector does not support output_mode '${plan.outputMode}'${connector.outputModeNote ? ` (${connector.outputModeNote})` : ''}`, {
       hint: usable.length > 0 ? `use output_mode = '${usable[0]}'` : `this query allows ${plan.allowedOutputModes.join(', ')}; the connector accepts ${connector.outputModes.join(', ')}`,
     });
   }

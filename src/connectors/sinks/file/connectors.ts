@@ -1,0 +1,41 @@
+/**
+ * The file sinks, one connector per format on one machinery:
+ *   CREATE SINK s FROM x WITH (connector = 'parquet' | 'jsonl' | 'csv', path = 'out/x',
+ *     partition_by = 'day, region', max_rows_per_file = 1000000, compression = 'zstd')
+ * Output mode append only: files are immutable once written, so a sink that would have to take a row
+ * back (update, complete, changelog) is refused when it is created.
+ */
+import { join } from 'node:path';
+import type { Column, SinkObject } from '../../../catalog/types.js';
+import type { Options } from '../../../sql/ast.js';
+import type { ConnectorEnv, OutputMode, SinkConnector, SinkWriter } from '../../types.js';
+import { fileSinkSettings, settingsOptions, type FileSinkFormat } from './settings.js';
+import { FileSinkWriter } from './writer.js';
+
+export class FileSinkConnector implements SinkConnector {
+  readonly kind = 'sink';
+  readonly outputModes: readonly OutputMode[] = ['append'];
+  readonly outputModeNote = 'files are immutable once written, so a file sink cannot take back or replace a row it wrote';
+
+  constructor(readonly name: FileSinkFormat) {}
+
+  async validate(sink: string, columns: readonly Column[], options: Options, _env: ConnectorEnv): Promise<Options> {
+    return settingsOptions(fileSinkSettings(this.name, sink, columns, options));
+  }
+
+  async open(sink: SinkObject, env: ConnectorEnv): Promise<SinkWriter> {
+    const settings = fileSinkSettings(this.name, sink.name, sink.columns, connectorOptions(sink.options));
+    return FileSinkWriter.open(sink.name, settings, sink.columns, join(env.dataDir, 'queries', sink.name));
+  }
+}
+
+/** The catalog stores the query's own options (trigger, ...) next to the connector's; open reads only these. */
+const QUERY_OPTIONS = new Set(['trigger', 'max_rows_per_batch', 'output_mode']);
+
+function connectorOptions(options: Options): Options {
+  return Object.fromEntries(Object.entries(options).filter(([k]) => !QUERY_OPTIONS.has(k)));
+}
+
+export const parquetSink = new FileSinkConnector('parquet');
+export const jsonlSink = new FileSinkConnector('jsonl');
+export const csvSink = new FileSinkConnector('csv');

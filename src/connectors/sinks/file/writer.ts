@@ -1,0 +1,106 @@
+/** FileSinkWriter: delivers each batch as files in the output directory, exactly once (batch-files.ts). */
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Column } from '../../../catalog/types.js';
+import { EddyError } from '../../../util/errors.js';
+import type { SinkBatch, SinkWriter } from '../../types.js';
+import { BatchFiles, fileLabel } from './batch-files.js';
+import { copyBatchSql } from './copy-sql.js';
+import { appendManifest, readManifest } from './manifest.js';
+import { fileExtension, type FileSinkSettings } from './settings.js';
+
+export class FileSinkWriter implements SinkWriter {
+  private constructor(
+    private readonly sink: string,
+    private readonly run: string,
+    private readonly settings: FileSinkSettings,
+    private readonly columns: readonly Column[],
+    private readonly files: BatchFiles,
+    /** The last batch of this run in the manifest (or written empty), -1 before the first. */
+    private lastCommitted: number,
+  ) {}
+
+  /**
+   * `runDir` keeps the sink's run id (queries/<name>/ in the data directory), so that a sink dropped and
+   * created again under the same name starts a new run rather than matching the old run's batches.
+   */
+  static async open(sink: string, settings: FileSinkSettings, columns: readonly Column[], runDir: string): Promise<FileSinkWriter> {
+    try {
+      const run = await runId(runDir);
+      await mkdir(settings.path, { recursive: true });
+      const entries = await readManifest(settings.path);
+      const last = entries.filter((e) => e.sink === sink && e.run === run).reduce((m, e) => Math.max(m, e.batch), -1);
+      const files = new BatchFiles(settings.path, fileLabel(sink), run, fileExtension(settings));
+      return new FileSinkWriter(sink, run, settings, columns, files, last);
+    } catch (e) {
+      if (e instanceof EddyError) throw e;
+      throw new EddyError('IO_ERROR', `sink "${sink}": cannot open the output directory ${settings.path}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  async deliver(batch: SinkBatch): Promise<{ rows: number }> {
+    const id = batch.batchId;
+    try {
+      if (id <= this.lastCommitted) {
+        await this.files.cleanup(id);
+        return { rows: await this.countRows(batch) };
+      }
+      const intent = (await this.files.readIntent(id)) ?? (await this.write(batch));
+      if (intent === null) {
+        this.lastCommitted = id;
+        return { rows: 0 };
+      }
+      await this.files.moveIntoPlace(intent);
+      await appendManifest(this.settings.path, {
+        sink: this.sink, run: this.run, batch: id, rows: intent.rows, files: intent.moves.map(([, to]) => to), committed_at: new Date().toISOString(),
+      });
+      this.lastCommitted = id;
+      await this.files.cleanup(id);
+      return { rows: intent.rows };
+    } catch (e) {
+      if (e instanceof EddyError) throw e;
+      throw new EddyError('IO_ERROR', `sink "${this.sink}": cannot write batch ${id} to ${this.settings.path}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  /** Steps 1-2: the batch's files in `_tmp/`, and its intent; null for a batch without rows. */
+  private async write(batch: SinkBatch) {
+    const rows = await this.countRows(batch);
+    if (rows === 0) return null;
+    await this.files.resetTmp(batch.batchId);
+    const tmp = this.files.tmpDir(batch.batchId);
+    const copy = copyBatchSql(this.settings, this.columns, batch.relation, tmp);
+    if (!copy.partitioned) await mkdir(tmp, { recursive: true });
+    try {
+      await batch.conn.run(copy.sql);
+    } catch (e) {
+      throw new EddyError('IO_ERROR', `sink "${this.sink}": writing batch ${batch.batchId} as ${this.settings.format} failed: ${(e as Error).message}`, { cause: e });
+    }
+    return this.files.prepare(batch.batchId, rows);
+  }
+
+  private async countRows(batch: SinkBatch): Promise<number> {
+    try {
+      return Number(await batch.conn.scalar(`SELECT count(*) FROM ${batch.relation} WHERE __op = 1`));
+    } catch (e) {
+      throw new EddyError('QUERY_FAILED', `sink "${this.sink}": cannot read batch ${batch.batchId}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+}
+
+/** The run id kept in `dir/file-sink.json`, made on first use. */
+async function runId(dir: string): Promise<string> {
+  const path = join(dir, 'file-sink.json');
+  try {
+    return (JSON.parse(await readFile(path, 'utf8')) as { run: string }).run;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const run = randomUUID().slice(0, 8);
+  await mkdir(dir, { recursive: true });
+  await writeFile(path, `${JSON.stringify({ run })}\n`);
+  return run;
+}
