@@ -4,9 +4,12 @@
  * and record the output and the state version in one transaction, deliver to the sink, write
  * commits/N. On open, a query resumes from its state version, re-running or redelivering as needed.
  */
-import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import type { QueryObject, SourceObject } from '../catalog/types.js';
-import { commitLog, offsetLog, type BatchLog, type CommitEntry, type OffsetEntry } from '../checkpoint/batch-log.js';
+import { commitLog, offsetLog, queryDir, type BatchLog, type CommitEntry, type OffsetEntry } from '../checkpoint/batch-log.js';
+import { faultPoint } from '../checkpoint/fault.js';
+import { incompatibleCheckpoint, openMetadata, type QueryMetadata } from '../checkpoint/metadata.js';
+
 import { sourceConnector } from '../connectors/registry.js';
 import type { ConnectorEnv, LoadStats, OutputMode, SinkWriter, SourceOffset, SourceReader } from '../connectors/types.js';
 import type { Connection, Database } from '../duck/index.js';
@@ -44,7 +47,13 @@ export interface StreamingQueryConfig {
   readonly sources: ReadonlyMap<string, SourceObject>;
   /** The sink's writer (sinks), or null (materialized views: the result table is the output). */
   readonly sink: SinkWriter | null;
+  /**
+   * A newly created query (CREATE, RESET) starts afresh: whatever an earlier query of the same name
+   * left under queries/<name>/ (a crash before its DDL was logged) is discarded. Otherwise it resumes.
+   */
+  readonly fresh?: boolean;
 }
+
 
 interface OpenSource {
   readonly name: string;
@@ -85,9 +94,11 @@ export class StreamingQuery {
     private readonly store: StateStore,
     private readonly pipeline: BatchPipeline,
     private readonly sources: OpenSource[],
+    metadata: QueryMetadata,
   ) {
     this.name = config.object.name;
-    this.id = randomUUID();
+    this.id = metadata.id;
+
     const options = config.object.options;
     this.trigger = parseTrigger(options.trigger);
     const maxRows = options.max_rows_per_batch;
@@ -102,9 +113,12 @@ export class StreamingQuery {
   /** Attaches the query's state, creates its result table and opens its sources; does not start it. */
   static async create(config: StreamingQueryConfig): Promise<StreamingQuery> {
     const conn = await config.db.connect();
+    if (config.fresh) await rm(queryDir(config.env.dataDir, config.object.name), { recursive: true, force: true });
     const store = await StateStore.attach(conn, config.env.dataDir, config.object.name);
     const sources: OpenSource[] = [];
     try {
+      const metadata = await openMetadata(config.env.dataDir, config.object.name, config.object.sql, config.plan.fingerprint);
+
       for (const name of config.plan.sources) {
         const object = config.sources.get(name);
         if (!object) throw new EddyError('INTERNAL', `source "${name}" of "${config.object.name}" was not given`);
@@ -113,7 +127,8 @@ export class StreamingQuery {
       }
       const pipeline = new BatchPipeline(config.plan, store, sourceSchemas(config), config.object.kind === 'sink' ? 'sink' : 'view');
       await pipeline.setup(conn);
-      const query = new StreamingQuery(config, conn, store, pipeline, sources);
+      const query = new StreamingQuery(config, conn, store, pipeline, sources, metadata);
+
       await query.recover();
       return query;
     } catch (e) {

@@ -30,6 +30,15 @@ export const ErrorCodes = {
   /** A source or sink cannot be reached for now (broker down, topic missing): the query retries. */
   SOURCE_UNAVAILABLE: { sqlstate: '08006', http: 503 },
   IO_ERROR: { sqlstate: '58030', http: 500 },
+  /** Wire protocol: a password or SCRAM proof did not match. */
+  INVALID_PASSWORD: { sqlstate: '28P01', http: 401 },
+  PROTOCOL_VIOLATION: { sqlstate: '08P01', http: 400 },
+  QUERY_CANCELED: { sqlstate: '57014', http: 499 },
+  IN_FAILED_TRANSACTION: { sqlstate: '25P02', http: 409 },
+  INVALID_CURSOR_NAME: { sqlstate: '34000', http: 404 },
+  INVALID_STATEMENT_NAME: { sqlstate: '26000', http: 404 },
+  /** A subscriber that reads too slowly: its bounded buffer filled up. */
+  SUBSCRIBER_TOO_SLOW: { sqlstate: '54000', http: 429 },
   INTERNAL: { sqlstate: 'XX000', http: 500 },
 } as const;
 
