@@ -62,6 +62,9 @@ interface OpenSource {
 }
 
 const PROGRESS_KEPT = 100;
+/** offsets/ and commits/ keep this many most recent batches unless checkpoint_retention says otherwise. */
+export const DEFAULT_CHECKPOINT_RETENTION = 100;
+
 const IDLE_POLL_MS = Number(process.env.EDDY_IDLE_POLL_MS ?? 100);
 const RETRY_MIN_MS = Number(process.env.EDDY_RETRY_MIN_MS ?? 500);
 const RETRY_MAX_MS = Number(process.env.EDDY_RETRY_MAX_MS ?? 30_000);
@@ -87,6 +90,10 @@ export class StreamingQuery {
   private readonly subscribers = new Set<(c: ChangeBatch) => void>();
   /** Consecutive failed attempts while retrying, for the backoff. */
   private retries = 0;
+  /** Set when a batch failed part-way: the next batch first resumes from the checkpoint on disk. */
+  private needsRecovery = false;
+  private readonly retention: number;
+
 
   private constructor(
     readonly config: StreamingQueryConfig,
@@ -108,7 +115,9 @@ export class StreamingQuery {
     }
     this.offsets = offsetLog(config.env.dataDir, this.name);
     this.commits = commitLog(config.env.dataDir, this.name);
+    this.retention = Number(options.checkpoint_retention ?? DEFAULT_CHECKPOINT_RETENTION);
   }
+
 
   /** Attaches the query's state, creates its result table and opens its sources; does not start it. */
   static async create(config: StreamingQueryConfig): Promise<StreamingQuery> {
@@ -190,7 +199,9 @@ export class StreamingQuery {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.exclusive(async () => {
+          if (this.needsRecovery) await this.recover();
           const cap = new Map<string, SourceOffset>();
+
           for (const s of this.sources) cap.set(s.name, await s.reader.latestOffset());
           while (this.needsInitialBatch() || this.sources.some((s) => s.reader.hasData(s.offset, cap.get(s.name)))) {
             await this.runBatch(cap);
@@ -255,7 +266,9 @@ export class StreamingQuery {
       try {
         ran = await this.exclusive(async () => {
           if (this.status !== 'running' && this.status !== 'retrying') return false;
+          if (this.needsRecovery) await this.recover();
           const latest = new Map<string, SourceOffset>();
+
           for (const s of this.sources) latest.set(s.name, await s.reader.latestOffset());
           if (t.kind === 'available_now') cap ??= latest;
           const bound = cap ?? latest;
@@ -316,18 +329,39 @@ export class StreamingQuery {
     log.error({ query: this.name, err: this.lastError.message }, 'query failed');
   }
 
+  /**
+   * A batch re-run from offsets/N must start where the state ends, or it would skip or repeat rows;
+   * a mismatch means the checkpoint was tampered with or mixed up, so the query stops rather than guess.
+   */
+  private checkLoggedStart(logged: OffsetEntry): void {
+    for (const s of this.sources) {
+      const start = logged.sources[s.name]?.start;
+      if (JSON.stringify(start) !== JSON.stringify(s.offset)) {
+        throw new EddyError('QUERY_FAILED',
+          `"${this.name}": offsets/${logged.batchId}.json starts source "${s.name}" at ${JSON.stringify(start)}, but its state ends at ${JSON.stringify(s.offset)}`,
+          { hint: `the checkpoint under queries/${this.name}/ is inconsistent; ALTER ... ${this.name} RESET starts it afresh` });
+      }
+    }
+  }
+
   /** Resumes from the state version: redeliver an undelivered batch, re-run a planned one. */
+
   private async recover(): Promise<void> {
+    this.needsRecovery = false;
     const version = await this.store.version(this.conn);
-    if (version === null) return;
+    if (version === null) {
+      this.nextBatchId = 0;
+      for (const s of this.sources) s.offset = s.reader.initialOffset;
+      return;
+    }
     if (version.fingerprint !== this.config.plan.fingerprint) {
-      throw new EddyError('OBJECT_IN_USE',
-        `the plan of "${this.name}" changed since its checkpoint (fingerprint ${version.fingerprint} -> ${this.config.plan.fingerprint}); it cannot resume from incompatible state`,
-        { hint: `drop and re-create "${this.name}" to start it afresh` });
+      throw incompatibleCheckpoint(this.name, `its plan changed (fingerprint ${version.fingerprint} -> ${this.config.plan.fingerprint})`);
     }
     this.nextBatchId = version.batchId + 1;
-    for (const s of this.sources) if (s.name in version.offsets) s.offset = version.offsets[s.name];
-    if (this.config.sink && (await this.commits.read(version.batchId)) === undefined) {
+    for (const s of this.sources) s.offset = s.name in version.offsets ? version.offsets[s.name] : s.reader.initialOffset;
+    // State at N without commits/N: the crash came between the transaction and the commit record.
+    if ((await this.commits.read(version.batchId)) === undefined) {
+
       await this.deliver(version.batchId);
     }
   }
@@ -344,8 +378,11 @@ export class StreamingQuery {
 
     // 1-2. Plan the batch's offsets (or reuse those already logged for it) and log them.
     let t = Date.now();
+    this.needsRecovery = true; // until the batch completes
     const logged = await this.offsets.read(batchId);
+    if (logged) this.checkLoggedStart(logged);
     const starts = new Map(this.sources.map((s) => [s.name, s.offset]));
+
     const ends = new Map<string, SourceOffset>();
     for (const s of this.sources) {
       const end = logged?.sources[s.name]?.end ?? s.reader.endOffset(s.offset, bound.get(s.name), this.maxRows);
@@ -358,7 +395,9 @@ export class StreamingQuery {
         timestamp: new Date().toISOString(),
       });
     }
+    faultPoint(this.name, 'after-offsets', batchId);
     t = lap('walCommit', t);
+
 
     // 3. Load each source's delta.
     const loaded = new Map<string, LoadStats>();
@@ -368,6 +407,8 @@ export class StreamingQuery {
       const end = ends.get(s.name);
       if (s.reader.hasData(s.offset, end)) loaded.set(s.name, await s.reader.load(this.conn, table, s.offset, end));
     }
+    faultPoint(this.name, 'after-load', batchId);
+
     t = lap('getBatch', t);
 
     // 4. One transaction: operators, result and outbox, state version.
@@ -375,14 +416,19 @@ export class StreamingQuery {
     const { rows: outputRows, delta } = await this.conn.transaction(async () => {
       const output = await this.pipeline.run(this.conn, batchId);
       await this.conn.runAll(this.store.setVersionSql({ batchId, offsets: offsetsAfter, fingerprint: this.config.plan.fingerprint }));
+      faultPoint(this.name, 'in-transaction', batchId);
       return output;
     });
+    faultPoint(this.name, 'after-commit-state', batchId);
+
     t = lap('addBatch', t);
 
     // 5-6. Deliver, then record the commit.
     for (const s of this.sources) s.offset = ends.get(s.name);
     this.nextBatchId = batchId + 1;
     await this.deliver(batchId, outputRows);
+    this.needsRecovery = false;
+
     if (this.subscribers.size > 0 && outputRows > 0) {
       const changes = await this.pipeline.readChanges(this.conn, delta);
       for (const s of this.subscribers) s({ batch: batchId, changes });
@@ -430,8 +476,13 @@ export class StreamingQuery {
       });
       rows = result.rows;
     }
+    faultPoint(this.name, 'after-deliver', batchId);
     await this.commits.write(batchId, { batchId, timestamp: new Date().toISOString(), outputRows: rows });
+    faultPoint(this.name, 'after-commits-log', batchId);
     if (sink) await this.pipeline.clearOutbox(this.conn, batchId);
+    await this.offsets.retain(this.retention);
+    await this.commits.retain(this.retention);
+
   }
 }
 
