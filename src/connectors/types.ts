@@ -11,6 +11,8 @@ export interface ConnectorEnv {
   readonly dataDir: string;
   /** The main database (tables, push-source logs). */
   readonly db: Database;
+  /** When set, file sources and sinks may only use paths under these directories (`--file-root`). */
+  readonly fileRoots?: readonly string[];
 }
 
 /** A source offset: connector-specific, JSON-serialisable, stored in offsets/N.json. */

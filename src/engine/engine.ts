@@ -28,6 +28,8 @@ import type { StatementResult } from './statement-result.js';
 export interface EngineOptions {
   /** The data directory: eddy.duckdb, catalog/ddl.log, queries/<name>/... */
   readonly dataDir: string;
+  /** When set, file sources and sinks may only use paths under these directories. */
+  readonly fileRoots?: readonly string[];
 }
 
 /** A continuous query as the servers list it. */
@@ -75,8 +77,8 @@ export class Engine {
       log: ddlLog,
       db,
       conn,
-      bind: { catalog, describe: (sql) => conn.describe(sql) },
-      connectors: { dataDir, db },
+      bind: { catalog, describe: (sql) => conn.describe(sql), scalar: (sql) => conn.scalar(sql) },
+      connectors: options.fileRoots ? { dataDir, db, fileRoots: options.fileRoots.map((r) => path.resolve(r)) } : { dataDir, db },
       queries: new Map(),
       push: new PushSourceStore(),
     };
@@ -151,6 +153,22 @@ export class Engine {
     const handle = queryHandle(this.ctx, name);
     if (!handle.query) throw queryFailed(handle, handle.startError);
     return handle.query.subscribe(listener, options);
+  }
+
+  /**
+   * Appends rows given as objects (keys are column names) to a push source (HTTP). A bad value or an
+   * unknown column is a BAD_INPUT_ROW error naming the row index and column; nothing is appended then.
+   */
+  appendRows(source: string, rows: readonly Record<string, unknown>[]): Promise<{ rows: number }> {
+    return this.exclusive(async () => {
+      const object = this.ctx.catalog.get(source);
+      if (!object) throw new EddyError('UNDEFINED_TABLE', `source "${source}" does not exist`);
+      if (object.kind !== 'source' || object.connector !== PUSH_CONNECTOR) {
+        const what = object.kind === 'source' ? `source "${source}" reads from the ${object.connector} connector` : `"${source}" is not a source`;
+        throw new EddyError('WRONG_OBJECT_TYPE', `cannot append rows: ${what}`, { hint: 'rows can be appended to sources created without a connector' });
+      }
+      return this.ctx.push.appendRows(this.ctx.conn, object, rows);
+    });
   }
 
   /** The last progress objects of a query, oldest first. */

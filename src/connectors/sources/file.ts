@@ -24,6 +24,7 @@ import type { FormatLoader, FormatOptions } from '../formats/format.js';
 import { loadJsonLines } from '../formats/json.js';
 import { loadParquet } from '../formats/parquet.js';
 import { opt, readOptions, toOptions } from '../options.js';
+import { requirePathInRoots } from '../path-roots.js';
 import type { ConnectorEnv, LoadStats, SourceConnector, SourceOffset, SourceReader } from '../types.js';
 
 const NAME = 'file';
@@ -155,13 +156,14 @@ export const fileSource: SourceConnector = {
   kind: 'source',
   name: NAME,
 
-  async validate(name: string, columns: readonly Column[] | null, options: Options, _env: ConnectorEnv) {
+  async validate(name: string, columns: readonly Column[] | null, options: Options, env: ConnectorEnv) {
     if (columns === null || columns.length === 0) {
       throw new EddyError('INVALID_PARAMETER', `source "${name}": a file source needs a column list`, {
         hint: "CREATE SOURCE t (id BIGINT, msg VARCHAR) WITH (connector = 'file', path = '...', format = 'json')",
       });
     }
     const s = fileSettings(name, options);
+    requirePathInRoots(`source "${name}"`, s.path, env.fileRoots);
     const normalised = toOptions({
       path: s.path,
       format: s.format,

@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import type { Column, SinkObject } from '../../../catalog/types.js';
 import type { Options } from '../../../sql/ast.js';
+import { requirePathInRoots } from '../../path-roots.js';
 import type { ConnectorEnv, OutputMode, SinkConnector, SinkWriter } from '../../types.js';
 import { fileSinkSettings, settingsOptions, type FileSinkFormat } from './settings.js';
 import { FileSinkWriter } from './writer.js';
@@ -19,8 +20,10 @@ export class FileSinkConnector implements SinkConnector {
 
   constructor(readonly name: FileSinkFormat) {}
 
-  async validate(sink: string, columns: readonly Column[], options: Options, _env: ConnectorEnv): Promise<Options> {
-    return settingsOptions(fileSinkSettings(this.name, sink, columns, options));
+  async validate(sink: string, columns: readonly Column[], options: Options, env: ConnectorEnv): Promise<Options> {
+    const settings = fileSinkSettings(this.name, sink, columns, options);
+    requirePathInRoots(`sink "${sink}"`, settings.path, env.fileRoots);
+    return settingsOptions(settings);
   }
 
   async open(sink: SinkObject, env: ConnectorEnv): Promise<SinkWriter> {

@@ -1,0 +1,37 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import t from 'tap';
+import { requirePathInRoots } from '../../src/connectors/path-roots.js';
+import { Engine } from '../../src/engine/index.js';
+import { quoteLiteral } from '../../src/duck/index.js';
+
+t.test('paths inside a root pass; outside, with .. or through a link, fail naming path and roots', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-roots-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const root = path.join(dir, 'root');
+  fs.mkdirSync(path.join(root, 'logs'), { recursive: true });
+  fs.symlinkSync(os.tmpdir(), path.join(root, 'escape'));
+  requirePathInRoots('source "s"', path.join(root, 'logs', '*.json'), [root]);
+  requirePathInRoots('sink "s"', path.join(root, 'out', 'new', 'dir'), [root]);
+  requirePathInRoots('source "s"', '/etc/passwd', undefined);
+  requirePathInRoots('source "s"', '/etc/passwd', []);
+  for (const bad of ['/etc/passwd', path.join(root, '..', 'x.json'), path.join(root, '*', '..', '..', 'x'), path.join(root, 'escape', 'x.json'), `${root}-sibling/x.json`]) {
+    t.throws(() => requirePathInRoots('source "s"', bad, [root]), { code: 'INVALID_PARAMETER', message: /outside the allowed file roots/ }, bad);
+  }
+  t.throws(() => requirePathInRoots('source "s"', '/etc/passwd', [root]), { message: new RegExp(`path "/etc/passwd" is outside the allowed file roots \\(${root}\\)`) });
+});
+
+t.test('the engine checks file sources and sinks against its roots', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-roots-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const root = path.join(dir, 'root');
+  fs.mkdirSync(root);
+  const engine = await Engine.open({ dataDir: path.join(dir, 'data'), fileRoots: [root] });
+  t.teardown(() => engine.close());
+  await t.rejects(engine.execute(`CREATE SOURCE s (a INT) WITH (connector = 'file', path = '/etc/*.json')`), { code: 'INVALID_PARAMETER', message: /source "s": path "\/etc\/\*\.json" is outside/ });
+  await engine.execute(`CREATE SOURCE ok (a INT) WITH (connector = 'file', path = ${quoteLiteral(path.join(root, '*.json'))})`);
+  await engine.execute(`CREATE SOURCE p (a INT)`);
+  await t.rejects(engine.execute(`CREATE SINK out FROM p WITH (connector = 'jsonl', path = ${quoteLiteral(path.join(dir, 'out'))})`), { code: 'INVALID_PARAMETER', message: /sink "out": path .* is outside/ });
+  await engine.execute(`CREATE SINK out FROM p WITH (connector = 'jsonl', path = ${quoteLiteral(path.join(root, 'out'))})`);
+});
