@@ -53,6 +53,11 @@ export interface SourceReader {
    * location and column is thrown instead.
    */
   load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset): Promise<LoadStats>;
+  /**
+   * Called once everything up to `offset` is committed (commits/N written), also again after a
+   * restart; a source may now release what it read, e.g. archive processed files. Must be idempotent.
+   */
+  committed?(offset: SourceOffset): Promise<void>;
   /** Describes (start, end] for progress, e.g. `{ "files": 3 }` or `{ "events": [0, 1000] }`. */
   describe?(offset: SourceOffset): unknown;
   close(): Promise<void>;

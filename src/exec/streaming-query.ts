@@ -363,6 +363,19 @@ export class StreamingQuery {
     if ((await this.commits.read(version.batchId)) === undefined) {
 
       await this.deliver(version.batchId);
+    } else {
+      await this.sourcesCommitted();
+    }
+  }
+
+  /** Tells the sources that their current offsets are committed; a failure there only warns. */
+  private async sourcesCommitted(): Promise<void> {
+    for (const s of this.sources) {
+      try {
+        await s.reader.committed?.(s.offset);
+      } catch (e) {
+        log.warn({ query: this.name, source: s.name, err: (e as Error).message }, 'source clean-up after commit failed');
+      }
     }
   }
 
@@ -483,6 +496,7 @@ export class StreamingQuery {
     await this.offsets.retain(this.retention);
     await this.commits.retain(this.retention);
 
+    await this.sourcesCommitted();
   }
 }
 

@@ -25,7 +25,7 @@ export async function loadCsv(conn: Connection, req: FormatLoadRequest, options:
   const stage = tempName('csv_rows');
   const columns = `{${req.columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.type)}`).join(', ')}}`;
   const read = `read_csv(${fileListSql(req.files)}, columns = ${columns}, header = ${options.header}, delim = ${quoteLiteral(options.delimiter)},
-    auto_detect = false, store_rejects = true, rejects_table = ${quoteLiteral(rejects)}, rejects_scan = ${quoteLiteral(scans)})`;
+    auto_detect = false, hive_partitioning = false, store_rejects = true, rejects_table = ${quoteLiteral(rejects)}, rejects_scan = ${quoteLiteral(scans)})`;
   try {
     try {
       await conn.run(`CREATE TEMP TABLE ${quoteIdent(stage)} AS SELECT * FROM ${read}`);

@@ -22,6 +22,8 @@ export interface FormatOptions {
   readonly header: boolean;
   /** CSV: the field delimiter (default ','). */
   readonly delimiter: string;
+  /** JSON: read whole documents and unnest the array at this key (e.g. 'Records'); absent: JSON lines. */
+  readonly records?: string;
 }
 
 export type FormatLoader = (conn: Connection, request: FormatLoadRequest, options: FormatOptions) => Promise<LoadStats>;

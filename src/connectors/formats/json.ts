@@ -40,7 +40,7 @@ export async function loadJsonLines(conn: Connection, req: FormatLoadRequest): P
       await conn.run(`CREATE TEMP TABLE ${quoteIdent(raw)} AS
 SELECT filename AS file, line FROM read_csv(${fileListSql(req.files)},
   columns = {'line': 'VARCHAR'}, header = false, auto_detect = false,
-  delim = ${quoteLiteral('\u0001')}, quote = '', escape = '', filename = true)`);
+  delim = ${quoteLiteral('\u0001')}, quote = '', escape = '', filename = true, hive_partitioning = false)`);
     } catch (e) {
       throw new EddyError('IO_ERROR', `source "${req.source}": cannot read ${req.files.length} JSON file(s): ${(e as Error).message}`, { cause: e });
     }

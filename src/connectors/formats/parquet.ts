@@ -10,7 +10,7 @@ import { displayFile, displayFileSql, fileListSql, type FormatLoadRequest } from
 import { StagedRows } from './staged-rows.js';
 
 export async function loadParquet(conn: Connection, req: FormatLoadRequest): Promise<LoadStats> {
-  const read = `read_parquet(${fileListSql(req.files)}, filename = true, file_row_number = true, union_by_name = true)`;
+  const read = `read_parquet(${fileListSql(req.files)}, filename = true, file_row_number = true, union_by_name = true, hive_partitioning = false)`;
   let present: Set<string>;
   try {
     present = new Set((await conn.describe(`SELECT * FROM ${read}`)).map((c) => c.name));

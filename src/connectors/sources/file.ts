@@ -1,9 +1,13 @@
 /**
  * CREATE SOURCE t (cols...) WITH (connector = 'file', path = 'logs/*.json.gz', format = 'json').
  *
- * Options: path (a DuckDB glob; required), format ('json' lines | 'csv' | 'parquet'; default from the
- * path's extension), on_error ('skip' | 'fail', default 'skip'), max_files_per_trigger (optional),
- * and for CSV header (default true) and delimiter (default ','). Gzipped files (.gz) are read as is.
+ * Options: path (a DuckDB glob, `**` for nested directories; required), format ('json' lines | 'csv' |
+ * 'parquet'; default from the path's extension), on_error ('skip' | 'fail', default 'skip'),
+ * max_files_per_trigger (optional), for CSV header (default true) and delimiter (default ','), for
+ * JSON records (read whole documents and unnest the array at this key, e.g. 'Records'),
+ * hive_partitioning (default false: `key=value` directories give the values of columns named key),
+ * after_read ('keep' | 'archive' | 'delete', default 'keep') with archive_path. Compressed files
+ * (.gz, .zst) are read as they are.
  *
  * A relative path is resolved against the process's working directory when the source is created,
  * and stored absolute, so a restart from another directory reads the same files.
@@ -11,28 +15,34 @@
  * The offset is the sorted list of files done. A batch takes the files that match now and are not
  * done, in name order, at most max_files_per_trigger of them. max_rows_per_batch is ignored: a file
  * is always read whole. Files must be complete when they appear (write, then rename into place): a
- * file is read once, when it is first seen.
+ * file is read once, when it is first seen. With after_read = 'archive' or 'delete', processed files
+ * leave the directory once their batch is committed, and the offset keeps only done files that are
+ * still listed, so it stays as small as the backlog (without it, it grows by one name per file).
  */
-import { isAbsolute, resolve, sep } from 'node:path';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Column, SourceObject } from '../../catalog/types.js';
-import { quoteLiteral, type Connection } from '../../duck/index.js';
+import { quoteIdent, quoteLiteral, type Connection } from '../../duck/index.js';
 import type { Options } from '../../sql/ast.js';
 import { EddyError } from '../../util/errors.js';
-import { ON_ERROR_VALUES, type OnError } from '../formats/bad-rows.js';
+import { BAD_ROW_EXAMPLES, ON_ERROR_VALUES, type OnError } from '../formats/bad-rows.js';
 import { loadCsv } from '../formats/csv.js';
-import type { FormatLoader, FormatOptions } from '../formats/format.js';
+import type { FormatLoader, FormatLoadRequest, FormatOptions } from '../formats/format.js';
 import { loadJsonLines } from '../formats/json.js';
+import { loadJsonRecords } from '../formats/json-records.js';
 import { loadParquet } from '../formats/parquet.js';
 import { opt, readOptions, toOptions } from '../options.js';
 import { requirePathInRoots } from '../path-roots.js';
+import { tempName } from '../temp-name.js';
 import type { ConnectorEnv, LoadStats, SourceConnector, SourceOffset, SourceReader } from '../types.js';
+import { AFTER_READ_VALUES, releaseFiles, type AfterReadSettings } from './file-after-read.js';
+import { globBase, groupByPartition, type PartitionGroup } from './file-partitions.js';
 
 const NAME = 'file';
 const FORMATS = ['json', 'csv', 'parquet'] as const;
 type FileFormat = (typeof FORMATS)[number];
 
 const LOADERS: Readonly<Record<FileFormat, FormatLoader>> = {
-  json: (conn, req) => loadJsonLines(conn, req),
+  json: (conn, req, o) => (o.records === undefined ? loadJsonLines(conn, req) : loadJsonRecords(conn, req, o.records)),
   csv: loadCsv,
   parquet: (conn, req) => loadParquet(conn, req),
 };
@@ -44,6 +54,10 @@ const optionShape = {
   max_files_per_trigger: opt.int(1).optional(),
   header: opt.bool().optional(),
   delimiter: opt.string().optional(),
+  records: opt.string().optional(),
+  hive_partitioning: opt.bool().optional(),
+  after_read: opt.oneOf(AFTER_READ_VALUES).optional(),
+  archive_path: opt.string().optional(),
 };
 
 interface FileSettings {
@@ -52,6 +66,8 @@ interface FileSettings {
   readonly onError: OnError;
   readonly maxFilesPerTrigger: number | undefined;
   readonly formatOptions: FormatOptions;
+  readonly hivePartitioning: boolean;
+  readonly afterRead: AfterReadSettings;
 }
 
 function formatFromPath(path: string): FileFormat | undefined {
@@ -75,12 +91,30 @@ export function fileSettings(source: string, options: Options): FileSettings {
   if (format !== 'csv' && (o.header !== undefined || o.delimiter !== undefined)) {
     throw new EddyError('INVALID_PARAMETER', `source "${source}": options "header" and "delimiter" apply to format 'csv' only, not '${format}'`);
   }
+  if (format !== 'json' && o.records !== undefined) {
+    throw new EddyError('INVALID_PARAMETER', `source "${source}": option "records" applies to format 'json' only, not '${format}'`);
+  }
+  const base = globBase(path);
+  const afterRead = o.after_read ?? 'keep';
+  if ((afterRead === 'archive') !== (o.archive_path !== undefined)) {
+    throw new EddyError('INVALID_PARAMETER', afterRead === 'archive'
+      ? `source "${source}": after_read = 'archive' needs archive_path (the directory processed files move to)`
+      : `source "${source}": option "archive_path" applies only with after_read = 'archive'`);
+  }
+  const archivePath = o.archive_path === undefined ? undefined : isAbsolute(o.archive_path) ? o.archive_path : resolve(process.cwd(), o.archive_path);
+  if (archivePath !== undefined && !relative(base, archivePath).startsWith('..')) {
+    throw new EddyError('INVALID_PARAMETER', `source "${source}": archive_path ${archivePath} is inside the source's directory ${base}, where archived files could be listed again`, {
+      hint: 'archive to a directory outside the one the path glob reads',
+    });
+  }
   return {
     path,
     format,
     onError: o.on_error,
     maxFilesPerTrigger: o.max_files_per_trigger,
-    formatOptions: { header: o.header ?? true, delimiter: o.delimiter ?? ',' },
+    formatOptions: { header: o.header ?? true, delimiter: o.delimiter ?? ',', records: o.records },
+    hivePartitioning: o.hive_partitioning ?? false,
+    afterRead: { afterRead, archivePath, base },
   };
 }
 
@@ -95,6 +129,8 @@ const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export class FileReader implements SourceReader {
   readonly initialOffset: SourceOffset = [];
+  /** Files loaded and not yet released by after_read; null until the first commit (then: list). */
+  private loaded: Set<string> | null = null;
 
   constructor(
     private readonly source: SourceObject,
@@ -114,9 +150,12 @@ export class FileReader implements SourceReader {
   endOffset(start: SourceOffset, latest: SourceOffset, _maxRows: number | undefined): SourceOffset {
     const done = fileList(start);
     const seen = new Set(done);
-    const fresh = fileList(latest).filter((f) => !seen.has(f)).sort(byName);
+    const listed = fileList(latest);
+    const fresh = listed.filter((f) => !seen.has(f)).sort(byName);
     const taken = this.settings.maxFilesPerTrigger === undefined ? fresh : fresh.slice(0, this.settings.maxFilesPerTrigger);
-    return taken.length === 0 ? done : [...done, ...taken].sort(byName);
+    // with after_read, a done file that is no longer listed was released and need not be remembered
+    const kept = this.settings.afterRead.afterRead === 'keep' ? done : compact(done, listed);
+    return taken.length === 0 && kept.length === done.length ? done : [...kept, ...taken].sort(byName);
   }
 
   hasData(start: SourceOffset, end: SourceOffset): boolean {
@@ -126,7 +165,8 @@ export class FileReader implements SourceReader {
   async load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset): Promise<LoadStats> {
     const files = newFiles(start, end);
     if (files.length === 0) return { rows: 0, badRows: 0, badRowExamples: [] };
-    const request = {
+    if (this.loaded) for (const f of files) this.loaded.add(f);
+    const request: FormatLoadRequest = {
       source: this.source.name,
       files,
       columns: this.source.columns as Column[],
@@ -134,7 +174,55 @@ export class FileReader implements SourceReader {
       onError: this.settings.onError,
       displayPrefix: process.cwd() + sep,
     };
-    return LOADERS[this.settings.format](conn, request, this.settings.formatOptions);
+    if (!this.settings.hivePartitioning) return LOADERS[this.settings.format](conn, request, this.settings.formatOptions);
+    const names = new Set(this.source.columns.map((c) => c.name));
+    const stats: LoadStats[] = [];
+    for (const group of groupByPartition(files, this.settings.afterRead.base, names)) {
+      stats.push(await this.loadPartition(conn, request, group));
+    }
+    return {
+      rows: stats.reduce((n, s) => n + s.rows, 0),
+      badRows: stats.reduce((n, s) => n + s.badRows, 0),
+      badRowExamples: stats.flatMap((s) => s.badRowExamples).slice(0, BAD_ROW_EXAMPLES),
+    };
+  }
+
+  /** Loads files sharing partition values: the other columns from the files, these from the path. */
+  private async loadPartition(conn: Connection, request: FormatLoadRequest, group: PartitionGroup): Promise<LoadStats> {
+    const load = LOADERS[this.settings.format];
+    if (group.values.size === 0) return load(conn, { ...request, files: group.files }, this.settings.formatOptions);
+    const columns = request.columns.filter((c) => !group.values.has(c.name));
+    const table = tempName('hive_rows');
+    const items = request.columns.map((c) => {
+      if (!group.values.has(c.name)) return quoteIdent(c.name);
+      const value = group.values.get(c.name);
+      return value === null ? `NULL::${c.type}` : `CAST(${quoteLiteral(value!)} AS ${c.type})`;
+    });
+    try {
+      await conn.run(`CREATE TEMP TABLE ${quoteIdent(table)} (${columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`);
+      const stats = await load(conn, { ...request, files: group.files, columns, target: quoteIdent(table) }, this.settings.formatOptions);
+      try {
+        await conn.run(`INSERT INTO ${request.target} SELECT ${items.join(', ')} FROM ${quoteIdent(table)}`);
+      } catch (e) {
+        const dirs = [...group.values].map(([k, v]) => `${k}=${v ?? 'NULL'}`).join('/');
+        throw new EddyError('BAD_INPUT_ROW', `source "${this.source.name}": the partition directory ${dirs} does not fit the column types: ${(e as Error).message}`, { cause: e });
+      }
+      return stats;
+    } finally {
+      await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+    }
+  }
+
+  /** after_read: archives or deletes the files of committed batches. */
+  async committed(offset: SourceOffset): Promise<void> {
+    if (this.settings.afterRead.afterRead === 'keep') return;
+    const done = new Set(fileList(offset));
+    // after a restart, what the last run loaded is unknown: every listed file that is done
+    const candidates = this.loaded === null ? fileList(await this.latestOffset()) : [...this.loaded];
+    const release = candidates.filter((f) => done.has(f));
+    await releaseFiles(release, this.settings.afterRead);
+    this.loaded ??= new Set();
+    for (const f of release) this.loaded.delete(f);
   }
 
   describe(offset: SourceOffset): unknown {
@@ -144,6 +232,12 @@ export class FileReader implements SourceReader {
   async close(): Promise<void> {
     this.conn.close();
   }
+}
+
+/** The done files that are still listed. */
+function compact(done: readonly string[], listed: readonly string[]): string[] {
+  const present = new Set(listed);
+  return done.filter((f) => present.has(f));
 }
 
 /** The files in end and not in start, by name. */
@@ -171,6 +265,10 @@ export const fileSource: SourceConnector = {
       max_files_per_trigger: s.maxFilesPerTrigger,
       header: s.format === 'csv' ? s.formatOptions.header : undefined,
       delimiter: s.format === 'csv' ? s.formatOptions.delimiter : undefined,
+      records: s.formatOptions.records,
+      hive_partitioning: s.hivePartitioning ? true : undefined,
+      after_read: s.afterRead.afterRead === 'keep' ? undefined : s.afterRead.afterRead,
+      archive_path: s.afterRead.archivePath,
     });
     return { columns: columns.map((c) => ({ ...c })), options: normalised };
   },
