@@ -27,6 +27,9 @@ export class BatchPipeline {
   readonly resultTable: string;
   private readonly outbox: string;
   private readonly keepsResult: boolean;
+  /** Bytes per row of each state table, read once (the tables' columns do not change). */
+  private rowWidths: Map<string, number> | undefined;
+
 
   get keepsResultTable(): boolean {
     return this.keepsResult;
@@ -154,11 +157,18 @@ export class BatchPipeline {
 
   async stateProgress(conn: Connection): Promise<StateOperatorProgress[]> {
     const out: StateOperatorProgress[] = [];
+    this.rowWidths ??= await this.store.rowWidths(conn);
     for (const node of this.plan.operators) {
       if (node.state.length === 0) continue;
       let rows = 0;
-      for (const s of node.state) rows += Number((await conn.scalar(`SELECT count(*) FROM ${this.store.table(s.name)}`)) ?? 0);
-      out.push({ operatorName: `${node.id} ${node.kind}`, numRowsTotal: rows, numRowsUpdated: 0, numRowsRemoved: 0, numRowsDroppedByWatermark: 0 });
+      let bytes = 0;
+      for (const s of node.state) {
+        const n = Number((await conn.scalar(`SELECT count(*) FROM ${this.store.table(s.name)}`)) ?? 0);
+        rows += n;
+        bytes += n * (this.rowWidths.get(s.name) ?? 0);
+      }
+      out.push({ operatorName: `${node.id} ${node.kind}`, numRowsTotal: rows, numRowsUpdated: 0, numRowsRemoved: 0, numRowsDroppedByWatermark: 0, memoryUsedBytes: bytes });
+
     }
     return out;
   }

@@ -20,7 +20,10 @@ export interface StateOperatorProgress {
   readonly numRowsUpdated: number;
   readonly numRowsRemoved: number;
   readonly numRowsDroppedByWatermark: number;
+  /** Estimated bytes of the operator's state: rows times the width of their column types. */
+  readonly memoryUsedBytes: number;
 }
+
 
 export interface SourceProgress {
   readonly description: string;
