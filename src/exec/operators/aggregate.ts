@@ -12,7 +12,7 @@ import { quoteIdent } from '../../duck/quote.js';
 import type { AggregateCall } from '../../plan/logical/nodes.js';
 import type { AggregateOp } from '../../plan/incremental/nodes.js';
 import { needsMultiset } from '../../plan/incremental/plan.js';
-import { columnDefs, columnsMatch, deltaTable, type OperatorRule, type RuleNames } from './rule.js';
+import { columnDefs, columnsMatch, deltaTable, windowClosed, type OperatorRule, type RuleNames } from './rule.js';
 
 const q = quoteIdent;
 
@@ -175,16 +175,31 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
     const keep = l.global ? '' : ' WHERE __cnt <> 0';
     sql.push(`INSERT INTO ${groups} SELECT ${stateColumns(l).map((c) => q(c.name)).join(', ')} FROM ${fresh}${keep}`);
 
-    // 5. The output delta: old rows out, new rows in, unchanged pairs cancelled.
+    // 5. The output delta. Emit on update: old rows out, new rows in, unchanged pairs cancelled.
+    //    Emit on close: the rows of the groups whose window the watermark closes in this batch.
     const exists = l.global ? '' : ' WHERE r.__cnt > 0';
     const outNames = node.fields.map((f) => q(f.name)).join(', ');
     sql.push(`DELETE FROM ${names.output}`);
-    sql.push(
-      `INSERT INTO ${names.output} SELECT ${outNames}, sum(__op)::INTEGER AS __op FROM (` +
-        `SELECT ${outputColumns(l, 'r').join(', ')}, -1 AS __op FROM ${old} AS r${exists} UNION ALL ` +
-        `SELECT ${outputColumns(l, 'r').join(', ')}, 1 AS __op FROM ${fresh} AS r${exists}` +
-        `) AS changes GROUP BY ALL HAVING sum(__op) <> 0`,
-    );
+    const closed = node.windowEnd ? windowClosed(`r.${q(node.windowEnd.field)}`, node.windowEnd.plusMicros) : null;
+    if (node.emit === 'close' && closed) {
+      sql.push(`INSERT INTO ${names.output} SELECT ${outputColumns(l, 'r').join(', ')}, 1 AS __op FROM ${groups} AS r WHERE r.__cnt > 0 AND ${closed}`);
+    } else {
+      sql.push(
+        `INSERT INTO ${names.output} SELECT ${outNames}, sum(__op)::INTEGER AS __op FROM (` +
+          `SELECT ${outputColumns(l, 'r').join(', ')}, -1 AS __op FROM ${old} AS r${exists} UNION ALL ` +
+          `SELECT ${outputColumns(l, 'r').join(', ')}, 1 AS __op FROM ${fresh} AS r${exists}` +
+          `) AS changes GROUP BY ALL HAVING sum(__op) <> 0`,
+      );
+    }
+
+    // 6. Closed windows can receive no more rows (late rows are dropped at the source): evict them.
+    if (node.windowEnd) {
+      const end = windowClosed(q(node.windowEnd.field), node.windowEnd.plusMicros);
+      sql.push(`DELETE FROM ${groups} WHERE ${end}`);
+      node.aggregates.forEach((_, i) => {
+        if (multiset(l, i)) sql.push(`DELETE FROM ${names.state(`${node.id}_values${i}`)} WHERE ${end}`);
+      });
+    }
     return sql;
   },
 };

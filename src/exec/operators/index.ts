@@ -7,6 +7,9 @@ import type { OperatorRule, RuleNames } from './rule.js';
 import { sourceScanRule } from './source-scan.js';
 import { streamJoinRule } from './stream-join.js';
 import { unionRule } from './union.js';
+import { rankRule } from './rank.js';
+import { sessionWindowRule } from './session-window.js';
+import { windowAssignRule } from './window-assign.js';
 
 type Rules = { [K in IncrementalKind]: OperatorRule<Extract<IncrementalNode, { kind: K }>> };
 
@@ -17,6 +20,9 @@ const rules: Rules = {
   lookup_join: lookupJoinRule,
   stream_join: streamJoinRule,
   union: unionRule,
+  window_assign: windowAssignRule,
+  session_window: sessionWindowRule,
+  rank: rankRule,
 };
 
 export function ruleFor<N extends IncrementalNode>(node: N): OperatorRule<N> {

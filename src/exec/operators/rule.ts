@@ -46,3 +46,14 @@ export function columnsMatch(a: string, b: string, columns: readonly string[]): 
 export function deltaTable(name: string, fields: readonly Field[]): string {
   return `CREATE OR REPLACE TEMP TABLE ${name} (${columnDefs(fields)}${fields.length ? ', ' : ''}__op INTEGER)`;
 }
+
+/** The temp table holding the batch's watermark (epoch microseconds, NULL before the first one). */
+export const WATERMARK_TABLE = '"eddy_watermark"';
+
+/** The batch's watermark as a SQL scalar (epoch microseconds, or NULL). */
+export const WATERMARK = `(SELECT wm FROM ${WATERMARK_TABLE})`;
+
+/** SQL that is true when a window ending at `endField + plusMicros` is closed by the watermark. */
+export function windowClosed(endField: string, plusMicros: number): string {
+  return `(epoch_us(${endField}) + ${plusMicros} <= ${WATERMARK})`;
+}

@@ -1,17 +1,26 @@
 /**
- * Inner join of two streams. Both inputs are kept in state as weighted rows; a batch emits
+ * Join of two streams. Both inputs are kept in state as weighted rows; a batch emits
  * ΔL⋈R + L⋈ΔR + ΔL⋈ΔR (R and L as before the batch), weights multiplied, then adds the deltas to
  * the state. A retracting input's state is consolidated so that cancelled rows do not accumulate.
- * (Time-bounded joins that evict state by watermark extend this rule.)
+ *
+ * With a time bound (right - left within [lower, upper]) and a watermark, a left row can meet only
+ * right rows with time >= watermark, so it is evicted once its time is below watermark - upper;
+ * a right row once its time is below watermark + lower. Outer joins remember whether a stored row
+ * ever matched, and emit it padded with NULLs when it is evicted unmatched.
  */
+import { quoteIdent } from '../../duck/quote.js';
 import type { StreamJoinOp } from '../../plan/incremental/nodes.js';
-import { columnDefs, deltaTable, fieldList, type OperatorRule } from './rule.js';
+import type { Field } from '../../plan/logical/field.js';
+import { columnDefs, deltaTable, fieldList, WATERMARK, type OperatorRule } from './rule.js';
+
+const nulls = (fields: readonly Field[]): string => fields.map((f) => `CAST(NULL AS ${f.type}) AS ${quoteIdent(f.name)}`).join(', ');
 
 export const streamJoinRule: OperatorRule<StreamJoinOp> = {
   createState(node, names) {
+    const extra = [{ name: '__w', type: 'BIGINT' }, { name: '__matched', type: 'BOOLEAN' }];
     return [
-      `CREATE TABLE IF NOT EXISTS ${names.state(`${node.id}_left`)} (${columnDefs([...node.left.fields, { name: '__w', type: 'BIGINT' }])})`,
-      `CREATE TABLE IF NOT EXISTS ${names.state(`${node.id}_right`)} (${columnDefs([...node.right.fields, { name: '__w', type: 'BIGINT' }])})`,
+      `CREATE TABLE IF NOT EXISTS ${names.state(`${node.id}_left`)} (${columnDefs([...node.left.fields, ...extra])})`,
+      `CREATE TABLE IF NOT EXISTS ${names.state(`${node.id}_right`)} (${columnDefs([...node.right.fields, ...extra])})`,
     ];
   },
 
@@ -24,22 +33,53 @@ export const streamJoinRule: OperatorRule<StreamJoinOp> = {
     const left = names.state(`${node.id}_left`);
     const right = names.state(`${node.id}_right`);
     const on = node.condition ?? 'TRUE';
-    const cols = `${fieldList(node.left.fields, 'l')}, ${fieldList(node.right.fields, 'r')}`;
+    const lf = node.left.fields;
+    const rf = node.right.fields;
+    const cols = `${fieldList(lf, 'l')}, ${fieldList(rf, 'r')}`;
+    const outer = node.joinType === 'left' || node.joinType === 'right' || node.joinType === 'full';
     const sql = [
       `DELETE FROM ${names.output}`,
       `INSERT INTO ${names.output} ` +
         `SELECT ${cols}, l.__op * r.__w FROM ${dl} AS l JOIN ${right} AS r ON ${on} UNION ALL ` +
         `SELECT ${cols}, l.__w * r.__op FROM ${left} AS l JOIN ${dr} AS r ON ${on} UNION ALL ` +
         `SELECT ${cols}, l.__op * r.__op FROM ${dl} AS l JOIN ${dr} AS r ON ${on}`,
-      `INSERT INTO ${left} SELECT ${fieldList(node.left.fields)}, __op FROM ${dl}`,
-      `INSERT INTO ${right} SELECT ${fieldList(node.right.fields)}, __op FROM ${dr}`,
     ];
+    if (outer) {
+      // Which stored rows have met a partner (a correlated EXISTS: the two sides' names are disjoint).
+      sql.push(
+        `UPDATE ${left} AS l SET __matched = TRUE WHERE NOT __matched AND EXISTS (SELECT 1 FROM ${dr} AS r WHERE ${on})`,
+        `UPDATE ${right} AS r SET __matched = TRUE WHERE NOT __matched AND EXISTS (SELECT 1 FROM ${dl} AS l WHERE ${on})`,
+        `INSERT INTO ${left} SELECT ${fieldList(lf, 'l')}, l.__op, ` +
+          `EXISTS (SELECT 1 FROM ${right} AS r WHERE ${on}) OR EXISTS (SELECT 1 FROM ${dr} AS r WHERE ${on}) FROM ${dl} AS l`,
+        `INSERT INTO ${right} SELECT ${fieldList(rf, 'r')}, r.__op, EXISTS (SELECT 1 FROM ${left} AS l WHERE ${on}) FROM ${dr} AS r`,
+      );
+    } else {
+      sql.push(
+        `INSERT INTO ${left} SELECT ${fieldList(lf)}, __op, FALSE FROM ${dl}`,
+        `INSERT INTO ${right} SELECT ${fieldList(rf)}, __op, FALSE FROM ${dr}`,
+      );
+    }
+    const bound = node.timeBound;
+    if (bound) {
+      const leftGone = bound.upperMicros === null ? null : `epoch_us(${quoteIdent(bound.leftField)}) < ${WATERMARK} - ${bound.upperMicros}`;
+      const rightGone = bound.lowerMicros === null ? null : `epoch_us(${quoteIdent(bound.rightField)}) < ${WATERMARK} + ${bound.lowerMicros}`;
+      const padLeft = node.joinType === 'left' || node.joinType === 'full';
+      const padRight = node.joinType === 'right' || node.joinType === 'full';
+      if (leftGone && padLeft) {
+        sql.push(`INSERT INTO ${names.output} SELECT ${fieldList(lf)}, ${nulls(rf)}, __w FROM ${left} WHERE NOT __matched AND ${leftGone}`);
+      }
+      if (rightGone && padRight) {
+        sql.push(`INSERT INTO ${names.output} SELECT ${nulls(lf)}, ${fieldList(rf)}, __w FROM ${right} WHERE NOT __matched AND ${rightGone}`);
+      }
+      if (leftGone) sql.push(`DELETE FROM ${left} WHERE ${leftGone}`);
+      if (rightGone) sql.push(`DELETE FROM ${right} WHERE ${rightGone}`);
+    }
     for (const [table, input] of [[left, node.left], [right, node.right]] as const) {
       if (input.changelog !== 'retracting') continue;
       const fields = fieldList(input.fields);
       const compact = names.scratch(`compact_${table === left ? 'l' : 'r'}`);
       sql.push(
-        `CREATE OR REPLACE TEMP TABLE ${compact} AS SELECT ${fields}, sum(__w)::BIGINT AS __w FROM ${table} GROUP BY ALL HAVING sum(__w) <> 0`,
+        `CREATE OR REPLACE TEMP TABLE ${compact} AS SELECT ${fields}, sum(__w)::BIGINT AS __w, bool_or(__matched) AS __matched FROM ${table} GROUP BY ${fields} HAVING sum(__w) <> 0`,
         `DELETE FROM ${table}`,
         `INSERT INTO ${table} SELECT * FROM ${compact}`,
       );
@@ -47,4 +87,3 @@ export const streamJoinRule: OperatorRule<StreamJoinOp> = {
     return sql;
   },
 };
-

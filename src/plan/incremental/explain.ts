@@ -8,19 +8,42 @@ import { aggregateSql } from './static-sql.js';
 function describe(node: IncrementalNode): string {
   switch (node.kind) {
     case 'source_scan':
-      return `SourceScan ${node.source}`;
+      return `SourceScan ${node.source}${node.lateRowsColumn ? ` (late rows dropped: ${node.lateRowsColumn} below the watermark)` : ''}`;
+    case 'window_assign':
+      return `${node.slideMicros === null ? 'Tumble' : 'Hop'} time=${node.timeField} size=${micros(node.sizeMicros)}${node.slideMicros === null ? '' : ` slide=${micros(node.slideMicros)}`}`;
+    case 'session_window':
+      return `Session time=${node.timeField} gap=${micros(node.gapMicros)}${node.partitionBy.length ? ` partition=[${node.partitionBy.join(', ')}]` : ''} (emitted when the watermark closes a session)`;
+    case 'rank':
+      return `Rank ${node.rankFunction} <= ${node.limit} partition=[${node.partitionBy.join(', ')}] order=[${node.orderBy.map((k) => `${k.expr}${k.descending ? ' DESC' : ''}`).join(', ')}]${windowText(node.windowEnd)}`;
     case 'map':
       return `Map${node.filter ? ` filter=[${node.filter}]` : ''}${node.exprs ? ` project=[${node.exprs.join(', ')}]` : ''}`;
     case 'aggregate':
       if (node.distinct) return `Distinct keys=[${node.keys.join(', ')}]`;
-      return `Aggregate keys=[${node.keys.join(', ')}] aggs=[${node.aggregates.map(aggregateSql).join(', ')}]`;
+      return `Aggregate keys=[${node.keys.join(', ')}] aggs=[${node.aggregates.map(aggregateSql).join(', ')}]${windowText(node.windowEnd)}${node.emit === 'close' ? ' emit on window close' : ''}`;
     case 'lookup_join':
       return `LookupJoin ${node.joinType} (stream ${node.streamIsLeft ? 'left' : 'right'}, table as of the batch) on=[${node.condition ?? 'TRUE'}]`;
-    case 'stream_join':
-      return `StreamJoin ${node.joinType} on=[${node.condition ?? 'TRUE'}] (unbounded state: both inputs are kept)`;
+    case 'stream_join': {
+      const b = node.timeBound;
+      const bound = b
+        ? ` time bound: ${b.rightField} - ${b.leftField} in [${b.lowerMicros === null ? '-inf' : micros(b.lowerMicros)}, ${b.upperMicros === null ? '+inf' : micros(b.upperMicros)}], state evicted by watermark`
+        : ' (WARNING: no time bound: both inputs are kept forever, state grows without bound)';
+      return `StreamJoin ${node.joinType} on=[${node.condition ?? 'TRUE'}]${bound}`;
+    }
     case 'union':
       return `UnionAll`;
   }
+}
+
+function micros(us: number): string {
+  if (us % 3_600_000_000 === 0) return `${us / 3_600_000_000}h`;
+  if (us % 60_000_000 === 0) return `${us / 60_000_000}min`;
+  if (us % 1_000_000 === 0) return `${us / 1_000_000}s`;
+  return `${us / 1000}ms`;
+}
+
+function windowText(end: { field: string; plusMicros: number } | null): string {
+  if (!end) return '';
+  return ` window end=${end.field}${end.plusMicros ? ` + ${micros(end.plusMicros)}` : ''} (closed groups evicted by watermark)`;
 }
 
 function lines(node: IncrementalNode, depth: number, out: string[]): void {
@@ -46,5 +69,6 @@ export function explainIncremental(plan: IncrementalPlan): string {
   out.push(`changelog: ${plan.changelog}; key: ${plan.key ? plan.key.join(', ') : 'none'}`);
   out.push(`output modes allowed: ${plan.allowedOutputModes.join(', ')}; chosen: ${plan.outputMode}`);
   if (plan.order) out.push(`result order: applied to the whole result each trigger (complete mode)`);
+  for (const w of plan.warnings) out.push(`WARNING: ${w}`);
   return out.join('\n');
 }

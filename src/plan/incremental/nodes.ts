@@ -4,7 +4,7 @@
  * SQL rule of each kind. A delta is a relation of the node's fields plus `__op`, an integer weight
  * (+1 insert, -1 delete; an update is a delete and an insert).
  */
-import type { AggregateCall, JoinType } from '../logical/nodes.js';
+import type { AggregateCall, JoinTimeBound, JoinType, SortKey } from '../logical/nodes.js';
 import type { Field } from '../logical/field.js';
 
 export type ChangelogKind = 'append-only' | 'retracting';
@@ -24,12 +24,51 @@ interface NodeBase {
   readonly state: readonly StateTableDecl[];
 }
 
-/** The delta of a source: every row loaded in this batch, inserted. */
+/**
+ * The delta of a source: every row loaded in this batch, inserted. When the source has a watermark
+ * and the plan keeps state, rows whose event time is below the batch's watermark are late: they
+ * are dropped here, before any stateful operator, and counted (and kept, with late_rows = 'keep').
+ */
 export interface SourceScanOp extends NodeBase {
   readonly kind: 'source_scan';
   readonly source: string;
   /** The source's column for each field, in order. */
   readonly columns: readonly string[];
+  /** The source column holding event time, when late rows are dropped here; else null. */
+  readonly lateRowsColumn: string | null;
+}
+
+/**
+ * TUMBLE / HOP: adds window_start and window_end to each row (HOP: one row per window), aligned to
+ * the epoch as Flink and RisingWave align them. Stateless.
+ */
+export interface WindowAssignOp extends NodeBase {
+  readonly kind: 'window_assign';
+  readonly input: IncrementalNode;
+  readonly timeField: string;
+  readonly sizeMicros: number;
+  /** HOP's slide; null for TUMBLE. */
+  readonly slideMicros: number | null;
+}
+
+/**
+ * SESSION windows: rows are kept per partition until the watermark passes their session's end
+ * (last event + gap); then the closed session's rows are emitted with its window_start and
+ * window_end and evicted. Append-only.
+ */
+export interface SessionWindowOp extends NodeBase {
+  readonly kind: 'session_window';
+  readonly input: IncrementalNode;
+  readonly timeField: string;
+  readonly gapMicros: number;
+  readonly partitionBy: readonly string[];
+}
+
+/** Where a windowed aggregate finds each group's window end among its output fields. */
+export interface WindowEnd {
+  /** An output key field holding the window end, or the window start with the window size. */
+  readonly field: string;
+  readonly plusMicros: number;
 }
 
 /** Fused filter and projection: `SELECT exprs FROM input WHERE filter`, stateless. */
@@ -53,6 +92,16 @@ export interface AggregateOp extends NodeBase {
   readonly aggregates: readonly AggregateCall[];
   /** Whether this came from SELECT DISTINCT (for EXPLAIN). */
   readonly distinct: boolean;
+  /**
+   * For a group key that is an event-time window: where the window ends. Groups whose window the
+   * watermark has passed are closed: their state is deleted.
+   */
+  readonly windowEnd: WindowEnd | null;
+  /**
+   * 'update': every change of a group is emitted (retracting); 'close': a group's row is emitted
+   * once, when its window closes (append-only; needs windowEnd).
+   */
+  readonly emit: 'update' | 'close';
 }
 
 /**
@@ -71,13 +120,36 @@ export interface LookupJoinOp extends NodeBase {
   readonly condition: string | null;
 }
 
-/** Stream-stream inner join: both sides kept in state; Δ(L⋈R) = ΔL⋈R + L⋈ΔR + ΔL⋈ΔR. */
+/**
+ * Stream-stream join: both sides kept in state; Δ(L⋈R) = ΔL⋈R + L⋈ΔR + ΔL⋈ΔR. With a time bound
+ * (right - left within [lower, upper]), rows that can no longer find a partner are evicted by the
+ * watermark; outer joins emit an evicted row padded with NULLs if it never matched.
+ */
 export interface StreamJoinOp extends NodeBase {
   readonly kind: 'stream_join';
   readonly left: IncrementalNode;
   readonly right: IncrementalNode;
-  readonly joinType: Extract<JoinType, 'inner' | 'cross'>;
+  readonly joinType: JoinType;
   readonly condition: string | null;
+  readonly timeBound: JoinTimeBound | null;
+}
+
+/**
+ * ROW_NUMBER / RANK / DENSE_RANK <= limit per partition: deduplication and top-N. State keeps the
+ * candidate rows per partition (for an append-only input only those that can still rank); each
+ * batch re-ranks the touched partitions and emits the difference.
+ */
+export interface RankOp extends NodeBase {
+  readonly kind: 'rank';
+  readonly input: IncrementalNode;
+  readonly rankFunction: 'row_number' | 'rank' | 'dense_rank';
+  readonly partitionBy: readonly string[];
+  readonly orderBy: readonly SortKey[];
+  readonly limit: number;
+  /** The output field holding the rank, or null when the rank is not selected. */
+  readonly rankField: string | null;
+  /** A partition key that is a window: partitions whose window closed are evicted. */
+  readonly windowEnd: WindowEnd | null;
 }
 
 /** UNION ALL of deltas, stateless. */
@@ -86,7 +158,16 @@ export interface UnionOp extends NodeBase {
   readonly inputs: readonly IncrementalNode[];
 }
 
-export type IncrementalNode = SourceScanOp | MapOp | AggregateOp | LookupJoinOp | StreamJoinOp | UnionOp;
+export type IncrementalNode =
+  | SourceScanOp
+  | MapOp
+  | WindowAssignOp
+  | SessionWindowOp
+  | AggregateOp
+  | LookupJoinOp
+  | StreamJoinOp
+  | RankOp
+  | UnionOp;
 export type IncrementalKind = IncrementalNode['kind'];
 
 export function inputsOfOp(node: IncrementalNode): readonly IncrementalNode[] {
@@ -95,6 +176,9 @@ export function inputsOfOp(node: IncrementalNode): readonly IncrementalNode[] {
       return [];
     case 'map':
     case 'aggregate':
+    case 'window_assign':
+    case 'session_window':
+    case 'rank':
       return [node.input];
     case 'lookup_join':
       return [node.stream];

@@ -12,9 +12,9 @@ function hasAggregate(root: IncrementalNode): boolean {
   return topologicalOrder(root).some((n) => n.kind === 'aggregate');
 }
 
-export function allowedOutputModes(root: IncrementalNode): OutputMode[] {
+export function allowedOutputModes(root: IncrementalNode, appendPossible: boolean): OutputMode[] {
   const modes: OutputMode[] = [];
-  if (root.changelog === 'append-only') modes.push('append');
+  if (root.changelog === 'append-only' || appendPossible) modes.push('append');
   modes.push('update');
   if (hasAggregate(root)) modes.push('complete');
   modes.push('changelog');
@@ -37,8 +37,8 @@ function describeAggregate(op: AggregateOp): string {
  * Checks the requested mode against the plan and returns the mode to use. A materialized view
  * (requested === null) keeps a result table, which every plan supports.
  */
-export function checkOutputMode(name: string, root: IncrementalNode, ordered: boolean, requested: OutputMode | null): OutputMode {
-  const allowed = allowedOutputModes(root);
+export function checkOutputMode(name: string, root: IncrementalNode, ordered: boolean, requested: OutputMode | null, appendPossible: boolean): OutputMode {
+  const allowed = allowedOutputModes(root, appendPossible);
   const mode: OutputMode = requested ?? (root.changelog === 'append-only' ? 'append' : 'update');
   if (ordered && mode !== 'complete') {
     throw new EddyError('INVALID_OUTPUT_MODE',

@@ -10,7 +10,7 @@ import { field, loadDelta, readDelta } from '../../support/changelog.js';
 const inputFields = [field('k', 'VARCHAR'), field('v', 'BIGINT')];
 
 function input(changelog: 'append-only' | 'retracting'): IncrementalNode {
-  return { kind: 'source_scan', id: 'op1', source: 's', columns: ['k', 'v'], fields: inputFields, changelog, state: [] };
+  return { kind: 'source_scan', id: 'op1', source: 's', columns: ['k', 'v'], fields: inputFields, changelog, state: [], lateRowsColumn: null };
 }
 
 function call(fn: AggregateCall['fn'], arg: string | null, distinct = false): AggregateCall {
@@ -19,7 +19,7 @@ function call(fn: AggregateCall['fn'], arg: string | null, distinct = false): Ag
 
 function aggregate(changelog: 'append-only' | 'retracting', aggs: AggregateCall[], outTypes: string[], keys = ['k']): AggregateOp {
   return {
-    kind: 'aggregate', id: 'op2', input: input(changelog), keys, aggregates: aggs, distinct: false, changelog: 'retracting', state: [],
+    kind: 'aggregate', id: 'op2', input: input(changelog), keys, aggregates: aggs, distinct: false, changelog: 'retracting', state: [], windowEnd: null, emit: 'update',
     fields: [...keys.map((k) => field(k, 'VARCHAR')), ...aggs.map((a, i) => field(`a${i}_out`, outTypes[i]!))],
   };
 }

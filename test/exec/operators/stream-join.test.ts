@@ -8,12 +8,12 @@ import { field, loadDelta, readDelta } from '../../support/changelog.js';
 const leftFields = [field('a', 'BIGINT'), field('x', 'VARCHAR')];
 const rightFields = [field('b', 'BIGINT'), field('y', 'VARCHAR')];
 const scan = (id: string, fields: typeof leftFields, changelog: 'append-only' | 'retracting'): IncrementalNode =>
-  ({ kind: 'source_scan', id, source: id, columns: fields.map((f) => f.name), fields, changelog, state: [] });
+  ({ kind: 'source_scan', id, source: id, columns: fields.map((f) => f.name), fields, changelog, state: [], lateRowsColumn: null });
 
 t.test('a stream-stream join emits each match once, whichever side arrives first, and retracts', async (t) => {
   const node: StreamJoinOp = {
     kind: 'stream_join', id: 'op3', left: scan('op1', leftFields, 'retracting'), right: scan('op2', rightFields, 'append-only'),
-    joinType: 'inner', condition: '"a" = "b"', fields: [...leftFields, ...rightFields], changelog: 'retracting', state: [],
+    joinType: 'inner', condition: '"a" = "b"', timeBound: null, fields: [...leftFields, ...rightFields], changelog: 'retracting', state: [],
   };
   const names = { inputs: ['dl', 'dr'], output: 'dout', state: (s: string) => `main.${quoteIdent(s)}`, scratch: (s: string) => quoteIdent(`t_${s}`) };
   const conn = await (await Database.open(':memory:')).connect();

@@ -1,0 +1,34 @@
+/**
+ * TUMBLE and HOP: each row gets window_start and window_end, windows aligned to the epoch (as in
+ * Flink and RisingWave); HOP repeats a row once per window it falls in. A view: stateless. Rows
+ * without an event time belong to no window.
+ */
+import { quoteIdent } from '../../duck/quote.js';
+import type { WindowAssignOp } from '../../plan/incremental/nodes.js';
+import type { OperatorRule } from './rule.js';
+
+/** x rounded down to a multiple of m (also for negative x). */
+const floorTo = (x: string, m: number): string => `(${x} - ((${x} % ${m}) + ${m}) % ${m})`;
+
+export const windowAssignRule: OperatorRule<WindowAssignOp> = {
+  createState: () => [],
+  setup: (node, names) => {
+    const [start, end] = node.fields.slice(-2);
+    const inputCols = node.fields.slice(0, -2).map((f) => quoteIdent(f.name));
+    const ts = `epoch_us(${quoteIdent(node.timeField)})`;
+    const size = node.sizeMicros;
+    const starts = node.slideMicros === null
+      ? floorTo(ts, size)
+      : `unnest(range(${floorTo(`${ts} - ${size}`, node.slideMicros)} + ${node.slideMicros}, ${floorTo(ts, node.slideMicros)} + 1, ${node.slideMicros}))`;
+    const windows =
+      `SELECT *, ${starts} AS __ws FROM ${names.inputs[0]} WHERE ${quoteIdent(node.timeField)} IS NOT NULL`;
+    const cols = [
+      ...inputCols,
+      `CAST(make_timestamp(__ws) AS ${start!.type}) AS ${quoteIdent(start!.name)}`,
+      `CAST(make_timestamp(__ws + ${size}) AS ${end!.type}) AS ${quoteIdent(end!.name)}`,
+      '__op',
+    ];
+    return [`CREATE OR REPLACE TEMP VIEW ${names.output} AS SELECT ${cols.join(', ')} FROM (${windows}) AS w`];
+  },
+  step: () => [],
+};

@@ -1,0 +1,40 @@
+/**
+ * Which fields of a relation carry event time that a watermark bounds: a watermarked source's
+ * time column, and what windows derive from it. The planner follows them through operators to
+ * find the state that the watermark makes unreachable.
+ */
+import type { WindowEnd } from './nodes.js';
+
+export type EventTime =
+  /** An event-time value: once the watermark passes it, no row with a smaller value arrives. */
+  | { readonly kind: 'time' }
+  | { readonly kind: 'window_start'; readonly sizeMicros: number }
+  | { readonly kind: 'window_end' };
+
+/** Event-time fields by field name. */
+export type EventTimes = ReadonlyMap<string, EventTime>;
+
+export const NO_EVENT_TIMES: EventTimes = new Map();
+
+/** How a field bounds a window's end: the end itself, the start plus the size, or the time itself. */
+export function windowEndOf(field: string, time: EventTime): WindowEnd {
+  switch (time.kind) {
+    case 'window_end':
+      return { field, plusMicros: 0 };
+    case 'window_start':
+      return { field, plusMicros: time.sizeMicros };
+    case 'time':
+      return { field, plusMicros: 1 };
+  }
+}
+
+/** The best window end among some fields: a window end first, then a window start, then a time. */
+export function findWindowEnd(fields: readonly string[], times: EventTimes): WindowEnd | null {
+  const rank = { window_end: 0, window_start: 1, time: 2 } as const;
+  let best: { field: string; time: EventTime } | null = null;
+  for (const field of fields) {
+    const time = times.get(field);
+    if (time && (best === null || rank[time.kind] < rank[best.time.kind])) best = { field, time };
+  }
+  return best ? windowEndOf(best.field, best.time) : null;
+}

@@ -1,0 +1,288 @@
+/**
+ * Logical plan -> incremental operators. Stream subtrees become operators; subtrees over tables
+ * only stay logical and are read as of each batch (the table side of a stream-table join).
+ * Event-time fields are followed so that windowed state can be closed and evicted by watermark.
+ */
+import type { CatalogReader } from '../../catalog/reader.js';
+import { EddyError } from '../../util/errors.js';
+import type { Field } from '../logical/field.js';
+import type { JoinNode, LogicalNode, RankNode, WindowNode } from '../logical/nodes.js';
+import { findWindowEnd, NO_EVENT_TIMES, type EventTime, type EventTimes } from './event-time.js';
+import type { ChangelogKind, IncrementalNode, StateTableDecl } from './nodes.js';
+import { staticSql } from './static-sql.js';
+
+export type Planned =
+  | { readonly stream: IncrementalNode; readonly times: EventTimes }
+  | { readonly static: LogicalNode };
+
+export interface PlannerOptions {
+  /** Emit windowed aggregates once, when their window closes (append output), rather than on every change. */
+  readonly emitOnClose: boolean;
+}
+
+export class Planner {
+  private next = 1;
+  readonly sources = new Set<string>();
+  readonly tables = new Set<string>();
+  readonly warnings: string[] = [];
+
+  constructor(private readonly catalog: CatalogReader, private readonly options: PlannerOptions) {}
+
+  private id(): string {
+    return `op${this.next++}`;
+  }
+
+  plan(node: LogicalNode): Planned {
+    switch (node.kind) {
+      case 'scan':
+        return node.relation === 'table' ? this.table(node) : this.source(node);
+      case 'filter': {
+        const input = this.plan(node.input);
+        if ('static' in input) return { static: node };
+        return this.map(input, node.predicate, null, node.fields);
+      }
+      case 'project': {
+        // Project over Filter is the common `SELECT ... WHERE ...`: one fused operator.
+        if (node.input.kind === 'filter') {
+          const below = this.plan(node.input.input);
+          if ('static' in below) return { static: node };
+          return this.map(below, node.input.predicate, node.exprs, node.fields);
+        }
+        const input = this.plan(node.input);
+        if ('static' in input) return { static: node };
+        return this.map(input, null, node.exprs, node.fields);
+      }
+      case 'aggregate':
+      case 'distinct':
+        return this.aggregate(node);
+      case 'join':
+        return this.join(node);
+      case 'union':
+        return this.union(node);
+      case 'window':
+        return this.window(node);
+      case 'rank':
+        return this.rank(node);
+      case 'sort_limit':
+        throw new EddyError('FEATURE_NOT_SUPPORTED', 'ORDER BY / LIMIT is only supported at the top of a continuous query');
+    }
+  }
+
+  private table(node: Extract<LogicalNode, { kind: 'scan' }>): Planned {
+    this.tables.add(node.name);
+    return { static: node };
+  }
+
+  private source(node: Extract<LogicalNode, { kind: 'scan' }>): Planned {
+    this.sources.add(node.name);
+    const source = this.catalog.get(node.name);
+    if (!source || source.kind !== 'source') throw new EddyError('INTERNAL', `"${node.name}" is not a source`);
+    const columns = node.fields.map((f, i) => source.columns[i]?.name ?? f.userName);
+    const times = new Map<string, EventTime>();
+    const timeColumn = source.watermark?.column ?? null;
+    if (timeColumn !== null) {
+      const i = columns.indexOf(timeColumn);
+      if (i >= 0) times.set(node.fields[i]!.name, { kind: 'time' });
+    }
+    return {
+      stream: {
+        kind: 'source_scan', id: this.id(), source: node.name, fields: node.fields, columns,
+        lateRowsColumn: timeColumn, changelog: 'append-only', state: [],
+      },
+      times,
+    };
+  }
+
+  private map(input: Extract<Planned, { stream: unknown }>, filter: string | null, exprs: readonly string[] | null, fields: readonly Field[]): Planned {
+    const times = new Map<string, EventTime>();
+    fields.forEach((f, i) => {
+      const from = exprs === null ? f.name : fieldRef(exprs[i]!);
+      const time = from === null ? undefined : input.times.get(from);
+      if (time) times.set(f.name, time);
+    });
+    return {
+      stream: { kind: 'map', id: this.id(), input: input.stream, filter, exprs, fields, changelog: input.stream.changelog, state: [] },
+      times,
+    };
+  }
+
+  private aggregate(node: Extract<LogicalNode, { kind: 'aggregate' | 'distinct' }>): Planned {
+    const input = this.plan(node.input);
+    if ('static' in input) return { static: node };
+    const id = this.id();
+    const keys = node.kind === 'distinct' ? node.input.fields.map((f) => f.name) : node.keys;
+    const aggregates = node.kind === 'distinct' ? [] : node.aggregates;
+    const keyFields = node.fields.slice(0, keys.length).map((f) => f.name);
+    const times = new Map<string, EventTime>();
+    keys.forEach((k, i) => {
+      const time = input.times.get(k);
+      if (time) times.set(keyFields[i]!, time);
+    });
+    const windowEnd = findWindowEnd(keyFields, times);
+    const emit = windowEnd !== null && this.options.emitOnClose && input.stream.changelog === 'append-only' ? 'close' : 'update';
+    const changelog: ChangelogKind = emit === 'close' ? 'append-only' : 'retracting';
+    return {
+      stream: {
+        kind: 'aggregate', id, input: input.stream, keys, aggregates, distinct: node.kind === 'distinct', windowEnd, emit,
+        fields: node.fields, changelog, state: aggregateState(id, aggregates, input.stream.changelog),
+      },
+      times,
+    };
+  }
+
+  private window(node: WindowNode): Planned {
+    const input = this.plan(node.input);
+    if ('static' in input) return { static: node };
+    const [start, end] = node.fields.slice(-2) as [Field, Field];
+    const times = new Map(input.times);
+    const watermarked = input.times.has(node.timeField);
+    if (watermarked) {
+      times.set(start.name, { kind: 'window_start', sizeMicros: node.window === 'session' ? 0 : node.sizeMicros });
+      times.set(end.name, { kind: 'window_end' });
+    }
+    if (node.window === 'session') {
+      if (!watermarked) {
+        throw new EddyError('FEATURE_NOT_SUPPORTED', `SESSION windows need a watermark on their time column "${node.timeField}"`, {
+          hint: 'declare WATERMARK FOR <column> AS <column> - INTERVAL ... on the source: a session is emitted when the watermark closes it',
+        });
+      }
+      if (input.stream.changelog !== 'append-only') throw new EddyError('FEATURE_NOT_SUPPORTED', 'SESSION windows over a changing (retracting) input are not supported');
+      const id = this.id();
+      times.delete(start.name);
+      times.set(start.name, { kind: 'time' });
+      return {
+        stream: {
+          kind: 'session_window', id, input: input.stream, timeField: node.timeField, gapMicros: node.sizeMicros, partitionBy: node.partitionBy,
+          fields: node.fields, changelog: 'append-only', state: [{ name: `${id}_rows`, purpose: 'rows of open sessions' }],
+        },
+        times,
+      };
+    }
+    return {
+      stream: {
+        kind: 'window_assign', id: this.id(), input: input.stream, timeField: node.timeField, sizeMicros: node.sizeMicros,
+        slideMicros: node.window === 'hop' ? node.slideMicros : null, fields: node.fields, changelog: input.stream.changelog, state: [],
+      },
+      times,
+    };
+  }
+
+  private rank(node: RankNode): Planned {
+    const input = this.plan(node.input);
+    if ('static' in input) return { static: node };
+    const id = this.id();
+    return {
+      stream: {
+        kind: 'rank', id, input: input.stream, rankFunction: node.rankFunction, partitionBy: node.partitionBy, orderBy: node.orderBy,
+        limit: node.limit, rankField: node.rankField, windowEnd: findWindowEnd(node.partitionBy, input.times),
+        fields: node.fields, changelog: 'retracting', state: [{ name: `${id}_rows`, purpose: 'candidate rows per partition' }],
+      },
+      times: new Map([...input.times].filter(([f]) => node.fields.some((x) => x.name === f))),
+    };
+  }
+
+  private union(node: Extract<LogicalNode, { kind: 'union' }>): Planned {
+    const inputs = node.inputs.map((i) => this.plan(i));
+    if (inputs.every((i) => 'static' in i)) return { static: node };
+    const streams = inputs.map((i) => {
+      if ('static' in i) {
+        throw new EddyError('FEATURE_NOT_SUPPORTED', 'UNION ALL of a stream and a table is not supported in a continuous query', {
+          hint: 'union streams with streams; join a stream with a table instead',
+        });
+      }
+      return i;
+    });
+    const times = new Map<string, EventTime>();
+    node.fields.forEach((f, j) => {
+      const kinds = streams.map((s) => s.times.get(s.stream.fields[j]!.name));
+      const first = kinds[0];
+      if (first && kinds.every((k) => k !== undefined && JSON.stringify(k) === JSON.stringify(first))) times.set(f.name, first);
+    });
+    return {
+      stream: {
+        kind: 'union', id: this.id(), inputs: streams.map((s) => s.stream), fields: node.fields, state: [],
+        changelog: streams.some((s) => s.stream.changelog === 'retracting') ? 'retracting' : 'append-only',
+      },
+      times,
+    };
+  }
+
+  private join(node: JoinNode): Planned {
+    const left = this.plan(node.left);
+    const right = this.plan(node.right);
+    if ('static' in left && 'static' in right) return { static: node };
+    if ('stream' in left && 'stream' in right) return this.streamJoin(node, left, right);
+    const streamIsLeft = 'stream' in left;
+    const stream = ('stream' in left ? left : right) as Extract<Planned, { stream: unknown }>;
+    const table = ('static' in left ? left.static : (right as { static: LogicalNode }).static);
+    const preserved = node.joinType === 'left' ? 'left' : node.joinType === 'right' ? 'right' : null;
+    if (node.joinType === 'full' || (preserved !== null && (preserved === 'left') !== streamIsLeft)) {
+      throw new EddyError('FEATURE_NOT_SUPPORTED',
+        `${node.joinType.toUpperCase()} JOIN that preserves the rows of a table is not supported in a continuous query: a table row's match can arrive at any time`, {
+          hint: 'preserve the stream side instead (stream LEFT JOIN table), or use an inner join',
+        });
+    }
+    return {
+      stream: {
+        kind: 'lookup_join', id: this.id(), stream: stream.stream, table: staticSql(table, this.catalog), tableFields: table.fields,
+        streamIsLeft, joinType: preserved === null ? 'inner' : 'left', condition: node.condition,
+        fields: node.fields, changelog: stream.stream.changelog, state: [],
+      },
+      times: stream.times,
+    };
+  }
+
+  private streamJoin(node: JoinNode, left: Extract<Planned, { stream: unknown }>, right: Extract<Planned, { stream: unknown }>): Planned {
+    const bound = node.timeBound ?? null;
+    const evictable = bound !== null && left.times.has(bound.leftField) && right.times.has(bound.rightField);
+    const outer = node.joinType === 'left' || node.joinType === 'right' || node.joinType === 'full';
+    const appendOnly = left.stream.changelog === 'append-only' && right.stream.changelog === 'append-only';
+    if (outer && !(evictable && appendOnly)) {
+      throw new EddyError('FEATURE_NOT_SUPPORTED',
+        `${node.joinType.toUpperCase()} JOIN of two streams needs a time bound between watermarked event times (and inputs that only append)`, {
+          hint: "bound the join in time, e.g. ON a.id = b.id AND b.ts BETWEEN a.ts AND a.ts + INTERVAL '1' HOUR, with a WATERMARK on both sources: a row is padded with NULLs when its partner can no longer arrive",
+        });
+    }
+    if (!evictable) {
+      this.warnings.push(
+        'a join of two streams without a time bound between watermarked event times keeps both inputs in state forever: its state grows without bound',
+      );
+    }
+    const id = this.id();
+    const times = new Map([...left.times, ...right.times]);
+    return {
+      stream: {
+        kind: 'stream_join', id, left: left.stream, right: right.stream, joinType: node.joinType, condition: node.condition,
+        timeBound: evictable ? bound : null, fields: node.fields,
+        state: [
+          { name: `${id}_left`, purpose: `rows of the left input${evictable ? ', evicted by watermark' : ' (unbounded)'}` },
+          { name: `${id}_right`, purpose: `rows of the right input${evictable ? ', evicted by watermark' : ' (unbounded)'}` },
+        ],
+        changelog: appendOnly ? 'append-only' : 'retracting',
+      },
+      times,
+    };
+  }
+}
+
+/** The field a projection expression merely references (`"x"`), or null. */
+function fieldRef(expr: string): string | null {
+  const m = /^"((?:[^"]|"")*)"$/.exec(expr);
+  return m ? m[1]!.replaceAll('""', '"') : null;
+}
+
+function aggregateState(id: string, aggregates: readonly { fn: string; distinct: boolean }[], input: ChangelogKind): StateTableDecl[] {
+  const state: StateTableDecl[] = [{ name: `${id}_groups`, purpose: 'one row of accumulators per group' }];
+  aggregates.forEach((a, i) => {
+    if (needsMultiset(a, input)) state.push({ name: `${id}_values${i}`, purpose: `values of ${a.fn} per group, with multiplicity` });
+  });
+  return state;
+}
+
+/** Aggregates whose value cannot be kept as an accumulator and must keep the values they saw. */
+export function needsMultiset(a: { fn: string; distinct: boolean }, input: ChangelogKind): boolean {
+  if (a.fn === 'min' || a.fn === 'max') return input === 'retracting';
+  return a.distinct;
+}
+
+export { NO_EVENT_TIMES };
