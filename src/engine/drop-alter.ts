@@ -4,7 +4,12 @@ import type { CatalogObject, SourceObject } from '../catalog/types.js';
 import { quoteIdent } from '../duck/index.js';
 import type { Alter, Drop, ObjectKind } from '../sql/ast.js';
 import { PUSH_CONNECTOR } from '../connectors/sources/push.js';
-import { EddyError } from '../util/errors.js';
+import { asEddyError, EddyError } from '../util/errors.js';
+import { rm } from 'node:fs/promises';
+import { queryDir } from '../checkpoint/batch-log.js';
+import type { QueryObject } from '../catalog/types.js';
+import { createResultView } from './create.js';
+import { buildContinuousQuery } from './pipeline.js';
 import { logDdl, type EngineContext } from './context.js';
 import { wrapDuckError } from './duck-errors.js';
 import { dropPushStorage } from './push-storage.js';
@@ -48,9 +53,8 @@ export async function alter(ctx: EngineContext, stmt: Alter): Promise<StatementR
   requireKind(object, stmt.objectKind, 'ALTER');
   const tag = stmt.objectKind === 'sink' ? 'ALTER SINK' : 'ALTER MATERIALIZED VIEW';
   if (stmt.action === 'reset') {
-    throw new EddyError('FEATURE_NOT_SUPPORTED', `ALTER ... RESET is not yet supported`, {
-      hint: `DROP ${KIND_NAMES[object.kind].toUpperCase()} ${stmt.name} and create it again to start from scratch`,
-    });
+    await reset(ctx, object as QueryObject);
+    return commandResult(tag);
   }
   const handle = ctx.queries.get(stmt.name);
   if (!handle?.query) {
@@ -61,6 +65,29 @@ export async function alter(ctx: EngineContext, stmt: Alter): Promise<StatementR
   else handle.query.resume();
   logDdl(ctx, { op: 'alter', sql: stmt.sql, name: stmt.name, action: stmt.action });
   return commandResult(tag);
+}
+
+/**
+ * ALTER ... RESET: discards the query's state and checkpoints (its result table, offsets, commits and
+ * metadata, including its id) and starts it again from the beginning of its sources, from the SQL
+ * in the catalog. A paused query stays paused. Not logged: the deleted directory is the record, and
+ * a crash part-way leaves a query that starts from the beginning either way.
+ */
+async function reset(ctx: EngineContext, object: QueryObject): Promise<void> {
+  const handle = ctx.queries.get(object.name);
+  const paused = handle?.query?.status === 'paused' || handle?.query?.status === 'stopped';
+  if (handle?.query) await handle.query.drop();
+  else await rm(queryDir(ctx.dataDir, object.name), { recursive: true, force: true });
+  try {
+    const built = await buildContinuousQuery(object.sql, ctx, true);
+    if (object.kind === 'materialized_view') await createResultView(ctx, object.name, built.query.resultRelation);
+    ctx.queries.set(object.name, { object, plan: built.plan, query: built.query, startError: null });
+    if (!paused) built.query.start();
+  } catch (e) {
+    const error = asEddyError(e, 'QUERY_FAILED', `resetting ${KIND_NAMES[object.kind]} "${object.name}"`);
+    ctx.queries.set(object.name, { object, plan: null, query: null, startError: error });
+    throw error;
+  }
 }
 
 function requireKind(object: CatalogObject, kind: ObjectKind, verb: string): void {

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DdlLog, replayDdlLog, type ReplayedCatalog } from '../catalog/ddl-log.js';
+import { DataDirLock } from '../checkpoint/data-dir-lock.js';
 import type { CatalogReader } from '../catalog/reader.js';
 import { PUSH_CONNECTOR, PushSourceStore } from '../connectors/sources/push.js';
 import { Database } from '../duck/index.js';
@@ -49,6 +50,7 @@ export class Engine {
     private readonly ctx: EngineContext,
     /** Problems met while restoring the data directory (e.g. a torn DDL log line), for the user to see. */
     readonly warnings: string[],
+    private readonly lock: DataDirLock,
   ) {}
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -58,7 +60,14 @@ export class Engine {
     } catch (e) {
       throw new EddyError('IO_ERROR', `cannot create the data directory ${dataDir}: ${(e as Error).message}`, { cause: e });
     }
-    const db = await Database.open(path.join(dataDir, 'eddy.duckdb'));
+    const lock = DataDirLock.acquire(dataDir);
+    let db: Database;
+    try {
+      db = await Database.open(path.join(dataDir, 'eddy.duckdb'));
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
     const conn = await db.connect();
     const ddlLog = DdlLog.open(dataDir);
     let replayed: ReplayedCatalog;
@@ -68,6 +77,7 @@ export class Engine {
       ddlLog.close();
       conn.close();
       db.close();
+      lock.release();
       throw e;
     }
     const catalog = replayed.catalog;
@@ -82,7 +92,7 @@ export class Engine {
       queries: new Map(),
       push: new PushSourceStore(),
     };
-    const engine = new Engine(ctx, [...replayed.warnings]);
+    const engine = new Engine(ctx, [...replayed.warnings], lock);
     await engine.restore(replayed.paused);
     return engine;
   }
@@ -187,6 +197,7 @@ export class Engine {
     this.ctx.log.close();
     this.ctx.conn.close();
     this.ctx.db.close();
+    this.lock.release();
   }
 
   private dispatch(statement: Statement): Promise<StatementResult> {

@@ -37,7 +37,11 @@ export interface ContinuousQuery {
   readonly dependsOn: readonly string[];
 }
 
-export async function buildContinuousQuery(input: string | ContinuousStatement, env: PipelineEnv): Promise<ContinuousQuery> {
+/**
+ * A statement is a new query and starts afresh; SQL text (from the DDL log) is a restart and resumes
+ * from its checkpoint, unless `fresh` (ALTER ... RESET) says to discard it.
+ */
+export async function buildContinuousQuery(input: string | ContinuousStatement, env: PipelineEnv, fresh = false): Promise<ContinuousQuery> {
   const statement = typeof input === 'string' ? parseContinuousStatement(input) /* sql/ */ : input;
   const query = queryOf(statement);
   const options = queryOptions(statement);
@@ -52,6 +56,7 @@ export async function buildContinuousQuery(input: string | ContinuousStatement, 
     env: env.connectors,
     sources: sourcesOf(plan, env.catalog),
     sink: writer,
+    fresh: typeof input !== 'string' || fresh,
   }); // exec/
   return { object, plan, query: streaming, dependsOn: referencedRelations(query.ast, env.catalog) };
 }

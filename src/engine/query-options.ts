@@ -1,6 +1,7 @@
 /**
  * The options every continuous query (materialized view or sink) accepts, validated when it is
- * created: `trigger`, `max_rows_per_batch`, `output_mode`. A sink's other options belong to its
+ * created: `trigger`, `max_rows_per_batch`, `output_mode`, `checkpoint_retention` (how many batches
+ * offsets/ and commits/ keep, default 100). A sink's other options belong to its
  * connector; a materialized view has no others, so any other option is an error naming it.
  */
 import type { OutputMode } from '../connectors/types.js';
@@ -8,7 +9,7 @@ import type { Options, OptionValue } from '../sql/ast.js';
 import { parseTrigger } from '../exec/trigger.js';
 import { EddyError } from '../util/errors.js';
 
-export const QUERY_OPTION_NAMES = ['trigger', 'max_rows_per_batch', 'output_mode'] as const;
+export const QUERY_OPTION_NAMES = ['trigger', 'max_rows_per_batch', 'output_mode', 'checkpoint_retention'] as const;
 const OUTPUT_MODES: readonly OutputMode[] = ['append', 'update', 'complete', 'changelog'];
 
 export interface SplitOptions {
@@ -26,7 +27,8 @@ export function splitQueryOptions(options: Options, what: string): SplitOptions 
   let outputMode: OutputMode | null = null;
   for (const [key, value] of Object.entries(options)) {
     if (key === 'trigger') query.trigger = validTrigger(value, what);
-    else if (key === 'max_rows_per_batch') query.max_rows_per_batch = validMaxRows(value, what);
+    else if (key === 'max_rows_per_batch') query.max_rows_per_batch = validPositiveInt(key, value, what);
+    else if (key === 'checkpoint_retention') query.checkpoint_retention = validPositiveInt(key, value, what);
     else if (key === 'output_mode') {
       const mode = String(value).toLowerCase() as OutputMode;
       if (!OUTPUT_MODES.includes(mode)) {
@@ -60,10 +62,10 @@ function validTrigger(value: OptionValue, what: string): string {
   return String(value).trim().toLowerCase();
 }
 
-function validMaxRows(value: OptionValue, what: string): number {
+function validPositiveInt(key: string, value: OptionValue, what: string): number {
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isInteger(n) || n <= 0) {
-    throw new EddyError('INVALID_PARAMETER', `${what}: max_rows_per_batch must be a positive integer, not '${String(value)}'`);
+    throw new EddyError('INVALID_PARAMETER', `${what}: ${key} must be a positive integer, not '${String(value)}'`);
   }
   return n;
 }

@@ -17,9 +17,11 @@ export interface StateVersion {
 
 export class StateStore {
   readonly alias: string;
+  private readonly databaseName: string;
 
   private constructor(readonly dir: string, name: string) {
-    this.alias = quoteIdent(`q_${name}`);
+    this.databaseName = `q_${name}`;
+    this.alias = quoteIdent(this.databaseName);
   }
 
   static async attach(conn: Connection, dataDir: string, name: string): Promise<StateStore> {
@@ -51,6 +53,20 @@ export class StateStore {
     ];
   }
 
+  /**
+   * Estimated bytes per row of each table in the state database, from its column types: the width
+   * DuckDB stores a value of the type in, strings and nested values counted at 32 bytes. Row counts
+   * times these give the state size in progress; an estimate, like Spark's memoryUsedBytes.
+   */
+  async rowWidths(conn: Connection): Promise<Map<string, number>> {
+    const rows = await conn.objects<{ table_name: string; data_type: string }>(
+      `SELECT table_name, data_type FROM duckdb_columns() WHERE database_name = ${quoteLiteral(this.databaseName)}`,
+    );
+    const widths = new Map<string, number>();
+    for (const r of rows) widths.set(r.table_name, (widths.get(r.table_name) ?? 0) + typeWidth(r.data_type));
+    return widths;
+  }
+
   async detach(conn: Connection): Promise<void> {
     await conn.run(`DETACH DATABASE IF EXISTS ${this.alias}`);
   }
@@ -60,4 +76,17 @@ export class StateStore {
     await this.detach(conn);
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+const FIXED_WIDTHS: Readonly<Record<string, number>> = {
+  BOOLEAN: 1, TINYINT: 1, UTINYINT: 1, SMALLINT: 2, USMALLINT: 2, INTEGER: 4, UINTEGER: 4, FLOAT: 4, DATE: 4,
+  BIGINT: 8, UBIGINT: 8, DOUBLE: 8, TIME: 8, TIMESTAMP: 8, 'TIMESTAMP WITH TIME ZONE': 8, TIMESTAMP_S: 8, TIMESTAMP_MS: 8, TIMESTAMP_NS: 8,
+  HUGEINT: 16, UHUGEINT: 16, UUID: 16, INTERVAL: 16,
+};
+
+function typeWidth(type: string): number {
+  const base = type.toUpperCase();
+  if (base in FIXED_WIDTHS) return FIXED_WIDTHS[base]!;
+  if (base.startsWith('DECIMAL')) return 16;
+  return 32;
 }
