@@ -6,4 +6,6 @@ export interface BindContext {
   readonly catalog: CatalogReader;
   /** Returns the columns the SQL would produce, or throws DuckDB's binder error. */
   describe(sql: string): Promise<ResultColumn[]>;
+  /** Runs a constant query and returns its one value (e.g. an INTERVAL's length); optional. */
+  scalar?(sql: string): Promise<unknown>;
 }

@@ -2,7 +2,6 @@
  * A small catalog (Nexmark-like sources, a table, views, a materialized view, a sink) and a real
  * DuckDB connection for binder tests.
  */
-import NSP from 'node-sql-parser/build/postgresql.js';
 import type { CatalogReader } from '../../../src/catalog/reader.js';
 import type { CatalogObject, Column } from '../../../src/catalog/types.js';
 import { Database, quoteIdent, type Connection } from '../../../src/duck/index.js';
@@ -10,13 +9,12 @@ import type { BindContext } from '../../../src/plan/bind-context.js';
 import { bindQuery } from '../../../src/plan/binder/query.js';
 import type { LogicalNode } from '../../../src/plan/logical/nodes.js';
 import type { QueryText } from '../../../src/sql/ast.js';
+import { parseQueryBody } from '../../../src/sql/query-body.js';
 import type { SqlPosition } from '../../../src/util/errors.js';
 
-const parser = new NSP.Parser();
-
+/** Parses a query body as the SQL front end does (Flink's window TVF form is rewritten first). */
 export function queryText(text: string, start: SqlPosition = { offset: 0, line: 1, column: 1 }): QueryText {
-  const ast = parser.astify(text, { database: 'postgresql', parseOptions: { includeLocations: true } } as never);
-  return { text, start, ast };
+  return parseQueryBody(text, start);
 }
 
 const cols = (spec: string): Column[] =>
@@ -61,6 +59,15 @@ export const objects: CatalogObject[] = [
     connector: 'push',
     options: {},
   },
+  {
+    kind: 'source',
+    name: 'clicks',
+    sql: 'CREATE SOURCE clicks ...',
+    columns: cols('user_id BIGINT, page VARCHAR, ts TIMESTAMP WITH TIME ZONE, day DATE'),
+    watermark: null,
+    connector: 'push',
+    options: {},
+  },
   { kind: 'table', name: 'stations', sql: 'CREATE TABLE stations ...', columns: cols('id INTEGER, name VARCHAR, capacity INTEGER') },
   { kind: 'table', name: 'prices', sql: 'CREATE TABLE prices ...', columns: cols('id INTEGER, price DECIMAL(10,2)') },
   view('view', 'big_bids', 'auction BIGINT, price BIGINT', 'SELECT auction, price FROM bid WHERE price > 100'),
@@ -68,6 +75,8 @@ export const objects: CatalogObject[] = [
   view('view', 'cyc1', 'x INTEGER', 'SELECT * FROM cyc2'),
   view('view', 'cyc2', 'x INTEGER', 'SELECT * FROM cyc1'),
   view('view', 'broken', 'x BIGINT', 'SELECT gone FROM bid'),
+  view('view', 'latest_bid', 'auction BIGINT, bidder BIGINT, price BIGINT, rn BIGINT',
+    'SELECT auction, bidder, price, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY date_time DESC) AS rn FROM bid'),
   view('materialized_view', 'hot', 'auction BIGINT, bids BIGINT', 'SELECT auction, count(*) AS bids FROM bid GROUP BY auction'),
   {
     kind: 'sink',
@@ -89,11 +98,12 @@ export const catalog: CatalogReader = {
 let db: Database | undefined;
 let conn: Connection | undefined;
 
-export async function bindContext(): Promise<BindContext> {
+/** A BindContext over `reader` (the fixture's catalog by default) and the shared connection. */
+export async function bindContext(reader: CatalogReader = catalog): Promise<BindContext> {
   db ??= await Database.open(':memory:');
   conn ??= await db.connect();
   const c = conn;
-  return { catalog, describe: (sql) => c.describe(sql) };
+  return { catalog: reader, describe: (sql) => c.describe(sql), scalar: (sql) => c.scalar(sql) };
 }
 
 export async function bind(text: string, start?: SqlPosition): Promise<LogicalNode> {
@@ -133,6 +143,12 @@ export async function seededConnection(): Promise<Connection> {
   await c.run(`INSERT INTO stations VALUES (10, 'north', 5), (11, 'south', 7), (13, 'east', NULL)`);
   await c.run(`INSERT INTO prices VALUES (10, 1.50), (12, 2.25), (14, 0.10)`);
   await c.run(`INSERT INTO odd VALUES ('a', 1), ('b', NULL)`);
+  await c.run(`INSERT INTO clicks VALUES
+    (1, 'home', TIMESTAMPTZ '2024-01-01 10:00:01+00', DATE '2024-01-01'),
+    (1, 'cart', TIMESTAMPTZ '2024-01-01 10:00:04+00', DATE '2024-01-01'),
+    (2, 'home', TIMESTAMPTZ '2024-01-01 10:00:09+00', DATE '2024-01-01'),
+    (1, 'home', TIMESTAMPTZ '2024-01-01 10:00:30+00', DATE '2024-01-01'),
+    (2, 'cart', TIMESTAMPTZ '2024-01-01 10:00:12+00', DATE '2024-01-01')`);
   for (const o of objects) {
     if ((o.kind === 'view' || o.kind === 'materialized_view') && !o.name.startsWith('cyc') && o.name !== 'broken') {
       await c.run(`CREATE VIEW ${o.name} (${o.columns.map((col) => quoteIdent(col.name)).join(', ')}) AS ${o.query.text}`);

@@ -120,11 +120,6 @@ SELECT * FROM (SELECT auction FROM bid LIMIT 5) AS s;
 -- error: FEATURE_NOT_SUPPORTED 1:40
 -- message: LIMIT
 
--- case: TUMBLE is not supported yet
-SELECT * FROM TUMBLE(bid, date_time, INTERVAL '10' SECOND);
--- error: FEATURE_NOT_SUPPORTED 1:15
--- message: TUMBLE
-
 -- case: other table functions
 SELECT * FROM generate_series(1, 10);
 -- error: FEATURE_NOT_SUPPORTED 1:15
