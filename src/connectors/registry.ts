@@ -4,11 +4,12 @@ import { blackholeSink } from './sinks/blackhole.js';
 import { consoleSink } from './sinks/console.js';
 import { csvSink, jsonlSink, parquetSink } from './sinks/file/connectors.js';
 import { fileSource } from './sources/file.js';
+import { kafkaSource } from './sources/kafka/connector.js';
 import { nexmarkSource } from './sources/nexmark/connector.js';
 import { pushSource } from './sources/push.js';
 import type { SinkConnector, SourceConnector } from './types.js';
 
-export const connectors: readonly (SourceConnector | SinkConnector)[] = [nexmarkSource, fileSource, pushSource, consoleSink, blackholeSink, parquetSink, jsonlSink, csvSink];
+export const connectors: readonly (SourceConnector | SinkConnector)[] = [nexmarkSource, fileSource, pushSource, kafkaSource, consoleSink, blackholeSink, parquetSink, jsonlSink, csvSink];
 
 function find<K extends 'source' | 'sink'>(kind: K, name: string): Extract<SourceConnector | SinkConnector, { kind: K }> {
   const wanted = name.toLowerCase();

@@ -13,10 +13,17 @@ export const ON_ERROR_VALUES = ['skip', 'fail'] as const;
 /** Bad rows kept as examples in LoadStats (all are counted). */
 export const BAD_ROW_EXAMPLES = 10;
 
-/** How locations read: `file a.json line 3` / `file a.parquet row 3` / `row 3` / `row index 3`. */
-export type LocationUnit = 'line' | 'row' | 'row index';
+/**
+ * How locations read: `file a.json line 3` / `file a.parquet row 3` / `row 3` / `row index 3`, and
+ * for messages (the file being `topic/partition`) `topic "t" partition 0 offset 17`.
+ */
+export type LocationUnit = 'line' | 'row' | 'row index' | 'offset';
 
 export function describeLocation(d: BadRowDetail, unit: LocationUnit): string {
+  if (unit === 'offset' && d.file !== null) {
+    const at = d.file.lastIndexOf('/');
+    return `topic "${d.file.slice(0, at)}" partition ${d.file.slice(at + 1)} offset ${d.line}`;
+  }
   return d.file === null ? `${unit} ${d.line}` : `file ${d.file} ${unit} ${d.line}`;
 }
 
@@ -26,7 +33,8 @@ export function describeBadRow(source: string, d: BadRowDetail, unit: LocationUn
 }
 
 function toBadRow(d: BadRowDetail, unit: LocationUnit): BadRow {
-  return { location: d.file === null ? `${unit} ${d.line}` : `${d.file}:${d.line}`, column: d.column, message: d.message };
+  const location = d.file === null ? `${unit} ${d.line}` : unit === 'offset' ? `${d.file}/${d.line}` : `${d.file}:${d.line}`;
+  return { location, column: d.column, message: d.message };
 }
 
 /**
