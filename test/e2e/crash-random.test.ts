@@ -1,0 +1,36 @@
+/**
+ * kill -9 at random moments, restart, repeat; then compare with a run that never crashed: the
+ * materialized view and the sink's output (keyed by batch) hold every row exactly once.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { builtEngineMissing, mergeByBatch, resultOf, runChild, sinkBatches, sortedRows, type ChildRun } from '../support/crash-runs.js';
+
+const KILLS = 6;
+const root = mkdtempSync(join(tmpdir(), 'eddy-crash-random-'));
+t.teardown(() => rmSync(root, { recursive: true, force: true }));
+
+t.test('random kill -9 over many runs loses and duplicates nothing', { skip: builtEngineMissing() }, async (t) => {
+  const reference = await runChild(join(root, 'reference'));
+  t.equal(reference.code, 0, reference.stderr);
+
+  const dataDir = join(root, 'crashed');
+  const runs: ChildRun[] = [];
+  const delays: number[] = [];
+  for (let i = 0; i < KILLS; i++) {
+    const delay = 300 + Math.floor(Math.random() * 2500);
+    delays.push(delay);
+    const run = await runChild(dataDir, {}, delay);
+    t.ok(run.signal === 'SIGKILL' || run.code === 0, `run ${i} was killed or finished (${run.stderr})`);
+    runs.push(run);
+  }
+  t.ok(existsSync(join(dataDir, 'eddy.lock')) || runs.every((r) => r.code === 0), 'a killed run left its lock behind');
+  const final = await runChild(dataDir);
+  t.equal(final.code, 0, `final run after kills at ${delays.join(', ')} ms: ${final.stderr}`);
+  runs.push(final);
+
+  t.same(resultOf(final), resultOf(reference), `the view equals the never-crashed run (kills at ${delays.join(', ')} ms)`);
+  t.same(sortedRows(mergeByBatch(runs)), sortedRows(sinkBatches(reference)), 'the sink delivered every row once, keyed by batch');
+});
