@@ -12,7 +12,10 @@ export interface Progress {
   readonly stateOperators: readonly StateOperatorProgress[];
   readonly sources: readonly SourceProgress[];
   readonly sink: { readonly numOutputRows: number; readonly description: string };
+  /** Set on the entry a failed batch leaves: why the query stopped (it is FAILED until RESUME). */
+  readonly error?: string;
 }
+
 
 export interface StateOperatorProgress {
   readonly operatorName: string;

@@ -327,7 +327,20 @@ export class StreamingQuery {
     this.lastError = asEddyError(e, 'QUERY_FAILED', `query "${this.name}" failed`);
     this.status = 'failed';
     log.error({ query: this.name, err: this.lastError.message }, 'query failed');
+    this.record({
+      id: this.id, name: this.name, batchId: this.nextBatchId, timestamp: new Date().toISOString(),
+      numInputRows: 0, inputRowsPerSecond: 0, processedRowsPerSecond: 0, durationMs: {}, eventTime: {}, stateOperators: [],
+      sources: [], sink: { numOutputRows: 0, description: this.config.object.kind === 'sink' ? this.config.object.connector : 'result table' },
+      error: this.lastError.message,
+    });
   }
+
+  private record(progress: Progress): void {
+    this.history.push(progress);
+    if (this.history.length > PROGRESS_KEPT) this.history.shift();
+    for (const l of this.listeners) l(progress);
+  }
+
 
   /**
    * A batch re-run from offsets/N must start where the state ends, or it would skip or repeat rows;
