@@ -2,7 +2,7 @@
  * kill -9 at random moments, restart, repeat; then compare with a run that never crashed: the
  * materialized view and the sink's output (keyed by batch) hold every row exactly once.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -26,7 +26,7 @@ t.test('random kill -9 over many runs loses and duplicates nothing', { skip: bui
     t.ok(run.signal === 'SIGKILL' || run.code === 0, `run ${i} was killed or finished (${run.stderr})`);
     runs.push(run);
   }
-  t.ok(existsSync(join(dataDir, 'eddy.lock')) || runs.every((r) => r.code === 0), 'a killed run left its lock behind');
+  t.ok(runs.some((r) => r.signal === 'SIGKILL'), 'some runs were killed (each restart took over the stale eddy.lock)');
   const final = await runChild(dataDir);
   t.equal(final.code, 0, `final run after kills at ${delays.join(', ')} ms: ${final.stderr}`);
   runs.push(final);
