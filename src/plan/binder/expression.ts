@@ -10,6 +10,7 @@ import type { ColumnRefNode, ExprNode } from './ast.js';
 import { columnIdent, functionName, isColumnRef, qualifierOf } from './ast.js';
 import type { Span } from './locator.js';
 import type { Scope } from './scope.js';
+import { RANK_PATTERN_HINT } from './rank.js';
 import { printExpr } from './sql-printer.js';
 import type { BinderState } from './state.js';
 
@@ -118,7 +119,7 @@ export function checkSupported(node: unknown, state: BinderState, span: Span): v
   if (obj.type === 'window_func' || (obj.over !== undefined && obj.over !== null)) {
     throw new EddyError('FEATURE_NOT_SUPPORTED', `window function ${fn ?? ''}(...) OVER (...) is not supported`, {
       position: position(),
-      hint: 'use GROUP BY aggregates, or the TUMBLE/HOP/SESSION window table functions in FROM',
+      hint: `${RANK_PATTERN_HINT}; for windowed aggregates use GROUP BY with the TUMBLE/HOP/SESSION table functions in FROM`,
     });
   }
   if (fn !== null && obj.type === 'aggr_func' && !SUPPORTED_AGGREGATES.has(fn)) unsupportedAggregate(fn, position());

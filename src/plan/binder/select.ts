@@ -9,11 +9,12 @@ import type { DistinctNode, FilterNode, LogicalNode, ProjectNode } from '../logi
 import type { ExprNode, SelectStmt } from './ast.js';
 import { bindAggregate } from './aggregate.js';
 import type { BoundFrom } from './bound-from.js';
-import { checkSupported, containsAggregate, renderExpr } from './expression.js';
+import { checkSupported, containsAggregate, renderExpr, type RenderHook } from './expression.js';
 import { bindFrom } from './from.js';
 import type { Span } from './locator.js';
 import { outputNames } from './output-names.js';
 import { requireBoolean, typeScalars, type ProbeItem } from './probe.js';
+import { applyRankFilter, bindPendingRank, rankItemOf } from './rank.js';
 import { expandSelectList, type BoundBody, type SelectEntry } from './select-entry.js';
 import type { BinderState } from './state.js';
 
@@ -25,10 +26,19 @@ export async function bindSelect(stmt: SelectStmt, state: BinderState): Promise<
       hint: 'select from a source, table or view',
     });
   }
-  checkSupported([stmt.columns, stmt.where, stmt.groupby, stmt.having, stmt.orderby], state, whole);
-  const from = await bindFrom(stmt.from, state);
+  const rankItem = rankItemOf(stmt);
+  const checked = rankItem && stmt.columns !== '*' ? stmt.columns.filter((c) => c !== rankItem) : stmt.columns;
+  checkSupported([checked, stmt.where, stmt.groupby, stmt.having, stmt.orderby], state, whole);
+  const ranked = applyRankFilter(await bindFrom(stmt.from, state), stmt, state);
+  const from = ranked.from;
   let input: BoundFrom = from;
-  if (stmt.where) input = { ...from, node: await bindWhere(stmt.where, from, state) };
+  if (ranked.where) input = { ...from, node: await bindWhere(ranked.where, from, state) };
+  let rankHook: RenderHook | undefined;
+  if (rankItem) {
+    const rank = await bindPendingRank(input, rankItem, state);
+    input = { ...input, node: rank.node };
+    rankHook = (node) => (node === rankItem.expr ? quoteIdent(rank.rankField) : undefined);
+  }
 
   const entries = expandSelectList(stmt, input.scope, state);
   const aggregating =
@@ -46,7 +56,7 @@ export async function bindSelect(stmt: SelectStmt, state: BinderState): Promise<
     fieldSql = (field, at) => agg.fieldSql(field, state.loc.position(at));
   } else {
     below = input.node;
-    renderKey = (node, span) => renderExpr(node, { state, scope: input.scope, clause: 'SELECT', span });
+    renderKey = (node, span) => renderExpr(node, { state, scope: input.scope, clause: 'SELECT', span, hook: rankHook });
     fieldSql = (field) => quoteIdent(field.name);
   }
 
