@@ -11,6 +11,8 @@ export interface OffsetEntry {
   readonly batchId: number;
   /** Per source: the batch's (start, end] offsets. */
   readonly sources: Readonly<Record<string, { readonly start: unknown; readonly end: unknown }>>;
+  /** The batch's watermark (epoch microseconds), or null before the first one. */
+  readonly watermark?: number | null;
   readonly timestamp: string;
 }
 

@@ -21,6 +21,7 @@ import { createContinuous, createResultView, createSource, createTable, createVi
 import { insert, select, updateOrDelete } from './data.js';
 import { alter, drop } from './drop-alter.js';
 import { explain } from './explain.js';
+import { refreshLateRowsView } from './late-rows.js';
 import { buildContinuousQuery } from './pipeline.js';
 import { openPushStorage } from './push-storage.js';
 import { errorOf, queryHandle, show, status } from './show.js';
@@ -121,7 +122,9 @@ export class Engine {
   executeStatement(statement: Statement): Promise<StatementResult> {
     return this.exclusive(async () => {
       try {
-        return await this.dispatch(statement);
+        const result = await this.dispatch(statement);
+        if (QUERY_CHANGING.has(statement.kind)) await refreshLateRowsView(this.ctx);
+        return result;
       } catch (e) {
         throw asEddyError(e, 'INTERNAL', `${statement.kind.replaceAll('_', ' ')}`);
       }
@@ -256,6 +259,7 @@ export class Engine {
         this.warnings.push(`${object.kind === 'sink' ? 'sink' : 'materialized view'} "${object.name}" could not be restarted: ${error.message}`);
       }
     }
+    await refreshLateRowsView(this.ctx);
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -265,6 +269,9 @@ export class Engine {
     return run;
   }
 }
+
+/** Statements that may change the set of running queries. */
+const QUERY_CHANGING: ReadonlySet<Statement['kind']> = new Set(['create_materialized_view', 'create_sink', 'drop', 'alter']);
 
 function queryFailed(handle: QueryHandle, cause: unknown): EddyError {
   const what = `${handle.object.kind === 'sink' ? 'sink' : 'materialized view'} "${handle.object.name}"`;

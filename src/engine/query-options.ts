@@ -1,7 +1,8 @@
 /**
  * The options every continuous query (materialized view or sink) accepts, validated when it is
  * created: `trigger`, `max_rows_per_batch`, `output_mode`, `checkpoint_retention` (how many batches
- * offsets/ and commits/ keep, default 100). A sink's other options belong to its
+ * offsets/ and commits/ keep, default 100), `late_rows` ('drop', the default, or 'keep': late rows also
+ * go to the system table eddy_late_rows). A sink's other options belong to its
  * connector; a materialized view has no others, so any other option is an error naming it.
  */
 import type { OutputMode } from '../connectors/types.js';
@@ -9,7 +10,7 @@ import type { Options, OptionValue } from '../sql/ast.js';
 import { parseTrigger } from '../exec/trigger.js';
 import { EddyError } from '../util/errors.js';
 
-export const QUERY_OPTION_NAMES = ['trigger', 'max_rows_per_batch', 'output_mode', 'checkpoint_retention'] as const;
+export const QUERY_OPTION_NAMES = ['trigger', 'max_rows_per_batch', 'output_mode', 'checkpoint_retention', 'late_rows'] as const;
 const OUTPUT_MODES: readonly OutputMode[] = ['append', 'update', 'complete', 'changelog'];
 
 export interface SplitOptions {
@@ -29,6 +30,15 @@ export function splitQueryOptions(options: Options, what: string): SplitOptions 
     if (key === 'trigger') query.trigger = validTrigger(value, what);
     else if (key === 'max_rows_per_batch') query.max_rows_per_batch = validPositiveInt(key, value, what);
     else if (key === 'checkpoint_retention') query.checkpoint_retention = validPositiveInt(key, value, what);
+    else if (key === 'late_rows') {
+      const mode = String(value).toLowerCase();
+      if (mode !== 'drop' && mode !== 'keep') {
+        throw new EddyError('INVALID_PARAMETER', `${what}: late_rows must be 'drop' or 'keep', not '${String(value)}'`, {
+          hint: "'keep' also stores late rows in the system table eddy_late_rows",
+        });
+      }
+      query.late_rows = mode;
+    }
     else if (key === 'output_mode') {
       const mode = String(value).toLowerCase() as OutputMode;
       if (!OUTPUT_MODES.includes(mode)) {

@@ -5,12 +5,13 @@
  */
 import type { SourceObject } from '../catalog/types.js';
 import type { Connection } from '../duck/index.js';
-import { quoteIdent } from '../duck/quote.js';
+import { quoteIdent, quoteLiteral } from '../duck/quote.js';
 import { inputsOfOp as inputsOf, type IncrementalNode } from '../plan/incremental/nodes.js';
 import type { IncrementalPlan } from '../plan/incremental/plan.js';
 import { sortLimitClause } from '../plan/incremental/static-sql.js';
 import { ruleFor, sourceBatchTable } from './operators/index.js';
-import { columnDefs, columnsMatch, type RuleNames } from './operators/rule.js';
+import { columnDefs, columnsMatch, WATERMARK, WATERMARK_TABLE, type RuleNames } from './operators/rule.js';
+import { lateRow } from './operators/source-scan.js';
 import type { StateOperatorProgress } from './progress.js';
 import { applyDeltaSql } from './result-table.js';
 import type { StateStore } from './state-store.js';
@@ -64,6 +65,9 @@ export class BatchPipeline {
 
   /** Creates state tables (if new) and this connection's delta relations. */
   async setup(conn: Connection): Promise<void> {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${WATERMARK_TABLE} (wm BIGINT)`);
+    await conn.run(`INSERT INTO ${WATERMARK_TABLE} VALUES (NULL)`);
+    await conn.run(`CREATE TABLE IF NOT EXISTS ${this.lateRowsTable} (query VARCHAR, source VARCHAR, batch BIGINT, source_offset VARCHAR, watermark TIMESTAMP, "row" JSON)`);
     for (const [name, source] of this.sources) {
       await conn.run(`CREATE OR REPLACE TEMP TABLE ${sourceBatchTable(name)} (${columnDefs(source.columns)})`);
     }
@@ -100,6 +104,35 @@ export class BatchPipeline {
     if (this.keepsResult) await conn.runAll(applyDeltaSql(this.resultTable, this.plan.columns.map((c) => c.name), delta, fields));
     if (this.kind === 'sink') await conn.run(this.outboxInsert(batchId, delta));
     return { rows: Number((await conn.scalar(`SELECT count(*) FROM ${delta}`)) ?? 0), delta };
+  }
+
+  /** Sets the watermark the batch's operators see (epoch microseconds, or null). */
+  async setWatermark(conn: Connection, micros: number | null): Promise<void> {
+    await conn.run(`UPDATE ${WATERMARK_TABLE} SET wm = ${micros === null ? 'NULL' : Math.trunc(micros)}`);
+  }
+
+  /** Where late rows are kept (late_rows = 'keep'), in the query's state database. */
+  get lateRowsTable(): string {
+    return this.store.table('late_rows');
+  }
+
+  /**
+   * Counts the rows of a source's batch table that are late (event time below the watermark); with
+   * `keep`, returns the statement that stores them, to run inside the batch's transaction.
+   */
+  async lateRows(conn: Connection, query: string, source: string, batchId: number, offset: unknown, keep: boolean): Promise<{ count: number; keepSql: string | null }> {
+    const def = this.sources.get(source)?.watermark;
+    if (!def) return { count: 0, keepSql: null };
+    const table = sourceBatchTable(source);
+    const late = lateRow(def.column);
+    const count = Number((await conn.scalar(`SELECT count(*) FROM ${table} WHERE ${late}`)) ?? 0);
+    if (!keep || count === 0) return { count, keepSql: null };
+    return {
+      count,
+      keepSql:
+        `INSERT INTO ${this.lateRowsTable} SELECT ${quoteLiteral(query)}, ${quoteLiteral(source)}, ${batchId}, ${quoteLiteral(JSON.stringify(offset))}, ` +
+        `make_timestamp(${WATERMARK}), to_json(s) FROM ${table} AS s WHERE ${late}`,
+    };
   }
 
   /** The changes in a delta relation, with the result's column names: one entry per unit of weight. */

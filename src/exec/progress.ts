@@ -34,4 +34,6 @@ export interface SourceProgress {
   readonly endOffset: unknown;
   readonly numInputRows: number;
   readonly numBadRows: number;
+  /** Rows whose event time was below the batch's watermark: dropped (or kept aside, late_rows = 'keep'). */
+  readonly numLateRows: number;
 }

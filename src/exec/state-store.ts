@@ -3,6 +3,7 @@
  * "q_<name>". It holds the operators' state tables, the result table, the outbox and the state
  * version (the last batch whose transaction committed, with the source offsets it ended at).
  */
+import type { EventTimeState } from './watermark.js';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Connection } from '../duck/index.js';
@@ -13,6 +14,8 @@ export interface StateVersion {
   readonly batchId: number;
   readonly offsets: Readonly<Record<string, unknown>>;
   readonly fingerprint: string;
+  /** Watermarks after the batch (absent for queries without event time). */
+  readonly eventTime?: EventTimeState;
 }
 
 export class StateStore {
@@ -28,7 +31,7 @@ export class StateStore {
     const store = new StateStore(queryDir(dataDir, name), name);
     await mkdir(store.dir, { recursive: true });
     await conn.run(`ATTACH IF NOT EXISTS ${quoteLiteral(join(store.dir, 'state.duckdb'))} AS ${store.alias}`);
-    await conn.run(`CREATE TABLE IF NOT EXISTS ${store.table('__eddy_version')} (batch_id BIGINT, offsets VARCHAR, fingerprint VARCHAR)`);
+    await conn.run(`CREATE TABLE IF NOT EXISTS ${store.table('__eddy_version')} (batch_id BIGINT, offsets VARCHAR, fingerprint VARCHAR, event_time VARCHAR)`);
     return store;
   }
 
@@ -38,18 +41,21 @@ export class StateStore {
   }
 
   async version(conn: Connection): Promise<StateVersion | null> {
-    const rows = await conn.objects<{ batch_id: number; offsets: string; fingerprint: string }>(
-      `SELECT batch_id, offsets, fingerprint FROM ${this.table('__eddy_version')}`,
+    const rows = await conn.objects<{ batch_id: number; offsets: string; fingerprint: string; event_time: string | null }>(
+      `SELECT batch_id, offsets, fingerprint, event_time FROM ${this.table('__eddy_version')}`,
     );
     const row = rows[0];
-    return row ? { batchId: Number(row.batch_id), offsets: JSON.parse(row.offsets) as Record<string, unknown>, fingerprint: row.fingerprint } : null;
+    if (!row) return null;
+    const version = { batchId: Number(row.batch_id), offsets: JSON.parse(row.offsets) as Record<string, unknown>, fingerprint: row.fingerprint };
+    return row.event_time ? { ...version, eventTime: JSON.parse(row.event_time) as EventTimeState } : version;
   }
 
   /** Statements that record the state version; run inside the batch's transaction. */
   setVersionSql(version: StateVersion): string[] {
     return [
       `DELETE FROM ${this.table('__eddy_version')}`,
-      `INSERT INTO ${this.table('__eddy_version')} VALUES (${version.batchId}, ${quoteLiteral(JSON.stringify(version.offsets))}, ${quoteLiteral(version.fingerprint)})`,
+      `INSERT INTO ${this.table('__eddy_version')} VALUES (${version.batchId}, ${quoteLiteral(JSON.stringify(version.offsets))}, ${quoteLiteral(version.fingerprint)}, ` +
+        `${version.eventTime ? quoteLiteral(JSON.stringify(version.eventTime)) : 'NULL'})`,
     ];
   }
 

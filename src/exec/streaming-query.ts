@@ -19,6 +19,7 @@ import { log } from '../util/log.js';
 import { BatchPipeline, type Change } from './batch-pipeline.js';
 import type { Progress, SourceProgress } from './progress.js';
 import { StateStore } from './state-store.js';
+import { microsToIso, WatermarkTracker } from './watermark.js';
 import { parseTrigger, type Trigger } from './trigger.js';
 
 /** `retrying`: a source or sink is unavailable for now; the loop retries with backoff by itself. */
@@ -79,6 +80,8 @@ export class StreamingQuery {
   private readonly trigger: Trigger;
   private readonly maxRows: number | undefined;
   private readonly history: Progress[] = [];
+  private readonly watermarks: WatermarkTracker;
+  private readonly keepLateRows: boolean;
   private nextBatchId = 0;
   /** Serialises batches: the loop, drain and pause all take it. */
   private lock: Promise<void> = Promise.resolve();
@@ -92,6 +95,8 @@ export class StreamingQuery {
   private retries = 0;
   /** Set when a batch failed part-way: the next batch first resumes from the checkpoint on disk. */
   private needsRecovery = false;
+  private batchInFlight = 0;
+
   private readonly retention: number;
 
 
@@ -115,6 +120,8 @@ export class StreamingQuery {
     }
     this.offsets = offsetLog(config.env.dataDir, this.name);
     this.commits = commitLog(config.env.dataDir, this.name);
+    this.watermarks = new WatermarkTracker(config.sources);
+    this.keepLateRows = options.late_rows === 'keep';
     this.retention = Number(options.checkpoint_retention ?? DEFAULT_CHECKPOINT_RETENTION);
   }
 
@@ -151,6 +158,11 @@ export class StreamingQuery {
   /** Qualified name of the result table (readable from any connection of the database). */
   get resultRelation(): string {
     return this.pipeline.resultTable;
+  }
+
+  /** Qualified name of the query's table of late rows (late_rows = 'keep'). */
+  get lateRowsRelation(): string {
+    return this.pipeline.lateRowsTable;
   }
 
   get outputMode(): OutputMode {
@@ -328,7 +340,8 @@ export class StreamingQuery {
     this.status = 'failed';
     log.error({ query: this.name, err: this.lastError.message }, 'query failed');
     this.record({
-      id: this.id, name: this.name, batchId: this.nextBatchId, timestamp: new Date().toISOString(),
+      id: this.id, name: this.name, batchId: this.needsRecovery ? this.batchInFlight : this.nextBatchId, timestamp: new Date().toISOString(),
+
       numInputRows: 0, inputRowsPerSecond: 0, processedRowsPerSecond: 0, durationMs: {}, eventTime: {}, stateOperators: [],
       sources: [], sink: { numOutputRows: 0, description: this.config.object.kind === 'sink' ? this.config.object.connector : 'result table' },
       error: this.lastError.message,
@@ -364,6 +377,7 @@ export class StreamingQuery {
     const version = await this.store.version(this.conn);
     if (version === null) {
       this.nextBatchId = 0;
+      this.watermarks.restore(undefined);
       for (const s of this.sources) s.offset = s.reader.initialOffset;
       return;
     }
@@ -371,6 +385,7 @@ export class StreamingQuery {
       throw incompatibleCheckpoint(this.name, `its plan changed (fingerprint ${version.fingerprint} -> ${this.config.plan.fingerprint})`);
     }
     this.nextBatchId = version.batchId + 1;
+    this.watermarks.restore(version.eventTime);
     for (const s of this.sources) s.offset = s.name in version.offsets ? version.offsets[s.name] : s.reader.initialOffset;
     // State at N without commits/N: the crash came between the transaction and the commit record.
     if ((await this.commits.read(version.batchId)) === undefined) {
@@ -405,6 +420,8 @@ export class StreamingQuery {
     // 1-2. Plan the batch's offsets (or reuse those already logged for it) and log them.
     let t = Date.now();
     this.needsRecovery = true; // until the batch completes
+    this.batchInFlight = batchId;
+
     const logged = await this.offsets.read(batchId);
     if (logged) this.checkLoggedStart(logged);
     const starts = new Map(this.sources.map((s) => [s.name, s.offset]));
@@ -414,10 +431,12 @@ export class StreamingQuery {
       const end = logged?.sources[s.name]?.end ?? s.reader.endOffset(s.offset, bound.get(s.name), this.maxRows);
       ends.set(s.name, end);
     }
+    const watermark = logged ? (logged.watermark ?? null) : this.watermarks.watermark;
     if (!logged) {
       await this.offsets.write(batchId, {
         batchId,
         sources: Object.fromEntries(this.sources.map((s) => [s.name, { start: s.offset, end: ends.get(s.name) }])),
+        watermark,
         timestamp: new Date().toISOString(),
       });
     }
@@ -425,14 +444,27 @@ export class StreamingQuery {
     t = lap('walCommit', t);
 
 
-    // 3. Load each source's delta.
+    // 3. Load each source's delta; note its event times and its late rows.
     const loaded = new Map<string, LoadStats>();
+    const late = new Map<string, number>();
+    const keepLate: string[] = [];
+    let eventMin: number | null = null;
+    let eventMax: number | null = null;
+    await this.pipeline.setWatermark(this.conn, watermark);
     for (const s of this.sources) {
       const table = this.pipeline.sourceTable(s.name);
       await this.conn.run(`DELETE FROM ${table}`);
       const end = ends.get(s.name);
-      if (s.reader.hasData(s.offset, end)) loaded.set(s.name, await s.reader.load(this.conn, table, s.offset, end));
+      if (!s.reader.hasData(s.offset, end)) continue;
+      loaded.set(s.name, await s.reader.load(this.conn, table, s.offset, end));
+      const times = await this.watermarks.observe(this.conn, s.name, table);
+      if (times.min !== null) eventMin = eventMin === null ? times.min : Math.min(eventMin, times.min);
+      if (times.max !== null) eventMax = eventMax === null ? times.max : Math.max(eventMax, times.max);
+      const lateRows = await this.pipeline.lateRows(this.conn, this.name, s.name, batchId, end, this.keepLateRows);
+      late.set(s.name, lateRows.count);
+      if (lateRows.keepSql) keepLate.push(lateRows.keepSql);
     }
+    const eventTime = this.watermarks.advance() === null && this.watermarks.watermarked.length === 0 ? undefined : this.watermarks.snapshot();
     faultPoint(this.name, 'after-load', batchId);
 
     t = lap('getBatch', t);
@@ -441,7 +473,8 @@ export class StreamingQuery {
     const offsetsAfter = Object.fromEntries(this.sources.map((s) => [s.name, ends.get(s.name)]));
     const { rows: outputRows, delta } = await this.conn.transaction(async () => {
       const output = await this.pipeline.run(this.conn, batchId);
-      await this.conn.runAll(this.store.setVersionSql({ batchId, offsets: offsetsAfter, fingerprint: this.config.plan.fingerprint }));
+      await this.conn.runAll(keepLate);
+      await this.conn.runAll(this.store.setVersionSql({ batchId, offsets: offsetsAfter, fingerprint: this.config.plan.fingerprint, eventTime }));
       faultPoint(this.name, 'in-transaction', batchId);
       return output;
     });
@@ -469,7 +502,9 @@ export class StreamingQuery {
       endOffset: ends.get(s.name),
       numInputRows: loaded.get(s.name)?.rows ?? 0,
       numBadRows: loaded.get(s.name)?.badRows ?? 0,
+      numLateRows: late.get(s.name) ?? 0,
     }));
+    const dropped = [...late.values()].reduce((n, c) => n + c, 0);
     durations.triggerExecution = elapsed;
     const progress: Progress = {
       id: this.id,
@@ -480,8 +515,8 @@ export class StreamingQuery {
       inputRowsPerSecond: numInputRows / (elapsed / 1000),
       processedRowsPerSecond: numInputRows / (elapsed / 1000),
       durationMs: durations,
-      eventTime: {},
-      stateOperators: await this.pipeline.stateProgress(this.conn),
+      eventTime: eventTimeProgress(eventMin, eventMax, watermark),
+      stateOperators: (await this.pipeline.stateProgress(this.conn)).map((op) => ({ ...op, numRowsDroppedByWatermark: dropped })),
       sources,
       sink: { numOutputRows: outputRows, description: this.config.object.kind === 'sink' ? this.config.object.connector : 'result table' },
     };
@@ -511,6 +546,14 @@ export class StreamingQuery {
 
     await this.sourcesCommitted();
   }
+}
+
+function eventTimeProgress(min: number | null, max: number | null, watermark: number | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (min !== null) out.min = microsToIso(min)!;
+  if (max !== null) out.max = microsToIso(max)!;
+  if (watermark !== null) out.watermark = microsToIso(watermark)!;
+  return out;
 }
 
 function sleep(ms: number): Promise<void> {

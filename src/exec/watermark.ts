@@ -1,0 +1,74 @@
+/**
+ * The query's watermark (DESIGN.md §4): after batch N, each watermarked source's watermark is the
+ * maximum over its rows so far of its WATERMARK expression (e.g. `date_time - INTERVAL '4' SECOND`);
+ * the query's watermark, used from batch N+1, is the minimum over its watermarked sources, unknown
+ * until each of them has seen a row, and it never goes back.
+ */
+import type { SourceObject } from '../catalog/types.js';
+import type { Connection } from '../duck/index.js';
+
+/** What the checkpoint keeps of event time (epoch microseconds). */
+export interface EventTimeState {
+  readonly watermark: number | null;
+  readonly sources: Readonly<Record<string, number>>;
+}
+
+export interface BatchEventTime {
+  readonly min: number | null;
+  readonly max: number | null;
+}
+
+export class WatermarkTracker {
+  private watermarkMicros: number | null = null;
+  private readonly sourceMarks = new Map<string, number>();
+
+  constructor(private readonly sources: ReadonlyMap<string, SourceObject>) {}
+
+  /** The watermark of the next batch. */
+  get watermark(): number | null {
+    return this.watermarkMicros;
+  }
+
+  /** The sources whose event time the watermark follows. */
+  get watermarked(): string[] {
+    return [...this.sources.values()].filter((s) => s.watermark !== null).map((s) => s.name);
+  }
+
+  restore(state: EventTimeState | undefined): void {
+    this.sourceMarks.clear();
+    this.watermarkMicros = state?.watermark ?? null;
+    for (const [name, mark] of Object.entries(state?.sources ?? {})) this.sourceMarks.set(name, mark);
+  }
+
+  snapshot(): EventTimeState {
+    return { watermark: this.watermarkMicros, sources: Object.fromEntries(this.sourceMarks) };
+  }
+
+  /** Reads a batch's rows of one source (in `table`): its event-time range, and raises its watermark. */
+  async observe(conn: Connection, source: string, table: string): Promise<BatchEventTime> {
+    const def = this.sources.get(source)?.watermark;
+    if (!def) return { min: null, max: null };
+    const time = `"${def.column.replaceAll('"', '""')}"`;
+    const row = await conn.query(`SELECT epoch_us(min(${time})), epoch_us(max(${time})), epoch_us(max(${def.expr})) FROM ${table}`);
+    const [min, max, mark] = (row.rows[0] ?? []).map((v) => (v === null || v === undefined ? null : Number(v)));
+    if (mark !== null && mark !== undefined) {
+      const before = this.sourceMarks.get(source);
+      if (before === undefined || mark > before) this.sourceMarks.set(source, mark);
+    }
+    return { min: min ?? null, max: max ?? null };
+  }
+
+  /** After a batch: the query watermark for the next one. */
+  advance(): number | null {
+    const marks = this.watermarked.map((s) => this.sourceMarks.get(s));
+    if (marks.length === 0 || marks.some((m) => m === undefined)) return this.watermarkMicros;
+    const next = Math.min(...(marks as number[]));
+    if (this.watermarkMicros === null || next > this.watermarkMicros) this.watermarkMicros = next;
+    return this.watermarkMicros;
+  }
+}
+
+/** Epoch microseconds as an ISO timestamp for progress and SHOW output. */
+export function microsToIso(us: number | null): string | null {
+  return us === null ? null : new Date(Math.floor(us / 1000)).toISOString();
+}

@@ -1,0 +1,44 @@
+/** Watermarks: computed after a batch and used from the next; late rows dropped, counted, kept. */
+import t from 'tap';
+import { Engine } from '../../src/engine/index.js';
+
+t.test('late rows are dropped before state, counted in progress, and kept with late_rows = keep', async (t) => {
+  const engine = await Engine.open({ dataDir: t.testdir() });
+  t.teardown(() => engine.close());
+  await engine.execute(`CREATE SOURCE clicks (user_id BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '5' SECOND);
+    CREATE MATERIALIZED VIEW per_user WITH (late_rows = 'keep') AS SELECT user_id, count(*) AS n FROM clicks GROUP BY user_id`);
+  await engine.execute(`INSERT INTO clicks VALUES (1, TIMESTAMP '2024-01-01 00:00:10'), (1, TIMESTAMP '2024-01-01 00:00:20')`);
+  await engine.drain();
+  // The watermark is now 00:00:15: a row at 00:00:12 is late, one at 00:00:16 is not.
+  await engine.execute(`INSERT INTO clicks VALUES (1, TIMESTAMP '2024-01-01 00:00:12'), (2, TIMESTAMP '2024-01-01 00:00:16')`);
+  await engine.drain();
+  const [rows] = await engine.execute('SELECT * FROM per_user ORDER BY user_id');
+  t.same(rows!.rows, [[1, 2], [2, 1]], 'the late row did not count');
+  const progress = engine.progress('per_user');
+  t.match(progress[1], {
+    eventTime: { watermark: '2024-01-01T00:00:15.000Z', min: '2024-01-01T00:00:12.000Z', max: '2024-01-01T00:00:16.000Z' },
+    sources: [{ numLateRows: 1, numInputRows: 2 }],
+    stateOperators: [{ numRowsDroppedByWatermark: 1 }],
+  });
+  t.match(progress[0], { eventTime: { min: '2024-01-01T00:00:10.000Z', max: '2024-01-01T00:00:20.000Z' } });
+  t.notOk('watermark' in progress[0]!.eventTime, 'no watermark before the first batch');
+  const [late] = await engine.execute('SELECT query, source, batch, watermark, "row" FROM eddy_late_rows');
+  t.same(late!.rows, [['per_user', 'clicks', 1, '2024-01-01 00:00:15', '{"user_id":1,"ts":"2024-01-01 00:00:12"}']]);
+});
+
+t.test('the watermark survives a restart and never goes back', async (t) => {
+  const dataDir = t.testdir();
+  let engine = await Engine.open({ dataDir });
+  await engine.execute(`CREATE SOURCE s (ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND);
+    CREATE MATERIALIZED VIEW c AS SELECT count(*) AS n FROM s`);
+  await engine.execute(`INSERT INTO s VALUES (TIMESTAMP '2024-01-01 00:01:00')`);
+  await engine.drain();
+  await engine.close();
+  engine = await Engine.open({ dataDir });
+  t.teardown(() => engine.close());
+  await engine.execute(`INSERT INTO s VALUES (TIMESTAMP '2024-01-01 00:00:30'), (TIMESTAMP '2024-01-01 00:01:30')`);
+  await engine.drain();
+  const [rows] = await engine.execute('SELECT n FROM c');
+  t.same(rows!.rows, [[2]], 'the row at 00:00:30 is late after the restart too');
+  t.match(engine.progress('c')[0], { eventTime: { watermark: '2024-01-01T00:00:59.000Z' }, sources: [{ numLateRows: 1 }] });
+});
