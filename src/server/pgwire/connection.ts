@@ -1,0 +1,190 @@
+/**
+ * One client connection: the startup phase (SSLRequest, GSSENCRequest, CancelRequest, the startup
+ * packet, SCRAM-SHA-256 or trust), then a Session for every later message.
+ */
+import * as crypto from 'node:crypto';
+import type * as net from 'node:net';
+import * as tls from 'node:tls';
+import { asEddyError, EddyError } from '../../util/errors.js';
+import { log } from '../../util/log.js';
+import * as out from './backend-messages.js';
+import { BodyReader, FrontendReader, type FrontendMessage } from './frontend-reader.js';
+import { ScramExchange } from './scram.js';
+import { Session, type SessionOutput } from './session.js';
+import { SessionParameters } from './session-parameters.js';
+import { StatementExecutor, type ExecutorConfig } from './statement-executor.js';
+import type { UserVerifiers } from './users.js';
+
+const PROTOCOL_3 = 196608;
+const SSL_REQUEST = 80877103;
+const GSSENC_REQUEST = 80877104;
+const CANCEL_REQUEST = 80877102;
+
+/** What every connection shares with the server. */
+export interface ConnectionContext extends ExecutorConfig {
+  readonly users: UserVerifiers | null;
+  readonly tls: tls.SecureContext | null;
+  readonly socketBuffer: number;
+  register(pid: number, secret: number, session: Session): void;
+  unregister(pid: number): void;
+  cancel(pid: number, secret: number): void;
+  nextPid(): number;
+}
+
+type Phase = 'startup' | 'sasl-initial' | 'sasl-final' | 'ready' | 'closed';
+
+export class Connection {
+  private readonly reader = new FrontendReader();
+  private phase: Phase = 'startup';
+  private busy = false;
+  private session: Session | null = null;
+  private scram: ScramExchange | null = null;
+  private user = '';
+  private startupParams = new Map<string, string>();
+  private pid = 0;
+  private readonly onData = (chunk: Buffer): void => {
+    this.reader.push(chunk);
+    void this.pump();
+  };
+
+  constructor(private socket: net.Socket | tls.TLSSocket, private readonly ctx: ConnectionContext) {
+    socket.setNoDelay(true);
+    socket.on('data', this.onData);
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+  }
+
+  close(): void {
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    this.session?.close();
+    if (this.pid) this.ctx.unregister(this.pid);
+    this.socket.destroy();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (this.phase !== 'closed') {
+        if (this.phase === 'startup') {
+          const body = this.reader.nextUntyped();
+          if (!body) break;
+          this.startup(body);
+        } else {
+          const message = this.reader.next();
+          if (!message) break;
+          await this.message(message);
+        }
+      }
+    } catch (e) {
+      this.fatal(e);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private startup(body: Buffer): void {
+    const r = new BodyReader(body);
+    const code = r.int32();
+    if (code === SSL_REQUEST) {
+      if (!this.ctx.tls) return void this.socket.write('N');
+      this.socket.write('S');
+      this.upgrade(this.ctx.tls);
+      return;
+    }
+    if (code === GSSENC_REQUEST) return void this.socket.write('N');
+    if (code === CANCEL_REQUEST) {
+      this.ctx.cancel(r.int32(), r.int32());
+      this.close();
+      return;
+    }
+    if (code !== PROTOCOL_3) {
+      throw new EddyError('FEATURE_NOT_SUPPORTED', `unsupported frontend protocol ${code >> 16}.${code & 0xffff}: Eddy speaks protocol 3.0`);
+    }
+    while (r.remaining > 1) {
+      const name = r.cstring();
+      this.startupParams.set(name, r.cstring());
+    }
+    this.user = this.startupParams.get('user') ?? '';
+    if (this.user === '') throw new EddyError('PROTOCOL_VIOLATION', 'no PostgreSQL user name specified in startup packet');
+    if (this.ctx.users) {
+      this.scram = new ScramExchange(this.user, this.ctx.users.get(this.user) ?? null);
+      this.socket.write(out.authenticationSasl(['SCRAM-SHA-256']));
+      this.phase = 'sasl-initial';
+    } else this.ready();
+  }
+
+  /** Continues the connection over TLS (after answering 'S' to SSLRequest). */
+  private upgrade(context: tls.SecureContext): void {
+    this.socket.removeListener('data', this.onData);
+    const secure = new tls.TLSSocket(this.socket, { isServer: true, secureContext: context });
+    secure.on('data', this.onData);
+    secure.on('error', () => this.close());
+    secure.on('close', () => this.close());
+    this.socket = secure;
+  }
+
+  private async message(message: FrontendMessage): Promise<void> {
+    if (this.phase === 'ready') return this.session!.handle(message);
+    if (message.type !== 'p') throw new EddyError('PROTOCOL_VIOLATION', `expected a password message, got '${message.type}'`);
+    const r = new BodyReader(message.body);
+    if (this.phase === 'sasl-initial') {
+      const mechanism = r.cstring();
+      if (mechanism !== 'SCRAM-SHA-256') throw new EddyError('PROTOCOL_VIOLATION', `unsupported SASL mechanism ${mechanism}: use SCRAM-SHA-256`);
+      const length = r.int32();
+      const serverFirst = this.scram!.start(r.bytes(Math.max(0, length)).toString('utf8'));
+      this.socket.write(out.authenticationSaslContinue(serverFirst));
+      this.phase = 'sasl-final';
+      return;
+    }
+    const serverFinal = this.scram!.finish(r.rest().toString('utf8'));
+    this.socket.write(out.authenticationSaslFinal(serverFinal));
+    this.ready();
+  }
+
+  private ready(): void {
+    const parameters = new SessionParameters(this.user);
+    parameters.applyStartup(this.startupParams);
+    const executor = new StatementExecutor(this.ctx, parameters, (name, value) => this.socket.write(out.parameterStatus(name, value)));
+    const socket = (): net.Socket => this.socket;
+    const output: SessionOutput = {
+      send: (m) => void socket().write(m),
+      buffered: () => socket().writableLength,
+      drained: () =>
+        new Promise((resolve) => {
+          const s = socket();
+          if (s.writableLength === 0 || s.destroyed) return resolve();
+          const done = (): void => {
+            s.removeListener('drain', done);
+            s.removeListener('close', done);
+            resolve();
+          };
+          s.once('drain', done);
+          s.once('close', done);
+        }),
+      end: () => this.close(),
+    };
+    this.session = new Session(executor, output, { socketBuffer: this.ctx.socketBuffer });
+    this.pid = this.ctx.nextPid();
+    const secret = crypto.randomInt(1, 0x7fffffff);
+    this.ctx.register(this.pid, secret, this.session);
+    this.socket.write(out.authenticationOk());
+    for (const [name, value] of parameters.reported()) this.socket.write(out.parameterStatus(name, value));
+    this.socket.write(out.backendKeyData(this.pid, secret));
+    this.socket.write(out.readyForQuery('I'));
+    this.phase = 'ready';
+  }
+
+  /** An error before or outside a session ends the connection, as PostgreSQL's FATAL does. */
+  private fatal(e: unknown): void {
+    const error = asEddyError(e, 'PROTOCOL_VIOLATION');
+    if (this.phase !== 'closed') {
+      log.debug({ err: error.message }, 'pgwire connection closed on error');
+      this.socket.end(out.errorResponse(error, undefined, 'E', 'FATAL'));
+      this.phase = 'closed';
+      this.session?.close();
+      if (this.pid) this.ctx.unregister(this.pid);
+    }
+  }
+}

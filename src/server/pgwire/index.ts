@@ -1,0 +1,3 @@
+export { PgServer, type PgServerOptions } from './server.js';
+export { parseUsers, readUsersFile, type UserVerifiers } from './users.js';
+export { formatVerifier, scramVerifier } from './scram.js';
