@@ -2,6 +2,7 @@
 import { EddyError } from '../util/errors.js';
 import { blackholeSink } from './sinks/blackhole.js';
 import { consoleSink } from './sinks/console.js';
+import { kafkaSink } from './sinks/kafka/connector.js';
 import { csvSink, jsonlSink, parquetSink } from './sinks/file/connectors.js';
 import { fileSource } from './sources/file.js';
 import { kafkaSource } from './sources/kafka/connector.js';
@@ -9,7 +10,7 @@ import { nexmarkSource } from './sources/nexmark/connector.js';
 import { pushSource } from './sources/push.js';
 import type { SinkConnector, SourceConnector } from './types.js';
 
-export const connectors: readonly (SourceConnector | SinkConnector)[] = [nexmarkSource, fileSource, pushSource, kafkaSource, consoleSink, blackholeSink, parquetSink, jsonlSink, csvSink];
+export const connectors: readonly (SourceConnector | SinkConnector)[] = [nexmarkSource, fileSource, pushSource, kafkaSource, consoleSink, blackholeSink, parquetSink, jsonlSink, csvSink, kafkaSink];
 
 function find<K extends 'source' | 'sink'>(kind: K, name: string): Extract<SourceConnector | SinkConnector, { kind: K }> {
   const wanted = name.toLowerCase();
