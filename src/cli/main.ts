@@ -20,6 +20,8 @@ Usage:
   eddy serve [--data-dir D] [--pg-port 5433] [--http-port 8080] [--init FILE.sql]
       Keeps the queries of data directory D (default ./eddy-data) running. --init runs FILE.sql
       only when D is empty; later starts resume what D holds.
+      --pg-port 0 picks a free port. --pg-users FILE (lines name:password) requires SCRAM-SHA-256
+      passwords from psql clients; --pg-tls-cert CERT.pem --pg-tls-key KEY.pem offers them TLS.
   eddy --help | --version
 `;
 
@@ -35,6 +37,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo, stop?
         format: { type: 'string' },
         'pg-port': { type: 'string' },
         'http-port': { type: 'string' },
+        'pg-users': { type: 'string' },
+        'pg-tls-cert': { type: 'string' },
+        'pg-tls-key': { type: 'string' },
         init: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -79,7 +84,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, stop?
     stop?.addEventListener('abort', onSignal, { once: true });
     try {
       const statusIntervalMs = Number(process.env.EDDY_STATUS_INTERVAL_MS ?? 5000);
-      return await serve({ dataDir: values['data-dir'] ?? 'eddy-data', pgPort, httpPort, init: values.init, statusIntervalMs }, io, controller.signal);
+      return await serve({ dataDir: values['data-dir'] ?? 'eddy-data', pgPort, httpPort, pgUsersFile: values['pg-users'], pgTlsCert: values['pg-tls-cert'], pgTlsKey: values['pg-tls-key'], init: values.init, statusIntervalMs }, io, controller.signal);
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -96,7 +101,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, stop?
 function port(value: string | undefined, fallback: number, flag: string, io: CliIo): number | null {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (Number.isInteger(n) && n > 0 && n < 65536) return n;
+  if (Number.isInteger(n) && (n > 0 || (n === 0 && flag === '--pg-port')) && n < 65536) return n;
   io.err(`ERROR: ${flag} must be a port number, not '${value}'\n`);
   return null;
 }

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { quoteIdent } from '../duck/index.js';
 import { Engine } from '../engine/index.js';
+import { PgServer, readUsersFile } from '../server/pgwire/index.js';
 import { asEddyError } from '../util/errors.js';
 import type { CliIo } from './io.js';
 import { executeScript } from './run.js';
@@ -13,6 +14,11 @@ import { executeScript } from './run.js';
 export interface ServeOptions {
   readonly dataDir: string;
   readonly pgPort: number;
+  /** A users file (name:password lines): SCRAM-SHA-256 for psql clients; none means any user connects. */
+  readonly pgUsersFile?: string | undefined;
+  /** PEM certificate and key: psql clients may then connect over TLS. */
+  readonly pgTlsCert?: string | undefined;
+  readonly pgTlsKey?: string | undefined;
   readonly httpPort: number;
   readonly init: string | undefined;
   readonly statusIntervalMs: number;
@@ -23,6 +29,7 @@ export async function serve(options: ServeOptions, io: CliIo, stop: AbortSignal)
   const dataDir = path.resolve(options.dataDir);
   const empty = isEmptyDirectory(dataDir);
   let engine: Engine | undefined;
+  let pg: PgServer | undefined;
   try {
     engine = await Engine.open({ dataDir });
     for (const warning of engine.warnings) io.err(`WARNING: ${warning}\n`);
@@ -32,9 +39,15 @@ export async function serve(options: ServeOptions, io: CliIo, stop: AbortSignal)
         await executeScript(engine, fs.readFileSync(options.init, 'utf8'), 'table', io, { drainBeforeReads: false });
       } else io.out(`Data directory ${dataDir} is not empty: resuming what it holds, ${options.init} not run\n`);
     }
+    pg = await PgServer.start(engine, {
+      port: options.pgPort,
+      users: options.pgUsersFile ? readUsersFile(options.pgUsersFile) : null,
+      tls: options.pgTlsCert && options.pgTlsKey ? { certFile: options.pgTlsCert, keyFile: options.pgTlsKey } : null,
+    });
+    io.out(`PostgreSQL clients: psql -h ${pg.host} -p ${pg.port}${options.pgUsersFile ? ' -U <user>' : ''} (listening on ${pg.host}:${pg.port}${options.pgTlsCert ? ', TLS available' : ''})\n`);
     io.out(
       `Eddy is serving ${dataDir} with ${engine.queries().length} continuous ${engine.queries().length === 1 ? 'query' : 'queries'}.\n` +
-        `The psql server (port ${options.pgPort}) and the HTTP server (port ${options.httpPort}) are not yet available.\n` +
+        `The HTTP server (port ${options.httpPort}) is not yet available.\n` +
         'Press Ctrl-C to stop.\n',
     );
     await reportUntil(engine, options.statusIntervalMs, io, stop);
@@ -44,6 +57,7 @@ export async function serve(options: ServeOptions, io: CliIo, stop: AbortSignal)
     io.err(`ERROR: ${asEddyError(e).describe()}\n`);
     return 1;
   } finally {
+    await pg?.close().catch(() => undefined);
     await engine?.close().catch(() => undefined);
   }
 }
