@@ -15,6 +15,7 @@ import { NameAllocator } from './names.js';
 import { requireBoolean, typeScalars } from './probe.js';
 import { Scope, type ScopeColumn } from './scope.js';
 import type { BinderState } from './state.js';
+import { findTimeBound } from './time-bound.js';
 
 const KEYWORDS: Record<JoinType, string> = {
   inner: 'JOIN',
@@ -46,7 +47,9 @@ export async function bindJoin(left: BoundFrom, rightIn: BoundFrom, type: JoinTy
   const [type0] = await typeScalars(state, fields, [{ sql: condition, position, what: 'JOIN condition' }]);
   requireBoolean(type0!, 'JOIN/ON', position);
   const equiKeys = equalities(on, scope, left.node.fields, state);
+  const timeBound = await findTimeBound(on, scope, left.node.fields, right.node.fields, state);
   const node: JoinNode = { kind: 'join', joinType: type, left: left.node, right: right.node, condition, equiKeys, fields };
+  if (timeBound) return { node: { ...node, timeBound }, scope, probe: `${left.probe} ${KEYWORDS[type]} ${right.probe} ON TRUE` };
   return { node, scope, probe: `${left.probe} ${KEYWORDS[type]} ${right.probe} ON TRUE` };
 }
 

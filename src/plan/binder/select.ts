@@ -17,6 +17,7 @@ import { requireBoolean, typeScalars, type ProbeItem } from './probe.js';
 import { applyRankFilter, bindPendingRank, rankItemOf } from './rank.js';
 import { expandSelectList, type BoundBody, type SelectEntry } from './select-entry.js';
 import type { BinderState } from './state.js';
+import { withWhereTimeBound } from './time-bound.js';
 
 export async function bindSelect(stmt: SelectStmt, state: BinderState): Promise<BoundBody> {
   const whole = state.loc.whole;
@@ -92,7 +93,8 @@ async function bindWhere(where: ExprNode, from: BoundFrom, state: BinderState): 
   const position = state.loc.positionOf(where, span);
   const [type] = await typeScalars(state, from.node.fields, [{ sql: predicate, position, what: 'WHERE clause' }]);
   requireBoolean(type!, 'WHERE', position);
-  const filter: FilterNode = { kind: 'filter', input: from.node, predicate, fields: from.node.fields };
+  const input = await withWhereTimeBound(from.node, where, from.scope, state);
+  const filter: FilterNode = { kind: 'filter', input, predicate, fields: from.node.fields };
   return filter;
 }
 
