@@ -211,12 +211,16 @@ export class StreamingQuery {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.exclusive(async () => {
-          if (this.needsRecovery) await this.recover();
+          if (this.status === 'failed' && this.lastError) throw this.lastError; // failed while this drain waited
+          this.batchInFlight = this.nextBatchId;
+          if (this.needsRecovery) await this.failing(() => this.recover());
           const cap = new Map<string, SourceOffset>();
+
 
           for (const s of this.sources) cap.set(s.name, await s.reader.latestOffset());
           while (this.needsInitialBatch() || this.sources.some((s) => s.reader.hasData(s.offset, cap.get(s.name)))) {
-            await this.runBatch(cap);
+            await this.failing(() => this.runBatch(cap));
+
           }
         });
         return;
@@ -278,14 +282,17 @@ export class StreamingQuery {
       try {
         ran = await this.exclusive(async () => {
           if (this.status !== 'running' && this.status !== 'retrying') return false;
-          if (this.needsRecovery) await this.recover();
+          this.batchInFlight = this.nextBatchId;
+          if (this.needsRecovery) await this.failing(() => this.recover());
           const latest = new Map<string, SourceOffset>();
+
 
           for (const s of this.sources) latest.set(s.name, await s.reader.latestOffset());
           if (t.kind === 'available_now') cap ??= latest;
           const bound = cap ?? latest;
           if (!this.needsInitialBatch() && !this.sources.some((s) => s.reader.hasData(s.offset, bound.get(s.name)))) return false;
-          await this.runBatch(bound);
+          await this.failing(() => this.runBatch(bound));
+
           return true;
         });
       } catch (e) {
@@ -335,12 +342,29 @@ export class StreamingQuery {
     return this.nextBatchId === 0 && this.config.plan.operators.some((op) => op.kind === 'aggregate' && op.keys.length === 0);
   }
 
+  /**
+   * Runs a step of the loop under the batch lock and marks the query failed there, before the lock
+   * is released, so a drain waiting for the lock sees the failure instead of recovering past it.
+   */
+  private async failing<T>(step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (e) {
+      const error = asEddyError(e, 'QUERY_FAILED', `query "${this.name}" failed`);
+      if (error.code !== 'SOURCE_UNAVAILABLE') this.fail(error);
+      throw error;
+    }
+  }
+
   private fail(e: unknown): void {
+    if (this.status === 'failed' && e === this.lastError) return; // already recorded under the lock
     this.lastError = asEddyError(e, 'QUERY_FAILED', `query "${this.name}" failed`);
+
     this.status = 'failed';
     log.error({ query: this.name, err: this.lastError.message }, 'query failed');
     this.record({
-      id: this.id, name: this.name, batchId: this.needsRecovery ? this.batchInFlight : this.nextBatchId, timestamp: new Date().toISOString(),
+      id: this.id, name: this.name, batchId: this.batchInFlight, timestamp: new Date().toISOString(),
+
 
       numInputRows: 0, inputRowsPerSecond: 0, processedRowsPerSecond: 0, durationMs: {}, eventTime: {}, stateOperators: [],
       sources: [], sink: { numOutputRows: 0, description: this.config.object.kind === 'sink' ? this.config.object.connector : 'result table' },
@@ -388,6 +412,8 @@ export class StreamingQuery {
     this.watermarks.restore(version.eventTime);
     for (const s of this.sources) s.offset = s.name in version.offsets ? version.offsets[s.name] : s.reader.initialOffset;
     // State at N without commits/N: the crash came between the transaction and the commit record.
+    this.batchInFlight = version.batchId;
+
     if ((await this.commits.read(version.batchId)) === undefined) {
 
       await this.deliver(version.batchId);

@@ -379,3 +379,9 @@ t.test('parseQueryBody and positionInQuery map node-sql-parser locations into th
   t.throws(() => parseQueryBody('SELECT FROM WHERE', start), { code: 'SYNTAX_ERROR' });
   t.equal(parseQueryBody('SELECT * FROM t QUALIFY a = 1', start, { allowUnparsed: true }).ast, null);
 });
+
+t.test('a source column list may hold only a WATERMARK, leaving the columns to the connector', async (t) => {
+  const [s] = parseScript("CREATE SOURCE bid (WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND) WITH (connector = 'nexmark', table = 'bid')");
+  t.match(s, { kind: 'create_source', columns: null, watermark: { column: 'date_time', expr: "date_time - INTERVAL '4' SECOND" } });
+  t.throws(() => parseScript('CREATE SOURCE s ()'), { code: 'SYNTAX_ERROR' });
+});
