@@ -17,9 +17,12 @@ Usage:
       Executes the statements of FILE.sql in order. Before each SELECT and SHOW, and before exiting,
       every continuous query processes all data available at that moment. Without --data-dir a fresh
       temporary data directory is used and removed afterwards.
-  eddy serve [--data-dir D] [--pg-port 5433] [--http-port 8080] [--init FILE.sql]
+  eddy serve [--data-dir D] [--pg-port 5433] [--http-port 8080] [--http-host 127.0.0.1] [--init FILE.sql]
+             [--token T]... [--file-root DIR]...
       Keeps the queries of data directory D (default ./eddy-data) running. --init runs FILE.sql
-      only when D is empty; later starts resume what D holds.
+      only when D is empty; later starts resume what D holds. --http-port 0 picks a free port.
+      --token (or EDDY_TOKENS=t1,t2) requires "Authorization: Bearer T" on HTTP and websockets;
+      --file-root confines the paths of file sources and sinks to the given directories.
       --pg-port 0 picks a free port. --pg-users FILE (lines name:password) requires SCRAM-SHA-256
       passwords from psql clients; --pg-tls-cert CERT.pem --pg-tls-key KEY.pem offers them TLS.
   eddy --help | --version
@@ -40,6 +43,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo, stop?
         'pg-users': { type: 'string' },
         'pg-tls-cert': { type: 'string' },
         'pg-tls-key': { type: 'string' },
+        'http-host': { type: 'string' },
+        token: { type: 'string', multiple: true },
+        'file-root': { type: 'string', multiple: true },
         init: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -74,8 +80,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo, stop?
     return runScript({ file: rest[0]!, dataDir: values['data-dir'], format }, io);
   }
   if (command === 'serve') {
-    const pgPort = port(values['pg-port'], 5433, '--pg-port', io);
-    const httpPort = port(values['http-port'], 8080, '--http-port', io);
+    const pgPort = port(values['pg-port'], 5433, '--pg-port', io, true);
+    const httpPort = port(values['http-port'], 8080, '--http-port', io, true);
     if (pgPort === null || httpPort === null) return 2;
     const controller = new AbortController();
     const onSignal = (): void => controller.abort();
@@ -84,7 +90,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo, stop?
     stop?.addEventListener('abort', onSignal, { once: true });
     try {
       const statusIntervalMs = Number(process.env.EDDY_STATUS_INTERVAL_MS ?? 5000);
-      return await serve({ dataDir: values['data-dir'] ?? 'eddy-data', pgPort, httpPort, pgUsersFile: values['pg-users'], pgTlsCert: values['pg-tls-cert'], pgTlsKey: values['pg-tls-key'], init: values.init, statusIntervalMs }, io, controller.signal);
+      const tokens = [...(values.token ?? []), ...(process.env.EDDY_TOKENS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')];
+      const options = { dataDir: values['data-dir'] ?? 'eddy-data', pgPort, httpPort, pgUsersFile: values['pg-users'], pgTlsCert: values['pg-tls-cert'], pgTlsKey: values['pg-tls-key'], httpHost: values['http-host'], tokens, fileRoots: values['file-root'] ?? [], init: values.init, statusIntervalMs };
+      return await serve(options, io, controller.signal);
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -98,10 +106,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo, stop?
   return 2;
 }
 
-function port(value: string | undefined, fallback: number, flag: string, io: CliIo): number | null {
+function port(value: string | undefined, fallback: number, flag: string, io: CliIo, allowZero = false): number | null {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (Number.isInteger(n) && (n > 0 || (n === 0 && flag === '--pg-port')) && n < 65536) return n;
+  if (Number.isInteger(n) && (n > 0 || (allowZero && n === 0)) && n < 65536) return n;
   io.err(`ERROR: ${flag} must be a port number, not '${value}'\n`);
   return null;
 }

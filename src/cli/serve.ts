@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { quoteIdent } from '../duck/index.js';
 import { Engine } from '../engine/index.js';
 import { PgServer, readUsersFile } from '../server/pgwire/index.js';
+import { startHttpServer, type HttpServer } from '../server/http/server.js';
 import { asEddyError } from '../util/errors.js';
 import type { CliIo } from './io.js';
 import { executeScript } from './run.js';
@@ -19,7 +20,14 @@ export interface ServeOptions {
   /** PEM certificate and key: psql clients may then connect over TLS. */
   readonly pgTlsCert?: string | undefined;
   readonly pgTlsKey?: string | undefined;
+  /** 0 picks a free port (tests); the address is printed. */
   readonly httpPort: number;
+  /** The interface the HTTP server listens on (default 127.0.0.1). */
+  readonly httpHost?: string | undefined;
+  /** Bearer tokens for HTTP and websockets; none configured means no authentication. */
+  readonly tokens?: readonly string[];
+  /** When set, file sources and sinks may only use paths under these directories. */
+  readonly fileRoots?: readonly string[];
   readonly init: string | undefined;
   readonly statusIntervalMs: number;
 }
@@ -30,8 +38,9 @@ export async function serve(options: ServeOptions, io: CliIo, stop: AbortSignal)
   const empty = isEmptyDirectory(dataDir);
   let engine: Engine | undefined;
   let pg: PgServer | undefined;
+  let http: HttpServer | undefined;
   try {
-    engine = await Engine.open({ dataDir });
+    engine = await Engine.open(options.fileRoots && options.fileRoots.length > 0 ? { dataDir, fileRoots: options.fileRoots } : { dataDir });
     for (const warning of engine.warnings) io.err(`WARNING: ${warning}\n`);
     if (options.init !== undefined) {
       if (empty) {
@@ -39,6 +48,8 @@ export async function serve(options: ServeOptions, io: CliIo, stop: AbortSignal)
         await executeScript(engine, fs.readFileSync(options.init, 'utf8'), 'table', io, { drainBeforeReads: false });
       } else io.out(`Data directory ${dataDir} is not empty: resuming what it holds, ${options.init} not run\n`);
     }
+    http = await startHttpServer(engine, { host: options.httpHost ?? '127.0.0.1', port: options.httpPort, tokens: options.tokens ?? [] });
+    io.out(`HTTP and websockets listening on ${http.url}${(options.tokens ?? []).length > 0 ? ' (bearer tokens required)' : ''}\n`);
     pg = await PgServer.start(engine, {
       port: options.pgPort,
       users: options.pgUsersFile ? readUsersFile(options.pgUsersFile) : null,
@@ -47,7 +58,6 @@ export async function serve(options: ServeOptions, io: CliIo, stop: AbortSignal)
     io.out(`PostgreSQL clients: psql -h ${pg.host} -p ${pg.port}${options.pgUsersFile ? ' -U <user>' : ''} (listening on ${pg.host}:${pg.port}${options.pgTlsCert ? ', TLS available' : ''})\n`);
     io.out(
       `Eddy is serving ${dataDir} with ${engine.queries().length} continuous ${engine.queries().length === 1 ? 'query' : 'queries'}.\n` +
-        `The HTTP server (port ${options.httpPort}) is not yet available.\n` +
         'Press Ctrl-C to stop.\n',
     );
     await reportUntil(engine, options.statusIntervalMs, io, stop);
@@ -57,6 +67,7 @@ export async function serve(options: ServeOptions, io: CliIo, stop: AbortSignal)
     io.err(`ERROR: ${asEddyError(e).describe()}\n`);
     return 1;
   } finally {
+    await http?.close().catch(() => undefined);
     await pg?.close().catch(() => undefined);
     await engine?.close().catch(() => undefined);
   }

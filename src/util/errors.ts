@@ -26,6 +26,8 @@ export const ErrorCodes = {
   INVALID_OUTPUT_MODE: { sqlstate: '0A000', http: 400 },
   BAD_INPUT_ROW: { sqlstate: '22P02', http: 422 },
   OBJECT_IN_USE: { sqlstate: '55006', http: 409 },
+  /** A missing or wrong bearer token (HTTP, websockets). */
+  UNAUTHORIZED: { sqlstate: '28000', http: 401 },
   QUERY_FAILED: { sqlstate: 'XX000', http: 500 },
   /** A source or sink cannot be reached for now (broker down, topic missing): the query retries. */
   SOURCE_UNAVAILABLE: { sqlstate: '08006', http: 503 },

@@ -95,13 +95,13 @@ t.test('serve runs --init only on an empty data directory and stops when told', 
     let err = '';
     const stop = new AbortController();
     setTimeout(() => stop.abort(), ms);
-    const code = await main(['serve', '--data-dir', dataDir, '--init', path.join(dir, 'init.sql')], { out: (s) => void (out += s), err: (s) => void (err += s) }, stop.signal);
+    const code = await main(['serve', '--data-dir', dataDir, '--http-port', '0', '--pg-port', '0', '--init', path.join(dir, 'init.sql')], { out: (s) => void (out += s), err: (s) => void (err += s) }, stop.signal);
     return { code, out, err };
   };
-  const first = await serveFor(1500);
+  const first = await serveFor(3000);
   t.equal(first.code, 0, first.err);
   t.match(first.out, /Running .*init\.sql/);
-  t.match(first.out, /not yet available/);
+  t.match(first.out, /HTTP and websockets listening on http:\/\/127\.0\.0\.1:\d+\n/);
   t.match(first.out, /m: running, batch \d+, 1 rows in \| k, n: \(7, 1\)/);
   const second = await serveFor(300);
   t.equal(second.code, 0, second.err);
