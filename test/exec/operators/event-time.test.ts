@@ -1,0 +1,109 @@
+/** Event-time operator rules: windows, windowed aggregates closing by watermark, eviction, rank, sessions. */
+import t from 'tap';
+import { Database, type Connection } from '../../../src/duck/index.js';
+import { quoteIdent } from '../../../src/duck/quote.js';
+import { ruleFor } from '../../../src/exec/operators/index.js';
+import { WATERMARK_TABLE } from '../../../src/exec/operators/rule.js';
+import type { IncrementalNode } from '../../../src/plan/incremental/nodes.js';
+import { field, loadDelta, readDelta } from '../../support/changelog.js';
+
+const S = 1_000_000;
+const ts = (sec: number): string => `2024-01-01T00:00:${String(sec).padStart(2, '0')}`;
+
+function scan(id: string, fields: ReturnType<typeof field>[], changelog: 'append-only' | 'retracting' = 'append-only'): IncrementalNode {
+  return { kind: 'source_scan', id, source: id, columns: fields.map((f) => f.name), fields, changelog, state: [], lateRowsColumn: null };
+}
+
+async function harness(node: IncrementalNode, inputs: string[]) {
+  const conn = await (await Database.open(':memory:')).connect();
+  await conn.run(`CREATE TEMP TABLE ${WATERMARK_TABLE} (wm BIGINT); INSERT INTO ${WATERMARK_TABLE} VALUES (NULL)`);
+  const names = { inputs, output: 'dout', state: (s: string) => `main.${quoteIdent(s)}`, scratch: (s: string) => quoteIdent(`t_${s}`) };
+  const rule = ruleFor(node);
+  await conn.runAll(rule.createState(node, names));
+  return {
+    conn,
+    async step(watermarkSec: number | null, deltas: [string, ReturnType<typeof field>[], string][]): Promise<string> {
+      await conn.run(`UPDATE ${WATERMARK_TABLE} SET wm = ${watermarkSec === null ? 'NULL' : watermarkSec * S + Date.UTC(2024, 0, 1) * 1000}`);
+      for (const [table, fields, text] of deltas) await loadDelta(conn, table, fields, text);
+      await conn.runAll(rule.setup(node, names));
+      await conn.runAll(rule.step(node, names));
+      return readDelta(conn, 'dout', node.fields);
+    },
+  };
+}
+
+async function count(conn: Connection, table: string): Promise<number> {
+  return Number(await conn.scalar(`SELECT count(*) FROM main.${quoteIdent(table)}`));
+}
+
+t.test('TUMBLE and HOP assign epoch-aligned windows; HOP repeats a row per window', async (t) => {
+  const input = [field('k', 'VARCHAR'), field('ts', 'TIMESTAMP')];
+  const out = [...input, field('window_start', 'TIMESTAMP'), field('window_end', 'TIMESTAMP')];
+  const tumble = await harness({ kind: 'window_assign', id: 'op2', input: scan('op1', input), timeField: 'ts', sizeMicros: 10 * S, slideMicros: null, fields: out, changelog: 'append-only', state: [] }, ['din']);
+  t.equal(await tumble.step(null, [['din', input, `+ a ${ts(7)}\n+ b ${ts(10)}\n+ c null`]]),
+    `+ a 2024-01-01 00:00:07 2024-01-01 00:00:00 2024-01-01 00:00:10\n+ b 2024-01-01 00:00:10 2024-01-01 00:00:10 2024-01-01 00:00:20`);
+  const hop = await harness({ kind: 'window_assign', id: 'op2', input: scan('op1', input), timeField: 'ts', sizeMicros: 10 * S, slideMicros: 5 * S, fields: out, changelog: 'append-only', state: [] }, ['din']);
+  t.equal(await hop.step(null, [['din', input, `+ a ${ts(7)}`]]),
+    `+ a 2024-01-01 00:00:07 2024-01-01 00:00:00 2024-01-01 00:00:10\n+ a 2024-01-01 00:00:07 2024-01-01 00:00:05 2024-01-01 00:00:15`);
+});
+
+t.test('a windowed aggregate emitting on close emits each window once, when the watermark passes its end, and evicts it', async (t) => {
+  const input = [field('k', 'VARCHAR'), field('we', 'TIMESTAMP')];
+  const node: IncrementalNode = {
+    kind: 'aggregate', id: 'op2', input: scan('op1', input), keys: ['k', 'we'], distinct: false, emit: 'close',
+    aggregates: [{ fn: 'count', arg: null, distinct: false, filter: null, display: 'count(*)' }],
+    windowEnd: { field: 'we', plusMicros: 0 }, fields: [field('k', 'VARCHAR'), field('we', 'TIMESTAMP'), field('n', 'BIGINT')],
+    changelog: 'append-only', state: [],
+  };
+  const h = await harness(node, ['din']);
+  t.equal(await h.step(null, [['din', input, `+ a ${ts(10)}\n+ a ${ts(10)}\n+ a ${ts(20)}`]]), '', 'nothing closed without a watermark');
+  t.equal(await h.step(12, [['din', input, `+ a ${ts(20)}`]]), '+ a 2024-01-01 00:00:10 2', 'the first window closes');
+  t.equal(await count(h.conn, 'op2_groups'), 1, 'and leaves the state');
+  t.equal(await h.step(25, [['din', input, '']]), '+ a 2024-01-01 00:00:20 2');
+  t.equal(await count(h.conn, 'op2_groups'), 0);
+});
+
+t.test('a time-bounded left outer join evicts rows by watermark and pads the unmatched ones', async (t) => {
+  const left = [field('a', 'BIGINT'), field('lt', 'TIMESTAMP')];
+  const right = [field('b', 'BIGINT'), field('rt', 'TIMESTAMP')];
+  const node: IncrementalNode = {
+    kind: 'stream_join', id: 'op3', left: scan('op1', left), right: scan('op2', right), joinType: 'left',
+    condition: '"a" = "b" AND "rt" BETWEEN "lt" AND "lt" + INTERVAL 5 SECOND',
+    timeBound: { leftField: 'lt', rightField: 'rt', lowerMicros: 0, upperMicros: 5 * S },
+    fields: [...left, ...right], changelog: 'append-only', state: [],
+  };
+  const h = await harness(node, ['dl', 'dr']);
+  t.equal(await h.step(null, [['dl', left, `+ 1 ${ts(10)}\n+ 2 ${ts(10)}`], ['dr', right, '']]), '');
+  t.equal(await h.step(11, [['dl', left, ''], ['dr', right, `+ 1 ${ts(12)}`]]), '+ 1 2024-01-01 00:00:10 1 2024-01-01 00:00:12');
+  t.equal(await h.step(16, [['dl', left, ''], ['dr', right, '']]), '+ 2 2024-01-01 00:00:10 null null', 'row 2 can no longer match: padded once');
+  t.equal(await count(h.conn, 'op3_left'), 0, 'both left rows evicted');
+  t.equal(await count(h.conn, 'op3_right'), 0, 'the right row is evicted too (rt < watermark + 0)');
+  t.equal(await h.step(30, [['dl', left, ''], ['dr', right, '']]), '', 'nothing twice');
+});
+
+t.test('rank keeps the top rows per partition and retracts the displaced ones', async (t) => {
+  const input = [field('k', 'VARCHAR'), field('v', 'BIGINT')];
+  const node: IncrementalNode = {
+    kind: 'rank', id: 'op2', input: scan('op1', input), rankFunction: 'row_number', partitionBy: ['k'],
+    orderBy: [{ expr: '"v"', descending: true, nullsFirst: null }], limit: 2, rankField: 'rn', windowEnd: null,
+    fields: [...input, field('rn', 'BIGINT')], changelog: 'retracting', state: [],
+  };
+  const h = await harness(node, ['din']);
+  t.equal(await h.step(null, [['din', input, '+ a 1\n+ a 5\n+ a 3']]), '+ a 3 2\n+ a 5 1');
+  t.equal(await h.step(null, [['din', input, '+ a 4']]), '+ a 4 2\n- a 3 2');
+  t.equal(await count(h.conn, 'op2_rows'), 2, 'an append-only input keeps only rows that can still rank');
+});
+
+t.test('session windows emit a session when the watermark passes its end', async (t) => {
+  const input = [field('k', 'VARCHAR'), field('ts', 'TIMESTAMP')];
+  const node: IncrementalNode = {
+    kind: 'session_window', id: 'op2', input: scan('op1', input), timeField: 'ts', gapMicros: 5 * S, partitionBy: ['k'],
+    fields: [...input, field('window_start', 'TIMESTAMP'), field('window_end', 'TIMESTAMP')], changelog: 'append-only', state: [],
+  };
+  const h = await harness(node, ['din']);
+  t.equal(await h.step(null, [['din', input, `+ a ${ts(1)}\n+ a ${ts(4)}\n+ a ${ts(20)}\n+ b ${ts(2)}`]]), '');
+  t.equal(await h.step(10, [['din', input, '']]),
+    ['+ a 2024-01-01 00:00:01 2024-01-01 00:00:01 2024-01-01 00:00:09', '+ a 2024-01-01 00:00:04 2024-01-01 00:00:01 2024-01-01 00:00:09',
+      '+ b 2024-01-01 00:00:02 2024-01-01 00:00:02 2024-01-01 00:00:07'].join('\n'));
+  t.equal(await count(h.conn, 'op2_rows'), 1, 'only the open session at 00:00:20 stays');
+});
