@@ -21,7 +21,8 @@ function pointer(key: string): string {
 export function jsonStagedColumn(json: string, column: Column): StagedColumn {
   const path = pointer(column.name);
   const raw = `json_extract_string(${json}, ${path})`;
-  if (column.type.toUpperCase() === 'JSON') return { column, raw, value: `json_extract(${json}, ${path})` };
+  // a JSON null is SQL NULL, as for every other type
+  if (column.type.toUpperCase() === 'JSON') return { column, raw, value: `CASE WHEN json_type(${json}, ${path}) <> 'NULL' THEN json_extract(${json}, ${path}) END` };
   if (isTextType(column.type)) return { column, raw, value: raw };
   if (isNestedType(column.type)) return { column, raw, value: `TRY_CAST(json_extract(${json}, ${path}) AS ${column.type})` };
   return { column, raw, value: `TRY_CAST(${raw} AS ${column.type})` };

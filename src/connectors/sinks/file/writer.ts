@@ -10,53 +10,65 @@ import { copyBatchSql } from './copy-sql.js';
 import { appendManifest, readManifest } from './manifest.js';
 import { fileExtension, type FileSinkSettings } from './settings.js';
 
+interface RunState {
+  readonly run: string;
+  readonly files: BatchFiles;
+  /** The last batch of this run in the manifest (or written empty), -1 before the first. */
+  lastCommitted: number;
+}
+
 export class FileSinkWriter implements SinkWriter {
+  private state: RunState | null = null;
+
   private constructor(
     private readonly sink: string,
-    private readonly run: string,
     private readonly settings: FileSinkSettings,
     private readonly columns: readonly Column[],
-    private readonly files: BatchFiles,
-    /** The last batch of this run in the manifest (or written empty), -1 before the first. */
-    private lastCommitted: number,
+    private readonly runDir: string,
   ) {}
 
   /**
    * `runDir` keeps the sink's run id (queries/<name>/ in the data directory), so that a sink dropped and
-   * created again under the same name starts a new run rather than matching the old run's batches.
+   * created again under the same name starts a new run rather than matching the old run's batches. It
+   * is read (or made) at the first delivery, after the query has set up its checkpoint directory.
    */
   static async open(sink: string, settings: FileSinkSettings, columns: readonly Column[], runDir: string): Promise<FileSinkWriter> {
     try {
-      const run = await runId(runDir);
       await mkdir(settings.path, { recursive: true });
-      const entries = await readManifest(settings.path);
-      const last = entries.filter((e) => e.sink === sink && e.run === run).reduce((m, e) => Math.max(m, e.batch), -1);
-      const files = new BatchFiles(settings.path, fileLabel(sink), run, fileExtension(settings));
-      return new FileSinkWriter(sink, run, settings, columns, files, last);
     } catch (e) {
-      if (e instanceof EddyError) throw e;
-      throw new EddyError('IO_ERROR', `sink "${sink}": cannot open the output directory ${settings.path}: ${(e as Error).message}`, { cause: e });
+      throw new EddyError('IO_ERROR', `sink "${sink}": cannot create the output directory ${settings.path}: ${(e as Error).message}`, { cause: e });
     }
+    return new FileSinkWriter(sink, settings, columns, runDir);
+  }
+
+  private async runState(): Promise<RunState> {
+    if (this.state) return this.state;
+    const run = await runId(this.runDir);
+    const entries = await readManifest(this.settings.path);
+    const lastCommitted = entries.filter((e) => e.sink === this.sink && e.run === run).reduce((m, e) => Math.max(m, e.batch), -1);
+    this.state = { run, files: new BatchFiles(this.settings.path, fileLabel(this.sink), run, fileExtension(this.settings)), lastCommitted };
+    return this.state;
   }
 
   async deliver(batch: SinkBatch): Promise<{ rows: number }> {
     const id = batch.batchId;
     try {
-      if (id <= this.lastCommitted) {
-        await this.files.cleanup(id);
+      const state = await this.runState();
+      if (id <= state.lastCommitted) {
+        await state.files.cleanup(id);
         return { rows: await this.countRows(batch) };
       }
-      const intent = (await this.files.readIntent(id)) ?? (await this.write(batch));
+      const intent = (await state.files.readIntent(id)) ?? (await this.write(batch, state.files));
       if (intent === null) {
-        this.lastCommitted = id;
+        state.lastCommitted = id;
         return { rows: 0 };
       }
-      await this.files.moveIntoPlace(intent);
+      await state.files.moveIntoPlace(intent);
       await appendManifest(this.settings.path, {
-        sink: this.sink, run: this.run, batch: id, rows: intent.rows, files: intent.moves.map(([, to]) => to), committed_at: new Date().toISOString(),
+        sink: this.sink, run: state.run, batch: id, rows: intent.rows, files: intent.moves.map(([, to]) => to), committed_at: new Date().toISOString(),
       });
-      this.lastCommitted = id;
-      await this.files.cleanup(id);
+      state.lastCommitted = id;
+      await state.files.cleanup(id);
       return { rows: intent.rows };
     } catch (e) {
       if (e instanceof EddyError) throw e;
@@ -67,11 +79,11 @@ export class FileSinkWriter implements SinkWriter {
   async close(): Promise<void> {}
 
   /** Steps 1-2: the batch's files in `_tmp/`, and its intent; null for a batch without rows. */
-  private async write(batch: SinkBatch) {
+  private async write(batch: SinkBatch, files: BatchFiles) {
     const rows = await this.countRows(batch);
     if (rows === 0) return null;
-    await this.files.resetTmp(batch.batchId);
-    const tmp = this.files.tmpDir(batch.batchId);
+    await files.resetTmp(batch.batchId);
+    const tmp = files.tmpDir(batch.batchId);
     const copy = copyBatchSql(this.settings, this.columns, batch.relation, tmp);
     if (!copy.partitioned) await mkdir(tmp, { recursive: true });
     try {
@@ -79,7 +91,7 @@ export class FileSinkWriter implements SinkWriter {
     } catch (e) {
       throw new EddyError('IO_ERROR', `sink "${this.sink}": writing batch ${batch.batchId} as ${this.settings.format} failed: ${(e as Error).message}`, { cause: e });
     }
-    return this.files.prepare(batch.batchId, rows);
+    return files.prepare(batch.batchId, rows);
   }
 
   private async countRows(batch: SinkBatch): Promise<number> {
