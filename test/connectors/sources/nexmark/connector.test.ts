@@ -30,11 +30,16 @@ async function load(t: Test, table: NexmarkTable, ranges: [number, number][], na
 t.test('validate supplies the schema and normalises the options', async (t) => {
   const v = await nexmarkSource.validate('bid', null, { connector: 'nexmark', table: 'bid', base_time: '2024-01-01 00:00:00' }, db.env);
   t.same(v.columns.map((c) => c.name), ['auction', 'bidder', 'price', 'channel', 'url', 'date_time', 'extra']);
-  t.same(v.options, { table: 'bid', events_per_second: 10000, rate_limited: true, base_time: '2024-01-01T00:00:00.000Z', seed: 0 });
+  const { start_time: started, ...rest } = v.options;
+  t.same(rest, { table: 'bid', events_per_second: 10000, rate_limited: true, base_time: '2024-01-01T00:00:00.000Z', seed: 0 });
   const now = Date.now();
+  t.ok(Math.abs(Date.parse(String(started)) - now) < 5000, 'start_time (the release clock) defaults to creation time');
   const p = await nexmarkSource.validate('p', null, { table: 'person', events_per_second: '500' }, db.env);
   t.equal(p.options.events_per_second, 500);
-  t.ok(Math.abs(Date.parse(String(p.options.base_time)) - now) < 5000, 'base_time defaults to creation time');
+  t.equal(p.options.base_time, '2015-07-15T00:00:00.000Z', 'base_time (event time) defaults to a constant');
+  const explicit = await nexmarkSource.validate('p', null, { table: 'person', start_time: '2030-01-01 00:00:00' }, db.env);
+  t.equal(explicit.options.start_time, '2030-01-01T00:00:00.000Z');
+  await t.rejects(nexmarkSource.validate('b', null, { table: 'bid', start_time: 'soon' }, db.env), /option "start_time": cannot read "soon"/);
   await t.rejects(nexmarkSource.validate('b', null, { table: 'bid', speed: 3, colour: 'x' }, db.env), /source "b": unknown options "speed", "colour" for connector "nexmark"/);
   await t.rejects(nexmarkSource.validate('b', null, { table: 'bids' }, db.env), /option "table": expected one of 'person', 'auction', 'bid'/);
   await t.rejects(nexmarkSource.validate('b', null, {}, db.env), /option "table" is required/);
@@ -120,17 +125,34 @@ t.test('event time is base_time + id * 1000 / events_per_second, monotone in id'
   t.equal(await conn.scalar('SELECT max(date_time)::VARCHAR FROM slow'), '2024-01-01 00:33:15', 'person event 19950 at 10 events/s');
 });
 
-t.test('availability follows the wall clock, capped by max_events', async (t) => {
+t.test('availability follows the wall clock from start_time, capped by max_events', async (t) => {
   let now = BASE_MS - 10;
-  const r = new NexmarkReader(nexmarkSettings('s', { table: 'bid', base_time: BASE, events_per_second: 100, max_events: 500 }), () => now);
-  t.equal(await r.latestOffset(), 0, 'nothing before base_time');
+  const r = new NexmarkReader(nexmarkSettings('s', { table: 'bid', start_time: BASE, events_per_second: 100, max_events: 500 }), () => now);
+  t.equal(await r.latestOffset(), 0, 'nothing before start_time');
   now = BASE_MS;
-  t.equal(await r.latestOffset(), 1, 'event 0 at base_time');
+  t.equal(await r.latestOffset(), 1, 'event 0 at start_time');
   now = BASE_MS + 1000;
   t.equal(await r.latestOffset(), 101, 'events 0..100 by one second');
   now = BASE_MS + 60_000;
   t.equal(await r.latestOffset(), 500, 'capped by max_events');
   t.equal(await reader('bid', { max_events: 42 }).latestOffset(), 42, 'unthrottled: everything up to max_events at once');
+  const legacy = new NexmarkReader(nexmarkSettings('s', { table: 'bid', base_time: BASE, events_per_second: 100, max_events: 500 }), () => BASE_MS + 1000);
+  t.equal(await legacy.latestOffset(), 101, 'options stored without start_time release from base_time, as before');
+});
+
+t.test('sources created at different moments share event times', async (t) => {
+  const options = { connector: 'nexmark', rate_limited: false, max_events: 2000 };
+  const a = await nexmarkSource.validate('auction', null, { ...options, table: 'auction' }, db.env);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const b = await nexmarkSource.validate('bid', null, { ...options, table: 'bid' }, db.env);
+  t.equal(a.options.base_time, b.options.base_time);
+  const open = async (name: string, v: typeof a) => nexmarkSource.open({ kind: 'source', name, sql: '', columns: v.columns, watermark: null, connector: 'nexmark', options: v.options }, db.env);
+  await createTable(conn, 'aligned_auction', NEXMARK_COLUMNS.auction);
+  await createTable(conn, 'aligned_bid', NEXMARK_COLUMNS.bid);
+  await (await open('auction', a)).load(conn, '"aligned_auction"', 0, 2000);
+  await (await open('bid', b)).load(conn, '"aligned_bid"', 0, 2000);
+  t.equal(await conn.scalar('SELECT min(date_time)::VARCHAR FROM aligned_auction'), '2015-07-15 00:00:00', 'auction event 1 at 0.1 ms');
+  t.equal(await conn.scalar('SELECT count(*) FROM aligned_bid b JOIN aligned_auction a ON a.id = b.auction WHERE a.date_time > b.date_time'), 0, 'every bid comes after its auction');
 });
 
 t.test('endOffset bounds the rows of this table in a batch', async (t) => {
