@@ -82,6 +82,10 @@ export class StreamingQuery {
   private readonly history: Progress[] = [];
   private readonly watermarks: WatermarkTracker;
   private readonly keepLateRows: boolean;
+  /** The watermark the last batch ran with (undefined: none ran since start). */
+  private lastBatchWatermark: number | null | undefined = undefined;
+  /** Whether any operator's state or output depends on the watermark. */
+  private readonly closesByWatermark: boolean;
   private nextBatchId = 0;
   /** Serialises batches: the loop, drain and pause all take it. */
   private lock: Promise<void> = Promise.resolve();
@@ -122,6 +126,9 @@ export class StreamingQuery {
     this.commits = commitLog(config.env.dataDir, this.name);
     this.watermarks = new WatermarkTracker(config.sources);
     this.keepLateRows = options.late_rows === 'keep';
+    this.closesByWatermark = config.plan.operators.some((op) =>
+      (op.kind === 'aggregate' && op.windowEnd !== null) || (op.kind === 'stream_join' && op.timeBound !== null) ||
+      op.kind === 'session_window' || (op.kind === 'rank' && op.windowEnd !== null));
     this.retention = Number(options.checkpoint_retention ?? DEFAULT_CHECKPOINT_RETENTION);
   }
 
@@ -218,7 +225,7 @@ export class StreamingQuery {
 
 
           for (const s of this.sources) cap.set(s.name, await s.reader.latestOffset());
-          while (this.needsInitialBatch() || this.sources.some((s) => s.reader.hasData(s.offset, cap.get(s.name)))) {
+          while (this.needsEmptyBatch() || this.sources.some((s) => s.reader.hasData(s.offset, cap.get(s.name)))) {
             await this.failing(() => this.runBatch(cap));
 
           }
@@ -290,7 +297,7 @@ export class StreamingQuery {
           for (const s of this.sources) latest.set(s.name, await s.reader.latestOffset());
           if (t.kind === 'available_now') cap ??= latest;
           const bound = cap ?? latest;
-          if (!this.needsInitialBatch() && !this.sources.some((s) => s.reader.hasData(s.offset, bound.get(s.name)))) return false;
+          if (!this.needsEmptyBatch() && !this.sources.some((s) => s.reader.hasData(s.offset, bound.get(s.name)))) return false;
           await this.failing(() => this.runBatch(bound));
 
           return true;
@@ -338,6 +345,18 @@ export class StreamingQuery {
    * A global aggregate (no GROUP BY) has a row even over no input, as in SQL; the first batch runs
    * at once, empty if need be, so that the result holds it from the start.
    */
+  /**
+   * Whether a batch must run although no source has new data: the first batch of a global
+   * aggregate, or a watermark that moved past the one the last batch used while the plan holds
+   * state that the watermark closes (windows emitted on close, evicted join rows), as Spark's
+   * no-data batches do.
+   */
+  private needsEmptyBatch(): boolean {
+    if (this.needsInitialBatch()) return true;
+    const next = this.watermarks.watermark;
+    return this.closesByWatermark && next !== null && next !== this.lastBatchWatermark;
+  }
+
   private needsInitialBatch(): boolean {
     return this.nextBatchId === 0 && this.config.plan.operators.some((op) => op.kind === 'aggregate' && op.keys.length === 0);
   }
@@ -477,6 +496,7 @@ export class StreamingQuery {
     let eventMin: number | null = null;
     let eventMax: number | null = null;
     await this.pipeline.setWatermark(this.conn, watermark);
+    this.lastBatchWatermark = watermark;
     for (const s of this.sources) {
       const table = this.pipeline.sourceTable(s.name);
       await this.conn.run(`DELETE FROM ${table}`);

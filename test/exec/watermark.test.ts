@@ -42,3 +42,20 @@ t.test('the watermark survives a restart and never goes back', async (t) => {
   t.same(rows!.rows, [[2]], 'the row at 00:00:30 is late after the restart too');
   t.match(engine.progress('c')[0], { eventTime: { watermark: '2024-01-01T00:00:59.000Z' }, sources: [{ numLateRows: 1 }] });
 });
+
+t.test('a watermark that moves closes windows in a batch without new data', async (t) => {
+  const engine = await Engine.open({ dataDir: t.testdir() });
+  t.teardown(() => engine.close());
+  await engine.execute(`CREATE SOURCE clicks (u BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '2' SECOND);
+    CREATE MATERIALIZED VIEW w WITH (output_mode = 'append') AS
+      SELECT u, window_start, window_end, count(*) AS n FROM TUMBLE(clicks, ts, INTERVAL '10' SECOND) GROUP BY u, window_start, window_end`);
+  await engine.execute(`INSERT INTO clicks VALUES (1, TIMESTAMP '2024-01-01 00:00:01'), (1, TIMESTAMP '2024-01-01 00:00:05'), (2, TIMESTAMP '2024-01-01 00:00:15')`);
+  await engine.drain();
+  const [first] = await engine.execute('SELECT * FROM w ORDER BY ALL');
+  t.same(first!.rows, [[1, '2024-01-01 00:00:00', '2024-01-01 00:00:10', 2]], 'watermark 00:00:13 closes the first window in an empty batch');
+  await engine.execute(`INSERT INTO clicks VALUES (1, TIMESTAMP '2024-01-01 00:00:25')`);
+  await engine.drain();
+  const [second] = await engine.execute('SELECT * FROM w ORDER BY ALL');
+  t.same(second!.rows.length, 2, 'watermark 00:00:23 closes the second');
+  t.same(engine.progress('w').map((p) => p.numInputRows), [3, 0, 1, 0], 'each data batch is followed by one empty batch');
+});
