@@ -97,7 +97,7 @@ export async function startHttpServer(engine: Engine, options: HttpServerOptions
   registerSqlRoutes(app, engine, hub);
   registerQueryRoutes(app, engine, hub);
   registerSourceRoutes(app, engine, limits.rowsBodyLimitBytes);
-  registerSubscribeRoute(app, hub, limits.maxBufferedBytes);
+  registerSubscribeRoute(app, hub, limits);
   registerOpsRoutes(app, engine, metrics, openapi, packageVersion());
 
   await app.ready();

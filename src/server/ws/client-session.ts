@@ -8,18 +8,21 @@
  *   <- {"type":"error","code":"...","message":"...","id"?}
  */
 import type { WebSocket } from 'ws';
+import type { Change } from '../../exec/batch-pipeline.js';
 import { asEddyError } from '../../util/errors.js';
 import { jsonRow, stringifyJson } from '../http/json-values.js';
 import { BoundedOutbox } from './bounded-outbox.js';
 import { ResumeUnavailable, type ChangeHub, type ChangeSink } from './change-hub.js';
 
 export interface SessionLimits {
-  /** Bytes waiting for a client beyond which it is told it is too slow and dropped. */
+  /** Bytes of single messages waiting for a client beyond which it is told it is too slow and dropped. */
   readonly maxBufferedBytes: number;
+  /** Snapshots and change batches waiting for a client beyond which it is dropped. */
+  readonly maxPendingBatches: number;
   readonly maxSubscriptions: number;
 }
 
-export const DEFAULT_SESSION_LIMITS: SessionLimits = { maxBufferedBytes: 8 * 1024 * 1024, maxSubscriptions: 64 };
+export const DEFAULT_SESSION_LIMITS: SessionLimits = { maxBufferedBytes: 4 * 1024 * 1024, maxPendingBatches: 64, maxSubscriptions: 64 };
 
 interface SubscribeMessage {
   readonly name: string;
@@ -37,6 +40,10 @@ function readSubscribe(m: Record<string, unknown>): string | SubscribeMessage {
   return { name: m.name, id: (m.id as string | undefined) ?? m.name, snapshot: (m.snapshot as boolean | undefined) ?? true, fromBatch: m.from_batch as number | undefined };
 }
 
+function* changeMessages(changes: readonly Change[], head: Record<string, unknown>): Generator<string> {
+  for (const c of changes) yield stringifyJson({ ...head, op: c.op, row: jsonRow(c.row) });
+}
+
 export class ClientSession {
   private readonly subscriptions = new Map<string, () => void>();
   /** Ids whose subscribe is still being set up (so a duplicate id is refused at once). */
@@ -51,8 +58,8 @@ export class ClientSession {
   ) {
     this.outbox = new BoundedOutbox(
       (text, flushed) => socket.send(text, flushed),
-      limits.maxBufferedBytes,
-      (queued) => this.dropSlowConsumer(queued),
+      { maxQueuedBytes: limits.maxBufferedBytes, maxLazyRuns: limits.maxPendingBatches },
+      (why) => this.dropSlowConsumer(why),
       () => this.dispose(),
     );
     socket.on('message', (data, isBinary) => this.onMessage(isBinary ? null : data.toString()));
@@ -117,11 +124,11 @@ export class ClientSession {
     const sink: ChangeSink = {
       ready: (snapshot, batch, replay) => {
         this.send({ type: 'subscribed', id, name, batch, snapshot_rows: snapshot?.length ?? 0 });
-        for (const row of snapshot ?? []) if (!this.send({ type: 'snapshot', id, name, batch, op: 'insert', row: jsonRow(row) })) return;
+        if (snapshot && snapshot.length > 0) this.sendLazy(snapshot.map((row) => ({ op: 'insert' as const, row })), { type: 'snapshot', id, name, batch });
         for (const b of replay) sink.changes(b);
       },
       changes: (b) => {
-        for (const c of b.changes) if (!this.send({ type: 'change', id, name, batch: b.batch, op: c.op, row: jsonRow(c.row) })) return;
+        this.sendLazy(b.changes, { type: 'change', id, name, batch: b.batch });
       },
       end: (reason) => {
         this.subscriptions.delete(id);
@@ -151,13 +158,19 @@ export class ClientSession {
     return this.outbox.push(stringifyJson(message));
   }
 
-  private dropSlowConsumer(queued: number): void {
+  /** Queues one message per change, rendered as the socket drains. */
+  private sendLazy(changes: readonly Change[], head: Record<string, unknown>): void {
+    if (this.dropped) return;
+    this.outbox.pushLazy(changeMessages(changes, head));
+  }
+
+  private dropSlowConsumer(why: string): void {
     this.dispose();
-    const message = `the client reads too slowly: ${queued} bytes were waiting to be sent (limit ${this.limits.maxBufferedBytes}); subscribe again`;
+    const message = `the client reads too slowly: ${why}; resubscribe (from_batch resumes if the server still holds the batches)`;
     this.socket.send(stringifyJson({ type: 'error', code: 'slow_consumer', message }));
     this.socket.close(1008, 'slow consumer');
     // a client that does not read will not answer the close frame either
-    setTimeout(() => this.socket.terminate(), 2000).unref();
+    setTimeout(() => this.socket.terminate(), 5000).unref();
   }
 
   /** Stops every subscription; the socket holds nothing more for this client. */

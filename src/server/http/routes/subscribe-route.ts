@@ -5,7 +5,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { BoundedOutbox } from '../../ws/bounded-outbox.js';
+import type { Change } from '../../../exec/batch-pipeline.js';
 import type { ChangeHub, ChangeSink } from '../../ws/change-hub.js';
+import type { SessionLimits } from '../../ws/client-session.js';
 import { jsonRow, stringifyJson } from '../json-values.js';
 import { changeMessage, nameParams, subscribeQuery, withErrors } from '../schemas.js';
 
@@ -14,7 +16,11 @@ interface SubscribeQuery {
   readonly from_batch?: number;
 }
 
-export function registerSubscribeRoute(app: FastifyInstance, hub: ChangeHub, maxBufferedBytes: number): void {
+function* lines(changes: readonly Change[], head: Record<string, unknown>): Generator<string> {
+  for (const c of changes) yield `${stringifyJson({ ...head, op: c.op, row: jsonRow(c.row) })}\n`;
+}
+
+export function registerSubscribeRoute(app: FastifyInstance, hub: ChangeHub, limits: SessionLimits): void {
   app.get<{ Params: { name: string }; Querystring: SubscribeQuery }>(
     '/v1/subscribe/:name',
     {
@@ -40,11 +46,11 @@ export function registerSubscribeRoute(app: FastifyInstance, hub: ChangeHub, max
       };
       const outbox = new BoundedOutbox(
         (text, flushed) => void res.write(text, flushed),
-        maxBufferedBytes,
-        (queued) => {
+        { maxQueuedBytes: limits.maxBufferedBytes, maxLazyRuns: limits.maxPendingBatches },
+        (why) => {
           finish();
-          res.end(`${stringifyJson({ type: 'error', code: 'slow_consumer', message: `the client reads too slowly: ${queued} bytes were waiting (limit ${maxBufferedBytes})` })}\n`);
-          setTimeout(() => res.destroy(), 2000).unref();
+          res.end(`${stringifyJson({ type: 'error', code: 'slow_consumer', message: `the client reads too slowly: ${why}` })}\n`);
+          setTimeout(() => res.destroy(), 5000).unref();
         },
         finish,
       );
@@ -54,11 +60,11 @@ export function registerSubscribeRoute(app: FastifyInstance, hub: ChangeHub, max
           reply.hijack();
           res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
           line({ type: 'subscribed', name, batch, snapshot_rows: snapshot?.length ?? 0 });
-          for (const row of snapshot ?? []) if (!line({ type: 'snapshot', name, batch, op: 'insert', row: jsonRow(row) })) return;
+          if (snapshot && snapshot.length > 0) outbox.pushLazy(lines(snapshot.map((row) => ({ op: 'insert' as const, row })), { type: 'snapshot', name, batch }));
           for (const b of replay) sink.changes(b);
         },
         changes: (b) => {
-          for (const c of b.changes) if (!line({ type: 'change', name, batch: b.batch, op: c.op, row: jsonRow(c.row) })) return;
+          outbox.pushLazy(lines(b.changes, { type: 'change', name, batch: b.batch }));
         },
         end: (reason) => {
           line({ type: 'error', code: 'subscription_ended', message: `subscription ended: ${reason}` });
