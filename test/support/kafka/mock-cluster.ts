@@ -12,9 +12,15 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const SOURCE = join(here, 'mock-cluster.c');
-const CACHE = resolve(here, '../../../node_modules/.cache/eddy');
+/** The repository root: the nearest ancestor with a package.json (this file also runs from dist/). */
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+const ROOT = repoRoot();
+const SOURCE = join(ROOT, 'test/support/kafka/mock-cluster.c');
+const CACHE = resolve(ROOT, 'node_modules/.cache/eddy');
 
 export interface TestKafka {
   readonly brokers: string;
