@@ -1,0 +1,15 @@
+-- Nexmark q6: average selling price by seller over their last 10 closed auctions (RisingWave's
+-- e2e text, q6_group_top1). Not supported: a windowed OVER aggregate (ROWS BETWEEN 10 PRECEDING AND
+-- CURRENT ROW) over a changing input; see docs/SQL.md, "Nexmark coverage".
+CREATE MATERIALIZED VIEW nexmark_q6 AS
+SELECT
+    Q.seller,
+    AVG(Q.final) OVER
+        (PARTITION BY Q.seller ORDER BY Q.date_time ROWS BETWEEN 10 PRECEDING AND CURRENT ROW)
+    as avg
+FROM (
+    SELECT ROW_NUMBER() OVER (PARTITION BY A.id, A.seller ORDER BY B.price) as rank, A.seller, B.price as final,  B.date_time
+    FROM auction AS A, bid AS B
+    WHERE A.id = B.auction and B.date_time between A.date_time and A.expires
+) AS Q
+WHERE Q.rank <= 1;
