@@ -12,7 +12,9 @@ t.test('finds connectors by name', async (t) => {
 });
 
 t.test('an unknown connector is an error listing the known ones', async (t) => {
-  t.throws(() => sourceConnector('x'), new EddyError('INVALID_PARAMETER', 'unknown source connector "x"; known: nexmark, file, push'));
+  const known = (kind: string): string => connectors.filter((c) => c.kind === kind).map((c) => c.name).join(', ');
+  t.throws(() => sourceConnector('x'), { code: 'INVALID_PARAMETER', message: `unknown source connector "x"; known: ${known('source')}` });
+  t.match(known('source'), /^nexmark, file, push/);
   const e = (() => {
     try {
       sinkConnector('nexmark');
@@ -20,6 +22,7 @@ t.test('an unknown connector is an error listing the known ones', async (t) => {
       return err as EddyError;
     }
   })();
-  t.equal(e?.message, 'unknown sink connector "nexmark"; known: console, blackhole');
+  t.equal(e?.message, `unknown sink connector "nexmark"; known: ${known('sink')}`);
+  t.match(known('sink'), /^console, blackhole/);
   t.equal(e?.hint, '"nexmark" is a source connector');
 });
