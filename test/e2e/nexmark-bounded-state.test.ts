@@ -47,7 +47,7 @@ async function check(t: Test, name: string, query: string, events: number, batch
   const last = progress.slice(-3);
   for (const p of last) t.ok(stateRows(p) <= bound, `batch ${p.batchId}: ${stateRows(p)} state rows <= ${bound}`);
   t.ok(total >= events * 0.9, `${total} input rows (bids and auctions of ${events} events) in ${seconds.toFixed(1)} s`);
-  t.ok(bound * 5 < total, `the bound is a small fraction of the input (${total} rows)`);
+  t.ok(bound * 3 < total, `the bound is a small fraction of the input (${total} rows)`);
   const half = Math.floor(progress.length / 2);
   const early = Math.max(...progress.slice(1, half).map(stateRows));
   const late = Math.max(...progress.slice(half).map(stateRows));
