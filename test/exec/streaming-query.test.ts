@@ -136,3 +136,13 @@ t.test('EXPLAIN shows operators, their state tables and the allowed output modes
   t.match(lines, /Map filter=\[.*price.* > 10\]/);
   t.match(lines, /output modes allowed: update, complete, changelog/);
 });
+
+t.test('a comma join with its condition in WHERE is planned as a join on that condition, not a cross product', async (t) => {
+  const engine = await open(t);
+  await engine.execute(`CREATE SOURCE a (k BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '2' SECOND);
+    CREATE SOURCE b (k BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '2' SECOND)`);
+  const plan = (await rows(engine, `EXPLAIN CREATE MATERIALIZED VIEW j AS SELECT a.k, b.ts FROM a, b WHERE a.k = b.k AND b.ts BETWEEN a.ts AND a.ts + INTERVAL '6' SECOND`))
+    .map((r) => r[0]).join('\n');
+  t.match(plan, /StreamJoin inner on=\[.*"k" = "k_1".*\] time bound: ts_1 - ts in \[0s, 6s\]/);
+  t.notMatch(plan, /cross/);
+});

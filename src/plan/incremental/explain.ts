@@ -35,6 +35,7 @@ function describe(node: IncrementalNode): string {
 }
 
 function micros(us: number): string {
+  if (us === 0) return '0s';
   if (us % 3_600_000_000 === 0) return `${us / 3_600_000_000}h`;
   if (us % 60_000_000 === 0) return `${us / 60_000_000}min`;
   if (us % 1_000_000 === 0) return `${us / 1_000_000}s`;

@@ -37,13 +37,18 @@ export class Planner {
       case 'scan':
         return node.relation === 'table' ? this.table(node) : this.source(node);
       case 'filter': {
+        // WHERE over an inner or comma join is part of the join's condition: joining first and
+        // filtering after would pair every row of one side with every row of the other.
+        if (node.input.kind === 'join' && (node.input.joinType === 'inner' || node.input.joinType === 'cross')) {
+          return this.plan(withCondition(node.input, node.predicate));
+        }
         const input = this.plan(node.input);
         if ('static' in input) return { static: node };
         return this.map(input, node.predicate, null, node.fields);
       }
       case 'project': {
         // Project over Filter is the common `SELECT ... WHERE ...`: one fused operator.
-        if (node.input.kind === 'filter') {
+        if (node.input.kind === 'filter' && !(node.input.input.kind === 'join' && (node.input.input.joinType === 'inner' || node.input.input.joinType === 'cross'))) {
           const below = this.plan(node.input.input);
           if ('static' in below) return { static: node };
           return this.map(below, node.input.predicate, node.exprs, node.fields);
@@ -263,6 +268,12 @@ export class Planner {
       times,
     };
   }
+}
+
+/** An inner join whose condition also holds `predicate` (over the join's fields). */
+function withCondition(join: JoinNode, predicate: string): JoinNode {
+  const condition = join.condition === null ? predicate : `(${join.condition}) AND (${predicate})`;
+  return { ...join, joinType: 'inner', condition };
 }
 
 /** The field a projection expression merely references (`"x"`), or null. */
