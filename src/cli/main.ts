@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { processIo, type CliIo } from './io.js';
 import { parseFormat, runScript } from './run.js';
+import { bench } from './bench.js';
 import { serve } from './serve.js';
 
 const HELP = `eddy: a SQL-first streaming database
@@ -25,11 +26,14 @@ Usage:
       --file-root confines the paths of file sources and sinks to the given directories.
       --pg-port 0 picks a free port. --pg-users FILE (lines name:password) requires SCRAM-SHA-256
       passwords from psql clients; --pg-tls-cert CERT.pem --pg-tls-key KEY.pem offers them TLS.
+  eddy bench nexmark [--queries q0,q5] [--events N] [--json FILE]
+      Runs the Nexmark benchmark: Eddy streaming against DuckDB's one-shot batch (eddy bench --help).
   eddy --help | --version
 `;
 
 /** Runs the CLI with the given arguments (without `node main.js`); returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo, stop?: AbortSignal): Promise<number> {
+  if (argv[0] === 'bench') return bench(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({
@@ -97,10 +101,6 @@ export async function main(argv: readonly string[], io: CliIo = processIo, stop?
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
-  }
-  if (command === 'bench') {
-    io.err('ERROR: eddy bench is not yet available\n');
-    return 1;
   }
   io.err(`ERROR: unknown command '${command}'\n${HELP}`);
   return 2;

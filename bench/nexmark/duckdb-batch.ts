@@ -1,0 +1,57 @@
+/**
+ * The one-shot batch: DuckDB alone, in this process, computing a query once over N Nexmark events
+ * that were first generated (untimed) into tables person, auction and bid by the same generator SQL
+ * the nexmark source runs.
+ */
+import { NEXMARK_DEFAULT_BASE_TIME_MS } from '../../src/connectors/sources/nexmark/connector.js';
+import { generatorSelect } from '../../src/connectors/sources/nexmark/generator-sql.js';
+import { NEXMARK_COLUMNS } from '../../src/connectors/sources/nexmark/schema.js';
+import { Database, quoteIdent, type Connection } from '../../src/duck/index.js';
+import type { LoadedQuery, NexmarkSourceName } from './queries.js';
+import { cpuSeconds, type Measured } from './measure.js';
+
+export interface BatchTables {
+  readonly events: number;
+  readonly conn: Connection;
+  close(): void;
+}
+
+/** Generates the first `events` Nexmark events into in-memory tables (only the kinds asked for). */
+export async function generateTables(events: number, eventsPerSecond: number, kinds: readonly NexmarkSourceName[]): Promise<BatchTables> {
+  const db = await Database.open(':memory:');
+  const conn = await db.connect();
+  for (const table of kinds) {
+    const select = generatorSelect({ table, eventsPerSecond, baseTimeMs: NEXMARK_DEFAULT_BASE_TIME_MS, seed: 0 }, 0, events);
+    const columns = NEXMARK_COLUMNS[table].map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
+    await conn.run(`CREATE TABLE ${quoteIdent(table)} (${columns})`);
+    await conn.run(`INSERT INTO ${quoteIdent(table)} ${select}`);
+  }
+  return {
+    events,
+    conn,
+    close: () => {
+      conn.close();
+      db.close();
+    },
+  };
+}
+
+export interface BatchResult extends Measured {
+  readonly rows: number;
+}
+
+/** Runs the query once into a table (results are materialized, as Eddy's are); returns time and rows. */
+export async function runBatch(tables: BatchTables, query: LoadedQuery): Promise<BatchResult> {
+  const { conn } = tables;
+  const result = quoteIdent(`result_${query.name}`);
+  if (query.setup !== '') await conn.run(query.setup);
+  await conn.run(`DROP TABLE IF EXISTS ${result}`);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await conn.run(`CREATE TABLE ${result} AS ${query.duckdb}`);
+  const wallS = (performance.now() - t0) / 1000;
+  const cpuS = cpuSeconds(cpu0);
+  const rows = Number(await conn.scalar(`SELECT count(*) FROM ${result}`));
+  await conn.run(`DROP TABLE ${result}`);
+  return { wallS, cpuS, rows };
+}

@@ -1,0 +1,180 @@
+/**
+ * `eddy bench nexmark`: per query, side by side in one run, Eddy streaming N events against DuckDB
+ * computing the same query once over the same N events; optionally an incremental trigger against a
+ * recompute, a one-row batch's fixed cost, and event-to-subscriber latency at half the measured rate.
+ */
+import { runBatch, generateTables, type BatchTables } from './duckdb-batch.js';
+import { runIncremental, runLatency, runOneRowBatches, runStreaming, type OneRowResult } from './eddy-runs.js';
+import { round } from './measure.js';
+import { loadQueries, type LoadedQuery, type NexmarkSourceName } from './queries.js';
+
+export interface NexmarkBenchOptions {
+  readonly queries: readonly string[];
+  readonly events: number;
+  /** Event-time spacing of the generator (and the release rate where events are rate limited). */
+  readonly eventsPerSecond: number;
+  /** max_rows_per_batch of the streaming run. */
+  readonly batchRows: number;
+  /** Retained event counts at which to measure an incremental trigger (empty: not measured). */
+  readonly incrementalEvents: readonly number[];
+  readonly incrementalQueries: readonly string[];
+  /** Measured seconds of the latency run per query (0: not measured). */
+  readonly latencySeconds: number;
+  readonly oneRowBatch: boolean;
+  /** Time limit of one query's streaming run, seconds. */
+  readonly timeoutS: number;
+}
+
+export interface IncrementalEntry {
+  readonly retained_events: number;
+  readonly trigger_ms: number;
+  readonly batch_rows: number;
+  readonly recompute_s: number;
+  readonly ratio: number;
+  readonly phases_ms: Record<string, number>;
+}
+
+export interface QueryReport {
+  query: string;
+  output: 'sink' | 'view';
+  events: number;
+  streaming_s?: number;
+  streaming_cpu_s?: number;
+  batch_s?: number;
+  batch_cpu_s?: number;
+  ratio_vs_batch?: number;
+  events_per_s?: number;
+  events_per_cpu_s?: number;
+  batches?: number;
+  phases_ms?: Record<string, number>;
+  eddy_rows?: number;
+  duckdb_rows?: number;
+  incremental?: IncrementalEntry[];
+  /** recompute time / incremental trigger time at the largest retained size measured. */
+  incremental_vs_recompute?: number;
+  one_row_batch_ms?: number;
+  one_row_batch_p99_ms?: number;
+  latency_events_per_second?: number;
+  latency_p50_ms?: number;
+  latency_p99_ms?: number;
+  error?: string;
+}
+
+export const DEFAULT_INCREMENTAL_QUERIES = ['q4', 'q5', 'q7'];
+
+function kindsOf(queries: readonly LoadedQuery[]): NexmarkSourceName[] {
+  return [...new Set(queries.flatMap((q) => q.sources))];
+}
+
+/** The first line of an error, short enough for a table cell. */
+function message(e: unknown): string {
+  const text = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
+}
+
+/** Runs the benchmark; `log` receives progress lines. */
+export async function runNexmarkBench(options: NexmarkBenchOptions, logLine: (line: string) => void = () => undefined): Promise<QueryReport[]> {
+  const began = performance.now();
+  const log = (line: string): void => logLine(`[${((performance.now() - began) / 1000).toFixed(1)}s] ${line}`);
+  const queries = loadQueries(options.queries);
+  const N = options.events;
+  log(`generating ${N} events into DuckDB tables (not timed)`);
+  const tables = await generateTables(N, options.eventsPerSecond, kindsOf(queries));
+  const reports: QueryReport[] = [];
+  let oneRow: OneRowResult | null = null;
+  try {
+    if (options.oneRowBatch) {
+      log('one-row batches: push source -> trivial materialized view');
+      oneRow = await runOneRowBatches();
+    }
+    for (const q of queries) {
+      const r: QueryReport = { query: q.name, output: q.output, events: N };
+      reports.push(r);
+      try {
+        log(`${q.name}: DuckDB one-shot over ${N} events`);
+        const batch = await runBatch(tables, q);
+        Object.assign(r, { batch_s: round(batch.wallS, 3), batch_cpu_s: round(batch.cpuS, 3), duckdb_rows: batch.rows });
+        log(`${q.name}: Eddy streaming ${N} events (${q.output === 'sink' ? 'blackhole sink' : 'materialized view'})`);
+        const stream = await runStreaming(q, N, options.eventsPerSecond, options.batchRows, options.timeoutS);
+        Object.assign(r, {
+          streaming_s: round(stream.wallS, 3),
+          streaming_cpu_s: round(stream.cpuS, 3),
+          ratio_vs_batch: round(stream.wallS / batch.wallS, 2),
+          events_per_s: Math.round(N / stream.wallS),
+          events_per_cpu_s: Math.round(N / stream.cpuS),
+          batches: stream.batches,
+          phases_ms: stream.phasesMs,
+          eddy_rows: stream.outputRows,
+        });
+        if (oneRow) Object.assign(r, { one_row_batch_ms: round(oneRow.p50Ms, 2), one_row_batch_p99_ms: round(oneRow.p99Ms, 2) });
+        if (options.incrementalEvents.length > 0 && options.incrementalQueries.includes(q.name)) {
+          r.incremental = [];
+          for (const retained of options.incrementalEvents) {
+            log(`${q.name}: incremental trigger after ${retained} events`);
+            const inc = await runIncremental(q, retained, options.eventsPerSecond, options.batchRows);
+            const recompute = retained === N ? batch : await recomputeAt(retained, options.eventsPerSecond, q);
+            r.incremental.push({
+              retained_events: inc.retainedEvents,
+              trigger_ms: inc.triggerMs,
+              batch_rows: inc.batchRows,
+              recompute_s: round(recompute.wallS, 3),
+              ratio: round((recompute.wallS * 1000) / inc.triggerMs, 1),
+              phases_ms: inc.phasesMs,
+            });
+          }
+          r.incremental_vs_recompute = r.incremental.at(-1)?.ratio;
+        }
+        if (options.latencySeconds > 0) {
+          const rate = Math.max(1, Math.floor(N / stream.wallS / 2));
+          log(`${q.name}: latency at ${rate} events/s for ${options.latencySeconds} s`);
+          const lat = await runLatency(q, rate, options.latencySeconds);
+          Object.assign(r, { latency_events_per_second: rate, latency_p50_ms: round(lat.p50Ms, 1), latency_p99_ms: round(lat.p99Ms, 1) });
+        }
+      } catch (e) {
+        r.error = message(e);
+        log(`${q.name}: ${r.error}`);
+      }
+    }
+  } finally {
+    tables.close();
+  }
+  return reports;
+}
+
+async function recomputeAt(events: number, eventsPerSecond: number, q: LoadedQuery): Promise<{ wallS: number }> {
+  let tables: BatchTables | null = null;
+  try {
+    tables = await generateTables(events, eventsPerSecond, q.sources);
+    return await runBatch(tables, q);
+  } finally {
+    tables?.close();
+  }
+}
+
+const COLUMNS: readonly [string, (r: QueryReport) => unknown][] = [
+  ['query', (r) => r.query],
+  ['out', (r) => r.output],
+  ['events', (r) => r.events],
+  ['eddy s', (r) => r.streaming_s],
+  ['duckdb s', (r) => r.batch_s],
+  ['ratio', (r) => r.ratio_vs_batch],
+  ['ev/s', (r) => r.events_per_s],
+  ['ev/cpu s', (r) => r.events_per_cpu_s],
+  ['batches', (r) => r.batches],
+  ['rows eddy/duckdb', (r) => (r.eddy_rows === undefined ? undefined : `${r.eddy_rows}/${r.duckdb_rows}`)],
+  ['incr ms', (r) => r.incremental?.map((i) => `${i.trigger_ms}@${i.retained_events}`).join(' ')],
+  ['incr x', (r) => r.incremental?.map((i) => i.ratio).join(' ')],
+  ['1-row ms', (r) => r.one_row_batch_ms],
+  ['p50 ms', (r) => r.latency_p50_ms],
+  ['p99 ms', (r) => r.latency_p99_ms],
+  ['error', (r) => r.error],
+];
+
+/** The reports as a Markdown table (also readable on a terminal). */
+export function formatTable(reports: readonly QueryReport[]): string {
+  const used = COLUMNS.filter(([, get]) => reports.some((r) => get(r) !== undefined));
+  const cells = reports.map((r) => used.map(([, get]) => { const v = get(r); return v === undefined ? '' : String(v); }));
+  const head = `| ${used.map(([h]) => h).join(' | ')} |`;
+  const rule = `|${used.map(() => '---').join('|')}|`;
+  return [head, rule, ...cells.map((c) => `| ${c.join(' | ')} |`)].join('\n') + '\n';
+}
