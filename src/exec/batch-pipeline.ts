@@ -101,7 +101,10 @@ export class BatchPipeline {
       );
       delta = consolidated;
     }
-    if (this.keepsResult) await conn.runAll(applyDeltaSql(this.resultTable, this.plan.columns.map((c) => c.name), delta, fields));
+    if (this.keepsResult) {
+      const insertsOnly = this.root.changelog === 'append-only';
+      await conn.runAll(applyDeltaSql(this.resultTable, this.plan.columns.map((c) => c.name), delta, fields, insertsOnly));
+    }
     if (this.kind === 'sink') await conn.run(this.outboxInsert(batchId, delta));
     return { rows: Number((await conn.scalar(`SELECT count(*) FROM ${delta}`)) ?? 0), delta };
   }

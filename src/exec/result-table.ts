@@ -5,7 +5,13 @@
  */
 import { quoteIdent } from '../duck/quote.js';
 
-export function applyDeltaSql(table: string, tableColumns: readonly string[], delta: string, deltaFields: readonly string[]): string[] {
+export function applyDeltaSql(
+  table: string,
+  tableColumns: readonly string[],
+  delta: string,
+  deltaFields: readonly string[],
+  insertsOnly = false,
+): string[] {
   const cols = tableColumns.map(quoteIdent);
   const fields = deltaFields.map(quoteIdent);
   const match = (a: string, b: string): string =>
@@ -21,5 +27,6 @@ export function applyDeltaSql(table: string, tableColumns: readonly string[], de
     `INSERT INTO ${table} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM (` +
     `SELECT ${renamed} FROM ${delta} WHERE __op = 1 UNION ALL ` +
     `SELECT ${renamed} FROM (SELECT *, unnest(range(__op)) FROM ${delta} WHERE __op > 1))`;
-  return [del, ins];
+  // An append-only delta has no deletes: skip the statement that would look for them.
+  return insertsOnly ? [ins] : [del, ins];
 }
