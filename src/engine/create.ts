@@ -95,7 +95,8 @@ export async function createContinuous(ctx: EngineContext, stmt: CreateMateriali
   logDdl(ctx, { op: 'create', sql: stmt.sql, object: built.object, dependsOn: built.dependsOn });
   ctx.queries.set(built.object.name, { object: built.object, plan: built.plan, query: built.query, startError: null });
   built.query.start();
-  return commandResult(tag);
+  // Plan warnings (e.g. a stream-stream join whose state grows without bound) reach the user as notices.
+  return commandResult(tag, built.plan.warnings.map((w) => `"${stmt.name}": ${w}`));
 }
 
 /** The main database's view over a materialized view's result table, which pull queries read. */

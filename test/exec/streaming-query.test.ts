@@ -146,3 +146,12 @@ t.test('a comma join with its condition in WHERE is planned as a join on that co
   t.match(plan, /StreamJoin inner on=\[.*"k" = "k_1".*\] time bound: ts_1 - ts in \[0s, 6s\]/);
   t.notMatch(plan, /cross/);
 });
+
+t.test('a stream-stream join without a time bound warns on CREATE and in EXPLAIN that its state grows without bound', async (t) => {
+  const engine = await open(t);
+  await engine.execute('CREATE SOURCE a (k BIGINT); CREATE SOURCE b (k BIGINT)');
+  const [created] = await engine.execute('CREATE MATERIALIZED VIEW j AS SELECT a.k FROM a JOIN b ON a.k = b.k');
+  t.match(created!.notices, [/"j": .*state grows without bound/]);
+  const plan = (await rows(engine, 'EXPLAIN CREATE MATERIALIZED VIEW j2 AS SELECT a.k FROM a JOIN b ON a.k = b.k')).map((r) => r[0]).join('\n');
+  t.match(plan, /WARNING: .*state grows without bound/);
+});
