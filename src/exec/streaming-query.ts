@@ -7,7 +7,7 @@
 import { rm } from 'node:fs/promises';
 import type { QueryObject, SourceObject } from '../catalog/types.js';
 import { commitLog, offsetLog, queryDir, type BatchLog, type CommitEntry, type OffsetEntry } from '../checkpoint/batch-log.js';
-import { faultPoint } from '../checkpoint/fault.js';
+import { faultPoint } from '../util/fault.js';
 import { incompatibleCheckpoint, openMetadata, type QueryMetadata } from '../checkpoint/metadata.js';
 
 import { sourceConnector } from '../connectors/registry.js';

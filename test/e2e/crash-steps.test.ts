@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { FAULT_STEPS } from '../../src/checkpoint/fault.js';
+import { FAULT_STEPS } from '../../src/util/fault.js';
 import { builtEngineMissing, mergeByBatch, resultOf, runChild, sinkBatches, sortedRows, type ChildRun } from '../support/crash-runs.js';
 
 const root = mkdtempSync(join(tmpdir(), 'eddy-crash-steps-'));

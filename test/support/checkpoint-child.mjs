@@ -4,7 +4,7 @@
  * `node test/support/checkpoint-child.mjs DATA_DIR SCRIPT.sql`. Opens the engine on DATA_DIR
  * (resuming what it holds), runs the script with a drain before each SELECT, then drains and prints
  * each SELECT's rows as one `result <json>` line. Console sinks print their `batch N ...` lines to
- * the same stdout. EDDY_FAULT in the environment kills it at a protocol step (src/checkpoint/fault.ts).
+ * the same stdout. EDDY_FAULT in the environment kills it at a protocol step (src/util/fault.ts).
  */
 import { readFileSync } from 'node:fs';
 import { Engine } from '../../dist/src/engine/index.js';

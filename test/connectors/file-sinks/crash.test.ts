@@ -30,10 +30,10 @@ CREATE SINK IF NOT EXISTS lake AS SELECT * FROM src
   WITH (connector = 'parquet', path = ${quoteLiteral(out)}, partition_by = 'day', max_rows_per_file = 50, trigger = 'available_now');
 `);
 
-function run(killAfterMs: number | null): Promise<{ code: number | null; signal: string | null }> {
+function run(killAfterMs: number | null, fault?: string): Promise<{ code: number | null; signal: string | null }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', '@tapjs/typescript/import', join(root, 'test/connectors/file-sinks/run-job.ts'), job, join(dir, 'data')], {
-      cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EDDY_LOG_LEVEL: 'error' },
+      cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EDDY_LOG_LEVEL: 'error', EDDY_FAULT: fault ?? '' },
     });
     let stderr = '';
     let timer: NodeJS.Timeout | null = null;
@@ -49,12 +49,15 @@ function run(killAfterMs: number | null): Promise<{ code: number | null; signal:
   });
 }
 
-t.test('killed at random moments, restarted: every row exactly once', async (t) => {
+t.test('killed between two file renames, mid-transaction and at random moments, restarted: every row exactly once', async (t) => {
   let midway = 0;
   const committed: number[] = [];
-  for (let i = 0; i < 3; i++) {
+  // Two kills at fixed points of the job (EDDY_FAULT, src/util/fault.ts), then one at a random moment:
+  // a fast machine may finish the whole job before a random kill lands.
+  const kills: [number | null, string | undefined][] = [[null, 'lake:mid-deliver:3'], [null, 'lake:in-transaction:7'], [Math.floor(Math.random() * 1500), undefined]];
+  for (const [killAfterMs, fault] of kills) {
     const before = (await readManifest(out).catch(() => [])).length;
-    const r = await run(Math.floor(Math.random() * 1500));
+    const r = await run(killAfterMs, fault);
     const after = (await readManifest(out)).length;
     committed.push(after);
     if (r.signal === 'SIGKILL' && after > before && after < FILES) midway += 1;

@@ -13,6 +13,7 @@
  * one set of files, and a batch already in the manifest is not written again.
  */
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { faultPoint } from '../../../util/fault.js';
 import { dirname, join, relative, sep } from 'node:path';
 import { EddyError } from '../../../util/errors.js';
 import { CHUNK_COLUMN, TMP_SUFFIX } from './copy-sql.js';
@@ -89,6 +90,8 @@ export class BatchFiles {
       await mkdir(dirname(target), { recursive: true });
       await rename(source, target);
       dirs.add(dirname(target));
+      // A crash between two renames is the hardest case for readers and recovery: tests inject it here.
+      faultPoint(this.sinkLabel, 'mid-deliver', intent.batch);
     }
     for (const d of dirs) await fsyncPath(d);
   }

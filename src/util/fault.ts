@@ -4,10 +4,12 @@
  * <batch>; with `:error` the step throws an I/O error instead, as a full disk would. `*` matches any
  * query or batch. Read at every step so a test can set it in a child process's environment.
  */
-import { EddyError } from '../util/errors.js';
+import { EddyError } from './errors.js';
 
 export const FAULT_STEPS = ['after-offsets', 'after-load', 'in-transaction', 'after-commit-state', 'after-deliver', 'after-commits-log'] as const;
-export type FaultStep = (typeof FAULT_STEPS)[number];
+/** Steps inside a sink's delivery, for sinks whose delivery has several visible steps (file sinks). */
+export const SINK_FAULT_STEPS = ['mid-deliver'] as const;
+export type FaultStep = (typeof FAULT_STEPS)[number] | (typeof SINK_FAULT_STEPS)[number];
 
 interface Fault {
   readonly query: string;
