@@ -3,13 +3,13 @@
  * its output fields with their types.
  */
 import type { Field } from './field.js';
-import type { AggregateCall, LogicalNode, SortKey } from './nodes.js';
+import { inputsOf, type AggregateCall, type LogicalNode, type SortKey } from './nodes.js';
 
 export function explainLogical(node: LogicalNode): string {
   const lines: string[] = [];
   const visit = (n: LogicalNode, depth: number): void => {
     lines.push(`${'  '.repeat(depth)}${describeNode(n)} -> ${fieldList(n.fields)}`);
-    for (const input of childrenOf(n)) visit(input, depth + 1);
+    for (const input of inputsOf(n)) visit(input, depth + 1);
   };
   visit(node, 0);
   return lines.join('\n');
@@ -48,24 +48,6 @@ function describeNode(n: LogicalNode): string {
   }
 }
 
-function childrenOf(n: LogicalNode): readonly LogicalNode[] {
-  switch (n.kind) {
-    case 'scan':
-      return [];
-    case 'filter':
-    case 'project':
-    case 'aggregate':
-    case 'distinct':
-    case 'sort_limit':
-    case 'window':
-    case 'rank':
-      return [n.input];
-    case 'join':
-      return [n.left, n.right];
-    case 'union':
-      return n.inputs;
-  }
-}
 
 function aggregate(a: AggregateCall): string {
   const arg = a.arg === null ? '*' : `${a.distinct ? 'DISTINCT ' : ''}${a.arg}`;
