@@ -38,12 +38,13 @@ const innerJoin = {
   query: `SELECT a.id AS aid, b.id AS bid, a.name, b.v FROM auction AS a JOIN bid AS b ON ${joinOn}`,
   reference: `SELECT a.id AS aid, b.id AS bid, a.name, b.v FROM {auction} AS a JOIN {bid} AS b ON ${joinOn}`,
 };
-// matched rows are final at once; a padded row once the watermark has evicted its auction (ts < wm - 6 s)
+// matched rows are final at once; a padded row once the watermark has evicted its auction (ts < wm - 6 s).
+// An uncorrelated LEFT JOIN: a NOT EXISTS over the late-row-filtered bids ran as a correlated pull query
+// and took minutes.
 const leftJoin = {
   query: `SELECT a.id AS aid, b.id AS bid, a.name, b.v FROM auction AS a LEFT JOIN bid AS b ON ${joinOn}`,
-  reference: `SELECT a.id AS aid, b.id AS bid, a.name, b.v FROM {auction} AS a JOIN {bid} AS b ON ${joinOn}
-    UNION ALL SELECT a.id, NULL, a.name, NULL FROM {auction} AS a
-    WHERE a.ts < {wm} - INTERVAL '6' SECOND AND NOT EXISTS (SELECT 1 FROM {bid} AS b WHERE ${joinOn})`,
+  reference: `SELECT a.id AS aid, b.id AS bid, a.name, b.v FROM {auction} AS a LEFT JOIN {bid} AS b ON ${joinOn}
+    WHERE b.id IS NOT NULL OR a.ts < {wm} - INTERVAL '6' SECOND`,
 };
 
 const dedup = {
@@ -64,17 +65,11 @@ const cases: Record<string, EventTimeCase> = {
   'SESSION aggregate, append mode': { sources: { bid }, ...session, appendMode: true },
   'time-bounded inner join, update mode': { sources: { auction, bid }, ...innerJoin },
   'time-bounded inner join, append mode': { sources: { auction, bid }, ...innerJoin, appendMode: true },
+  'time-bounded left outer join, update mode': { sources: { auction, bid }, ...leftJoin },
+  'time-bounded left outer join, append mode': { sources: { auction, bid }, ...leftJoin, appendMode: true },
   'dedup (ROW_NUMBER = 1), update mode': { sources: { bid }, ...dedup },
   'top-N (ROW_NUMBER <= 3), update mode': { sources: { bid }, ...topN },
 };
-
-// Skipped: with these rows the left outer join run did not finish within 9 minutes (the inner join with
-// the same condition takes seconds); see the report of the change that added this file.
-const leftJoinCases: Record<string, EventTimeCase> = {
-  'time-bounded left outer join, update mode': { sources: { auction, bid }, ...leftJoin },
-  'time-bounded left outer join, append mode': { sources: { auction, bid }, ...leftJoin, appendMode: true },
-};
-for (const name of Object.keys(leftJoinCases)) t.test(name, { skip: 'hangs: left outer stream join over out-of-order rows (under investigation)' }, async () => {});
 
 t.test('dedup and top-N over an unwindowed stream cannot be append-only', async (t) => {
   for (const c of [dedup, topN]) {
