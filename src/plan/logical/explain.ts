@@ -3,7 +3,7 @@
  * its output fields with their types.
  */
 import type { Field } from './field.js';
-import { inputsOf, type AggregateCall, type LogicalNode, type SortKey } from './nodes.js';
+import { inputsOf, type AggregateCall, type JoinTimeBound, type LogicalNode, type SortKey } from './nodes.js';
 
 export function explainLogical(node: LogicalNode): string {
   const lines: string[] = [];
@@ -27,7 +27,7 @@ function describeNode(n: LogicalNode): string {
       return `Aggregate keys=[${n.keys.join(', ')}] aggs=[${n.aggregates.map(aggregate).join(', ')}]`;
     case 'join': {
       const keys = n.equiKeys.length > 0 ? ` keys=[${n.equiKeys.map(([l, r]) => `${l}=${r}`).join(', ')}]` : '';
-      return `Join ${n.joinType}${n.condition === null ? '' : ` on ${n.condition}`}${keys}`;
+      return `Join ${n.joinType}${n.condition === null ? '' : ` on ${n.condition}`}${keys}${timeBound(n.timeBound)}`;
     }
     case 'union':
       return `UnionAll inputs=${n.inputs.length}`;
@@ -48,6 +48,23 @@ function describeNode(n: LogicalNode): string {
   }
 }
 
+/** The bound the stream join evicts its state by, e.g. ` time_bound=[b_ts - a_ts in [0s, 1h]]`. */
+function timeBound(b: JoinTimeBound | null | undefined): string {
+  if (!b) return '';
+  const lower = b.lowerMicros === null ? '-inf' : duration(b.lowerMicros);
+  const upper = b.upperMicros === null ? '+inf' : duration(b.upperMicros);
+  return ` time_bound=[${b.rightField} - ${b.leftField} in [${lower}, ${upper}]]`;
+}
+
+function duration(us: number): string {
+  const sign = us < 0 ? '-' : '';
+  const abs = Math.abs(us);
+  if (abs === 0) return '0s';
+  if (abs % 3_600_000_000 === 0) return `${sign}${abs / 3_600_000_000}h`;
+  if (abs % 60_000_000 === 0) return `${sign}${abs / 60_000_000}min`;
+  if (abs % 1_000_000 === 0) return `${sign}${abs / 1_000_000}s`;
+  return `${sign}${abs / 1000}ms`;
+}
 
 function aggregate(a: AggregateCall): string {
   const arg = a.arg === null ? '*' : `${a.distinct ? 'DISTINCT ' : ''}${a.arg}`;

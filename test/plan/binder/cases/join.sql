@@ -2,7 +2,7 @@
 SELECT * FROM bid b JOIN auction a ON b.auction = a.id AND a.date_time < b.date_time;
 -- expect:
 -- Project "auction" AS auction, "bidder" AS bidder, "price" AS price, "channel" AS channel, "url" AS url, "date_time" AS date_time, "extra" AS extra, "id" AS id, "item_name" AS item_name, "seller" AS seller, "category" AS category, "date_time_1" AS date_time_1 -> (auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, date_time TIMESTAMP, extra VARCHAR, id BIGINT, item_name VARCHAR, seller BIGINT, category BIGINT, date_time_1 TIMESTAMP)
---   Join inner on "auction" = "id" AND "date_time_1" < "date_time" keys=[auction=id] -> (auction BIGINT [b.auction], bidder BIGINT [b.bidder], price BIGINT [b.price], channel VARCHAR [b.channel], url VARCHAR [b.url], date_time TIMESTAMP [b.date_time], extra VARCHAR [b.extra], id BIGINT [a.id], item_name VARCHAR [a.item_name], seller BIGINT [a.seller], category BIGINT [a.category], date_time_1 TIMESTAMP [a.date_time])
+--   Join inner on "auction" = "id" AND "date_time_1" < "date_time" keys=[auction=id] time_bound=[date_time_1 - date_time in [-inf, 0s]] -> (auction BIGINT [b.auction], bidder BIGINT [b.bidder], price BIGINT [b.price], channel VARCHAR [b.channel], url VARCHAR [b.url], date_time TIMESTAMP [b.date_time], extra VARCHAR [b.extra], id BIGINT [a.id], item_name VARCHAR [a.item_name], seller BIGINT [a.seller], category BIGINT [a.category], date_time_1 TIMESTAMP [a.date_time])
 --     Scan source bid -> (auction BIGINT [b.auction], bidder BIGINT [b.bidder], price BIGINT [b.price], channel VARCHAR [b.channel], url VARCHAR [b.url], date_time TIMESTAMP [b.date_time], extra VARCHAR [b.extra])
 --     Project "id" AS id, "item_name" AS item_name, "seller" AS seller, "category" AS category, "date_time" AS date_time_1 -> (id BIGINT [a.id], item_name VARCHAR [a.item_name], seller BIGINT [a.seller], category BIGINT [a.category], date_time_1 TIMESTAMP [a.date_time])
 --       Scan source auction -> (id BIGINT [a.id], item_name VARCHAR [a.item_name], seller BIGINT [a.seller], category BIGINT [a.category], date_time TIMESTAMP [a.date_time])
@@ -68,3 +68,12 @@ SELECT b.auction, s.name, v.price FROM bid b
 --       Project "auction" AS auction, "price" AS price -> (auction BIGINT [v.auction], price BIGINT [v.price])
 --         Filter "price" > 100 -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra])
 --           Scan source bid -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra])
+
+-- case: time-bounded join shows its bound
+SELECT b.price, a.item_name FROM auction a JOIN bid b ON b.auction = a.id AND b.date_time BETWEEN a.date_time AND a.date_time + INTERVAL '90' MINUTE;
+-- expect:
+-- Project "price" AS price, "item_name" AS item_name -> (price BIGINT, item_name VARCHAR)
+--   Join inner on "auction" = "id" AND "date_time_1" BETWEEN "date_time" AND "date_time" + INTERVAL '90' MINUTE keys=[id=auction] time_bound=[date_time_1 - date_time in [0s, 90min]] -> (id BIGINT [a.id], item_name VARCHAR [a.item_name], seller BIGINT [a.seller], category BIGINT [a.category], date_time TIMESTAMP [a.date_time], auction BIGINT [b.auction], bidder BIGINT [b.bidder], price BIGINT [b.price], channel VARCHAR [b.channel], url VARCHAR [b.url], date_time_1 TIMESTAMP [b.date_time], extra VARCHAR [b.extra])
+--     Scan source auction -> (id BIGINT [a.id], item_name VARCHAR [a.item_name], seller BIGINT [a.seller], category BIGINT [a.category], date_time TIMESTAMP [a.date_time])
+--     Project "auction" AS auction, "bidder" AS bidder, "price" AS price, "channel" AS channel, "url" AS url, "date_time" AS date_time_1, "extra" AS extra -> (auction BIGINT [b.auction], bidder BIGINT [b.bidder], price BIGINT [b.price], channel VARCHAR [b.channel], url VARCHAR [b.url], date_time_1 TIMESTAMP [b.date_time], extra VARCHAR [b.extra])
+--       Scan source bid -> (auction BIGINT [b.auction], bidder BIGINT [b.bidder], price BIGINT [b.price], channel VARCHAR [b.channel], url VARCHAR [b.url], date_time TIMESTAMP [b.date_time], extra VARCHAR [b.extra])

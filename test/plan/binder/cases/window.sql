@@ -64,7 +64,7 @@ SELECT w.auction, v.window_start FROM TUMBLE(c, date_time, INTERVAL '1' HOUR) w
 JOIN TUMBLE((SELECT id, date_time FROM auction), date_time, INTERVAL '1' HOUR) v ON w.auction = v.id AND w.window_start = v.window_start;
 -- expect:
 -- Project "auction" AS auction, "window_start_1" AS window_start -> (auction BIGINT, window_start TIMESTAMP)
---   Join inner on "auction" = "id" AND "window_start" = "window_start_1" keys=[auction=id, window_start=window_start_1] -> (auction BIGINT [w.auction], date_time TIMESTAMP [w.date_time], window_start TIMESTAMP [w.window_start], window_end TIMESTAMP [w.window_end], id BIGINT [v.id], date_time_1 TIMESTAMP [v.date_time], window_start_1 TIMESTAMP [v.window_start], window_end_1 TIMESTAMP [v.window_end])
+--   Join inner on "auction" = "id" AND "window_start" = "window_start_1" keys=[auction=id, window_start=window_start_1] time_bound=[window_start_1 - window_start in [0s, 0s]] -> (auction BIGINT [w.auction], date_time TIMESTAMP [w.date_time], window_start TIMESTAMP [w.window_start], window_end TIMESTAMP [w.window_end], id BIGINT [v.id], date_time_1 TIMESTAMP [v.date_time], window_start_1 TIMESTAMP [v.window_start], window_end_1 TIMESTAMP [v.window_end])
 --     Window TUMBLE(INTERVAL '1' HOUR) time=date_time -> (auction BIGINT [w.auction], date_time TIMESTAMP [w.date_time], window_start TIMESTAMP [w.window_start], window_end TIMESTAMP [w.window_end])
 --       Project "auction" AS auction, "date_time" AS date_time -> (auction BIGINT [w.auction], date_time TIMESTAMP [w.date_time])
 --         Filter "price" > 10 -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra])
