@@ -61,8 +61,12 @@ export const streamJoinRule: OperatorRule<StreamJoinOp> = {
     }
     const bound = node.timeBound;
     if (bound) {
-      const leftGone = bound.upperMicros === null ? null : `epoch_us(${quoteIdent(bound.leftField)}) < ${WATERMARK} - ${bound.upperMicros}`;
-      const rightGone = bound.lowerMicros === null ? null : `epoch_us(${quoteIdent(bound.rightField)}) < ${WATERMARK} + ${bound.lowerMicros}`;
+      // A future right row has time >= watermark - right slack; it matches a left row only if
+      // right - left <= upper: so a left row below watermark - right slack - upper is done (and
+      // symmetrically for right rows).
+      const slack = node.slackMicros;
+      const leftGone = bound.upperMicros === null ? null : `epoch_us(${quoteIdent(bound.leftField)}) < ${WATERMARK} - ${bound.upperMicros + slack.right}`;
+      const rightGone = bound.lowerMicros === null ? null : `epoch_us(${quoteIdent(bound.rightField)}) < ${WATERMARK} + ${bound.lowerMicros - slack.left}`;
       const padLeft = node.joinType === 'left' || node.joinType === 'full';
       const padRight = node.joinType === 'right' || node.joinType === 'full';
       if (leftGone && padLeft) {

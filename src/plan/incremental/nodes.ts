@@ -132,6 +132,12 @@ export interface StreamJoinOp extends NodeBase {
   readonly joinType: JoinType;
   readonly condition: string | null;
   readonly timeBound: JoinTimeBound | null;
+  /**
+   * How far below the watermark each side's time field may still change (microseconds): 0 for an
+   * event time or a window end, the window size for a window start (a window's row changes until the
+   * window closes). Eviction keeps a row while the other side could still bring a partner.
+   */
+  readonly slackMicros: { readonly left: number; readonly right: number };
 }
 
 /**

@@ -153,8 +153,8 @@ export class Planner {
       }
       if (input.stream.changelog !== 'append-only') throw new EddyError('FEATURE_NOT_SUPPORTED', 'SESSION windows over a changing (retracting) input are not supported');
       const id = this.id();
+      // An open session may start long before the watermark: its start bounds nothing.
       times.delete(start.name);
-      times.set(start.name, { kind: 'time' });
       return {
         stream: {
           kind: 'session_window', id, input: input.stream, timeField: node.timeField, gapMicros: node.sizeMicros, partitionBy: node.partitionBy,
@@ -259,6 +259,7 @@ export class Planner {
       stream: {
         kind: 'stream_join', id, left: left.stream, right: right.stream, joinType: node.joinType, condition: node.condition,
         timeBound: evictable ? bound : null, fields: node.fields,
+        slackMicros: { left: evictable ? slack(left.times.get(bound!.leftField)) : 0, right: evictable ? slack(right.times.get(bound!.rightField)) : 0 },
         state: [
           { name: `${id}_left`, purpose: `rows of the left input${evictable ? ', evicted by watermark' : ' (unbounded)'}` },
           { name: `${id}_right`, purpose: `rows of the right input${evictable ? ', evicted by watermark' : ' (unbounded)'}` },
@@ -274,6 +275,11 @@ export class Planner {
 function withCondition(join: JoinNode, predicate: string): JoinNode {
   const condition = join.condition === null ? predicate : `(${join.condition}) AND (${predicate})`;
   return { ...join, joinType: 'inner', condition };
+}
+
+/** How far below the watermark a field's value may still appear in a future delta. */
+function slack(time: EventTime | undefined): number {
+  return time?.kind === 'window_start' ? time.sizeMicros : 0;
 }
 
 /** The field a projection expression merely references (`"x"`), or null. */

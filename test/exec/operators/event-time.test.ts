@@ -69,7 +69,7 @@ t.test('a time-bounded left outer join evicts rows by watermark and pads the unm
   const node: IncrementalNode = {
     kind: 'stream_join', id: 'op3', left: scan('op1', left), right: scan('op2', right), joinType: 'left',
     condition: '"a" = "b" AND "rt" BETWEEN "lt" AND "lt" + INTERVAL 5 SECOND',
-    timeBound: { leftField: 'lt', rightField: 'rt', lowerMicros: 0, upperMicros: 5 * S },
+    timeBound: { leftField: 'lt', rightField: 'rt', lowerMicros: 0, upperMicros: 5 * S }, slackMicros: { left: 0, right: 0 },
     fields: [...left, ...right], changelog: 'append-only', state: [],
   };
   const h = await harness(node, ['dl', 'dr']);
