@@ -148,7 +148,7 @@ export class StreamingQuery {
         const reader = await sourceConnector(object.connector).open(object, config.env);
         sources.push({ name, reader, offset: reader.initialOffset });
       }
-      const pipeline = new BatchPipeline(config.plan, store, sourceSchemas(config), config.object.kind === 'sink' ? 'sink' : 'view');
+      const pipeline = new BatchPipeline(config.plan, store, config.sources, config.object.kind === 'sink' ? 'sink' : 'view');
       await pipeline.setup(conn);
       const query = new StreamingQuery(config, conn, store, pipeline, sources, metadata);
 
@@ -610,7 +610,4 @@ function backoff(attempt: number): number {
   return Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(attempt, 16));
 }
 
-function sourceSchemas(config: StreamingQueryConfig): Map<string, SourceObject> {
-  return new Map(config.plan.sources.map((n) => [n, config.sources.get(n)!]));
-}
 

@@ -9,7 +9,7 @@
 import { quoteIdent } from '../../duck/quote.js';
 import type { RankOp } from '../../plan/incremental/nodes.js';
 import { applyDeltaSql } from '../result-table.js';
-import { columnDefs, columnsMatch, deltaTable, windowClosed, type OperatorRule } from './rule.js';
+import { inputRowsState, columnsMatch, deltaTable, windowClosed, type OperatorRule } from './rule.js';
 
 const q = quoteIdent;
 
@@ -25,9 +25,7 @@ function ranked(node: RankOp, table: string, touched: string): string {
 }
 
 export const rankRule: OperatorRule<RankOp> = {
-  createState(node, names) {
-    return [`CREATE TABLE IF NOT EXISTS ${names.state(`${node.id}_rows`)} (${columnDefs(node.input.fields)})`];
-  },
+  createState: inputRowsState,
 
   setup(node, names) {
     return [deltaTable(names.output, node.fields)];

@@ -57,3 +57,8 @@ export const WATERMARK = `(SELECT wm FROM ${WATERMARK_TABLE})`;
 export function windowClosed(endField: string, plusMicros: number): string {
   return `(epoch_us(${endField}) + ${plusMicros} <= ${WATERMARK})`;
 }
+
+/** State that keeps an operator's input rows as they are (rank, session windows): `<id>_rows`. */
+export function inputRowsState(node: { id: string; input: { fields: readonly Field[] } }, names: RuleNames): string[] {
+  return [`CREATE TABLE IF NOT EXISTS ${names.state(`${node.id}_rows`)} (${columnDefs(node.input.fields)})`];
+}

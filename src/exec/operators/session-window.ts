@@ -7,14 +7,12 @@
  */
 import { quoteIdent } from '../../duck/quote.js';
 import type { SessionWindowOp } from '../../plan/incremental/nodes.js';
-import { columnDefs, columnsMatch, deltaTable, WATERMARK, type OperatorRule } from './rule.js';
+import { inputRowsState, columnsMatch, deltaTable, WATERMARK, type OperatorRule } from './rule.js';
 
 const q = quoteIdent;
 
 export const sessionWindowRule: OperatorRule<SessionWindowOp> = {
-  createState(node, names) {
-    return [`CREATE TABLE IF NOT EXISTS ${names.state(`${node.id}_rows`)} (${columnDefs(node.input.fields)})`];
-  },
+  createState: inputRowsState,
 
   setup(node, names) {
     return [deltaTable(names.output, node.fields)];

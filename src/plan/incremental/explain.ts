@@ -1,5 +1,6 @@
 /** EXPLAIN INCREMENTAL: the operator tree, each operator's state tables and changelog kind. */
 import { quoteIdent } from '../../duck/quote.js';
+import { formatMicros } from '../logical/duration.js';
 import type { IncrementalPlan } from './plan.js';
 import type { IncrementalNode } from './nodes.js';
 import { inputsOfOp } from './nodes.js';
@@ -10,9 +11,9 @@ function describe(node: IncrementalNode): string {
     case 'source_scan':
       return `SourceScan ${node.source}${node.lateRowsColumn ? ` (late rows dropped: ${node.lateRowsColumn} below the watermark)` : ''}`;
     case 'window_assign':
-      return `${node.slideMicros === null ? 'Tumble' : 'Hop'} time=${node.timeField} size=${micros(node.sizeMicros)}${node.slideMicros === null ? '' : ` slide=${micros(node.slideMicros)}`}`;
+      return `${node.slideMicros === null ? 'Tumble' : 'Hop'} time=${node.timeField} size=${formatMicros(node.sizeMicros)}${node.slideMicros === null ? '' : ` slide=${formatMicros(node.slideMicros)}`}`;
     case 'session_window':
-      return `Session time=${node.timeField} gap=${micros(node.gapMicros)}${node.partitionBy.length ? ` partition=[${node.partitionBy.join(', ')}]` : ''} (emitted when the watermark closes a session)`;
+      return `Session time=${node.timeField} gap=${formatMicros(node.gapMicros)}${node.partitionBy.length ? ` partition=[${node.partitionBy.join(', ')}]` : ''} (emitted when the watermark closes a session)`;
     case 'rank':
       return `Rank ${node.rankFunction} <= ${node.limit} partition=[${node.partitionBy.join(', ')}] order=[${node.orderBy.map((k) => `${k.expr}${k.descending ? ' DESC' : ''}`).join(', ')}]${windowText(node.windowEnd)}`;
     case 'map':
@@ -25,7 +26,7 @@ function describe(node: IncrementalNode): string {
     case 'stream_join': {
       const b = node.timeBound;
       const bound = b
-        ? ` time bound: ${b.rightField} - ${b.leftField} in [${b.lowerMicros === null ? '-inf' : micros(b.lowerMicros)}, ${b.upperMicros === null ? '+inf' : micros(b.upperMicros)}], state evicted by watermark`
+        ? ` time bound: ${b.rightField} - ${b.leftField} in [${b.lowerMicros === null ? '-inf' : formatMicros(b.lowerMicros)}, ${b.upperMicros === null ? '+inf' : formatMicros(b.upperMicros)}], state evicted by watermark`
         : ' (WARNING: no time bound: both inputs are kept forever, state grows without bound)';
       return `StreamJoin ${node.joinType} on=[${node.condition ?? 'TRUE'}]${bound}`;
     }
@@ -34,17 +35,10 @@ function describe(node: IncrementalNode): string {
   }
 }
 
-function micros(us: number): string {
-  if (us === 0) return '0s';
-  if (us % 3_600_000_000 === 0) return `${us / 3_600_000_000}h`;
-  if (us % 60_000_000 === 0) return `${us / 60_000_000}min`;
-  if (us % 1_000_000 === 0) return `${us / 1_000_000}s`;
-  return `${us / 1000}ms`;
-}
 
 function windowText(end: { field: string; plusMicros: number } | null): string {
   if (!end) return '';
-  return ` window end=${end.field}${end.plusMicros ? ` + ${micros(end.plusMicros)}` : ''} (closed groups evicted by watermark)`;
+  return ` window end=${end.field}${end.plusMicros ? ` + ${formatMicros(end.plusMicros)}` : ''} (closed groups evicted by watermark)`;
 }
 
 function lines(node: IncrementalNode, depth: number, out: string[]): void {

@@ -2,6 +2,7 @@
  * EXPLAIN LOGICAL: the plan as an indented tree, one line per node: its kind, its key details and
  * its output fields with their types.
  */
+import { formatMicros } from './duration.js';
 import type { Field } from './field.js';
 import { inputsOf, type AggregateCall, type JoinTimeBound, type LogicalNode, type SortKey } from './nodes.js';
 
@@ -51,20 +52,11 @@ function describeNode(n: LogicalNode): string {
 /** The bound the stream join evicts its state by, e.g. ` time_bound=[b_ts - a_ts in [0s, 1h]]`. */
 function timeBound(b: JoinTimeBound | null | undefined): string {
   if (!b) return '';
-  const lower = b.lowerMicros === null ? '-inf' : duration(b.lowerMicros);
-  const upper = b.upperMicros === null ? '+inf' : duration(b.upperMicros);
+  const lower = b.lowerMicros === null ? '-inf' : formatMicros(b.lowerMicros);
+  const upper = b.upperMicros === null ? '+inf' : formatMicros(b.upperMicros);
   return ` time_bound=[${b.rightField} - ${b.leftField} in [${lower}, ${upper}]]`;
 }
 
-function duration(us: number): string {
-  const sign = us < 0 ? '-' : '';
-  const abs = Math.abs(us);
-  if (abs === 0) return '0s';
-  if (abs % 3_600_000_000 === 0) return `${sign}${abs / 3_600_000_000}h`;
-  if (abs % 60_000_000 === 0) return `${sign}${abs / 60_000_000}min`;
-  if (abs % 1_000_000 === 0) return `${sign}${abs / 1_000_000}s`;
-  return `${sign}${abs / 1000}ms`;
-}
 
 function aggregate(a: AggregateCall): string {
   const arg = a.arg === null ? '*' : `${a.distinct ? 'DISTINCT ' : ''}${a.arg}`;
