@@ -5,6 +5,7 @@
  */
 import { runBatch, generateTables, type BatchTables } from './duckdb-batch.js';
 import { runIncremental, runLatency, runOneRowBatches, runStreaming, type OneRowResult } from './eddy-runs.js';
+import { profileStatements, type StatementShapeTotal } from '../../src/duck/statement-profile.js';
 import { round } from './measure.js';
 import { loadQueries, type LoadedQuery, type NexmarkSourceName } from './queries.js';
 
@@ -23,6 +24,8 @@ export interface NexmarkBenchOptions {
   readonly oneRowBatch: boolean;
   /** Time limit of one query's streaming run, seconds. */
   readonly timeoutS: number;
+  /** Time each DuckDB statement of the streaming runs (statement_profile in the report). */
+  readonly profile?: boolean;
 }
 
 export interface IncrementalEntry {
@@ -57,6 +60,8 @@ export interface QueryReport {
   latency_events_per_second?: number;
   latency_p50_ms?: number;
   latency_p99_ms?: number;
+  /** The statement shapes that took the most time in the streaming run (with --profile). */
+  statement_profile?: StatementShapeTotal[];
   error?: string;
 }
 
@@ -95,7 +100,12 @@ export async function runNexmarkBench(options: NexmarkBenchOptions, logLine: (li
         const batch = await runBatch(tables, q);
         Object.assign(r, { batch_s: round(batch.wallS, 3), batch_cpu_s: round(batch.cpuS, 3), duckdb_rows: batch.rows });
         log(`${q.name}: Eddy streaming ${N} events (${q.output === 'sink' ? 'blackhole sink' : 'materialized view'})`);
-        const stream = await runStreaming(q, N, options.eventsPerSecond, options.batchRows, options.timeoutS);
+        const profile = options.profile ? profileStatements(true) : null;
+        const stream = await runStreaming(q, N, options.eventsPerSecond, options.batchRows, options.timeoutS).finally(() => profileStatements(false));
+        if (profile) {
+          r.statement_profile = profile.top(15).map((s) => ({ ...s, totalMs: round(s.totalMs, 1) }));
+          for (const s of r.statement_profile) log(`  ${String(s.totalMs).padStart(9)} ms ${String(s.count).padStart(6)}x  ${s.shape.slice(0, 200)}`);
+        }
         Object.assign(r, {
           streaming_s: round(stream.wallS, 3),
           streaming_cpu_s: round(stream.cpuS, 3),

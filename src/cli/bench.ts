@@ -12,7 +12,7 @@ export const BENCH_HELP = `Usage:
   eddy bench nexmark [--queries q0,q1,...] [--events N] [--json FILE]
                      [--batch-rows R] [--events-per-second E]
                      [--incremental-events N1,N2] [--incremental-queries q4,q5,q7]
-                     [--latency-seconds S] [--no-one-row] [--timeout-seconds T]
+                     [--latency-seconds S] [--no-one-row] [--timeout-seconds T] [--profile]
       Per query: Eddy streaming N events (default 1000000) in batches of at most R rows (default
       100000) against DuckDB running the same query once over the same events in a table; then an
       incremental trigger after N1, N2 retained events against recomputing (default: at N, for
@@ -20,6 +20,8 @@ export const BENCH_HELP = `Usage:
       from event release to a subscriber at half the measured rate for S seconds (default 5; 0 skips).
       Queries default to q0-q9 (sql-examples/nexmark). E sets event-time spacing (default 10000).
       A streaming run longer than T seconds (default 600) is paused and reported as an error.
+      --profile times every DuckDB statement of each streaming run and prints (and puts in the
+      JSON as statement_profile) the statement shapes that took the most time.
 `;
 
 function positiveInt(flag: string, value: string | undefined, fallback: number, allowZero = false): number {
@@ -50,6 +52,7 @@ export function parseBenchArgs(argv: readonly string[]): NexmarkBenchOptions & {
       'latency-seconds': { type: 'string' },
       'no-one-row': { type: 'boolean' },
       'timeout-seconds': { type: 'string' },
+      profile: { type: 'boolean' },
     },
   });
   if (positionals.length !== 1 || positionals[0] !== 'nexmark') throw new Error(`eddy bench takes one benchmark name, 'nexmark'`);
@@ -65,6 +68,7 @@ export function parseBenchArgs(argv: readonly string[]): NexmarkBenchOptions & {
     latencySeconds: positiveInt('--latency-seconds', values['latency-seconds'], 5, true),
     oneRowBatch: values['no-one-row'] !== true,
     timeoutS: positiveInt('--timeout-seconds', values['timeout-seconds'], 600),
+    profile: values.profile === true,
     json: values.json,
   };
 }

@@ -1,5 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
 import { EddyError } from '../util/errors.js';
+import { statementProfile } from './statement-profile.js';
 import { fromDuckValue } from './values.js';
 
 /** A column of a result: its name and its DuckDB type as DuckDB spells it (`BIGINT`, `DECIMAL(10,2)`). */
@@ -45,19 +46,22 @@ export class Connection {
 
   /** Runs a statement (or several separated by `;`) and discards any result. */
   async run(sql: string): Promise<void> {
-    await this.raw.run(sql);
+    await this.exec(sql);
   }
 
   /** Runs statements one after another. */
   async runAll(statements: readonly string[]): Promise<void> {
-    for (const sql of statements) await this.raw.run(sql);
+    for (const sql of statements) await this.exec(sql);
   }
 
   /** Runs a query and reads its whole result. */
   async query(sql: string): Promise<QueryResult> {
+    const profile = statementProfile();
+    const started = profile ? performance.now() : 0;
     const reader: DuckDBMaterializedResult = await this.raw.run(sql);
     const columns = reader.columnNames().map((name, i) => ({ name, type: String(reader.columnTypes()[i]) }));
     const chunks = await reader.fetchAllChunks();
+    profile?.record(sql, performance.now() - started);
     const rows: unknown[][] = [];
     for (const chunk of chunks) {
       for (const row of chunk.getRows()) rows.push(row.map(fromDuckValue));
@@ -85,10 +89,10 @@ export class Connection {
 
   /** Runs fn inside a transaction: committed when it returns, rolled back when it throws. */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    await this.raw.run('BEGIN TRANSACTION');
+    await this.exec('BEGIN TRANSACTION');
     try {
       const result = await fn();
-      await this.raw.run('COMMIT');
+      await this.exec('COMMIT');
       return result;
     } catch (e) {
       try {
@@ -112,6 +116,17 @@ export class Connection {
     } finally {
       appender.closeSync();
     }
+  }
+
+  private async exec(sql: string): Promise<void> {
+    const profile = statementProfile();
+    if (!profile) {
+      await this.raw.run(sql);
+      return;
+    }
+    const started = performance.now();
+    await this.raw.run(sql);
+    profile.record(sql, performance.now() - started);
   }
 
   interrupt(): void {

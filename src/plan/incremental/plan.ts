@@ -8,6 +8,7 @@ import type { Column } from '../../catalog/types.js';
 import type { OutputMode } from '../../connectors/types.js';
 import { EddyError } from '../../util/errors.js';
 import type { LogicalNode, SortKey } from '../logical/nodes.js';
+import { pruneColumns } from '../logical/prune-columns.js';
 import { checkOutputMode, allowedOutputModes } from './output-mode.js';
 import { explainOps } from './explain.js';
 import type { ChangelogKind, IncrementalNode } from './nodes.js';
@@ -85,6 +86,7 @@ export function planIncremental(root: LogicalNode, options: PlanOptions): Increm
     order = { orderBy: root.orderBy, limit: root.limit, offset: root.offset };
     body = root.input;
   }
+  body = pruneColumns(body);
   const planner = new Planner(options.catalog, { emitOnClose: options.outputMode === 'append' });
   const planned = planner.plan(body);
   if ('static' in planned) {
