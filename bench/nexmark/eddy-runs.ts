@@ -2,6 +2,7 @@
  * The Eddy side of the benchmark: streaming N events, one incremental trigger after N retained
  * events, a one-row batch's fixed cost, and event-to-subscriber latency at a given rate.
  */
+import { statementProfile } from '../../src/duck/statement-profile.js';
 import type { Progress } from '../../src/exec/progress.js';
 import { cpuSeconds, quantile, sleep, weightedQuantile, type Measured } from './measure.js';
 import type { LoadedQuery } from './queries.js';
@@ -87,6 +88,7 @@ export async function runIncremental(query: LoadedQuery, retained: number, event
     await s.engine.execute(querySql(query, name, 'view', { max_rows_per_batch: batchRows }));
     await s.engine.drain();
     const caughtUp = s.collect(name).at(-1)?.batchId ?? -1;
+    statementProfile()?.reset(); // with --profile: the small batches only
     const deadline = Date.now() + 60_000;
     let small: Progress[] = [];
     while (Date.now() < deadline) {

@@ -62,6 +62,8 @@ export interface QueryReport {
   latency_p99_ms?: number;
   /** The statement shapes that took the most time in the streaming run (with --profile). */
   statement_profile?: StatementShapeTotal[];
+  /** The same for the small batches of the (last) incremental run. */
+  incremental_statement_profile?: StatementShapeTotal[];
   error?: string;
 }
 
@@ -100,12 +102,8 @@ export async function runNexmarkBench(options: NexmarkBenchOptions, logLine: (li
         const batch = await runBatch(tables, q);
         Object.assign(r, { batch_s: round(batch.wallS, 3), batch_cpu_s: round(batch.cpuS, 3), duckdb_rows: batch.rows });
         log(`${q.name}: Eddy streaming ${N} events (${q.output === 'sink' ? 'blackhole sink' : 'materialized view'})`);
-        const profile = options.profile ? profileStatements(true) : null;
-        const stream = await runStreaming(q, N, options.eventsPerSecond, options.batchRows, options.timeoutS).finally(() => profileStatements(false));
-        if (profile) {
-          r.statement_profile = profile.top(15).map((s) => ({ ...s, totalMs: round(s.totalMs, 1) }));
-          for (const s of r.statement_profile) log(`  ${String(s.totalMs).padStart(9)} ms ${String(s.count).padStart(6)}x  ${s.shape.slice(0, 200)}`);
-        }
+        const stream = await profiled(options, log, (top) => { r.statement_profile = top; },
+          () => runStreaming(q, N, options.eventsPerSecond, options.batchRows, options.timeoutS));
         Object.assign(r, {
           streaming_s: round(stream.wallS, 3),
           streaming_cpu_s: round(stream.cpuS, 3),
@@ -121,7 +119,8 @@ export async function runNexmarkBench(options: NexmarkBenchOptions, logLine: (li
           r.incremental = [];
           for (const retained of options.incrementalEvents) {
             log(`${q.name}: incremental trigger after ${retained} events`);
-            const inc = await runIncremental(q, retained, options.eventsPerSecond, options.batchRows);
+            const inc = await profiled(options, log, (top) => { r.incremental_statement_profile = top; },
+              () => runIncremental(q, retained, options.eventsPerSecond, options.batchRows));
             const recompute = retained === N ? batch : await recomputeAt(retained, options.eventsPerSecond, q);
             r.incremental.push({
               retained_events: inc.retainedEvents,
@@ -149,6 +148,21 @@ export async function runNexmarkBench(options: NexmarkBenchOptions, logLine: (li
     tables.close();
   }
   return reports;
+}
+
+/** Runs `run`, with --profile timing its DuckDB statements and logging the costliest shapes. */
+async function profiled<T>(options: NexmarkBenchOptions, log: (line: string) => void, keep: (top: StatementShapeTotal[]) => void, run: () => Promise<T>): Promise<T> {
+  const profile = options.profile ? profileStatements(true) : null;
+  try {
+    return await run();
+  } finally {
+    profileStatements(false);
+    if (profile) {
+      const top = profile.top(15).map((s) => ({ ...s, totalMs: round(s.totalMs, 1) }));
+      keep(top);
+      for (const s of top) log(`  ${String(s.totalMs).padStart(9)} ms ${String(s.count).padStart(6)}x  ${s.shape.slice(0, 220)}`);
+    }
+  }
 }
 
 async function recomputeAt(events: number, eventsPerSecond: number, q: LoadedQuery): Promise<{ wallS: number }> {

@@ -25,6 +25,12 @@ export class Planner {
   readonly sources = new Set<string>();
   readonly tables = new Set<string>();
   readonly warnings: string[] = [];
+  /**
+   * Equal subtrees are planned once and their operator shared: a query that reads the same
+   * aggregate twice (Nexmark q5 joins bids-per-auction-window with its own maximum) keeps one state
+   * and computes one delta per batch, which both consumers read.
+   */
+  private readonly planned = new Map<string, Planned>();
 
   constructor(private readonly catalog: CatalogReader, private readonly options: PlannerOptions) {}
 
@@ -33,6 +39,15 @@ export class Planner {
   }
 
   plan(node: LogicalNode): Planned {
+    const key = JSON.stringify(node);
+    const known = this.planned.get(key);
+    if (known) return known;
+    const planned = this.planNode(node);
+    this.planned.set(key, planned);
+    return planned;
+  }
+
+  private planNode(node: LogicalNode): Planned {
     switch (node.kind) {
       case 'scan':
         return node.relation === 'table' ? this.table(node) : this.source(node);

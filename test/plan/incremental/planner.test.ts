@@ -1,0 +1,23 @@
+import t from 'tap';
+import { planIncremental } from '../../../src/plan/incremental/plan.js';
+import { bind, catalog, closeFixture } from '../binder/fixture.js';
+
+t.teardown(closeFixture);
+
+const plan = async (sql: string) => planIncremental(await bind(sql), { name: 'v', outputMode: null, catalog });
+
+t.test('a subquery read twice is one operator with one state (Nexmark q5 counts bids per window once)', async (t) => {
+  const counts = `SELECT auction, count(*) AS num, window_start AS starttime FROM HOP(bid, date_time, INTERVAL '2' SECOND, INTERVAL '10' SECOND) GROUP BY auction, window_start`;
+  const p = await plan(
+    `SELECT a.auction, a.num FROM (${counts}) a JOIN (SELECT max(num) AS maxn, starttime AS s FROM (${counts}) GROUP BY starttime) m ON a.starttime = m.s AND a.num >= m.maxn`,
+  );
+  const aggregates = p.operators.filter((op) => op.kind === 'aggregate');
+  t.equal(aggregates.length, 2, 'the count per auction and window, and the max per window');
+  t.equal(p.operators.filter((op) => op.kind === 'window_assign').length, 1, 'one HOP');
+  t.equal(new Set(p.operators.map((op) => op.id)).size, p.operators.length, 'each operator runs once per batch');
+});
+
+t.test('different subqueries stay different operators', async (t) => {
+  const p = await plan(`SELECT auction FROM bid WHERE price > 10 UNION ALL SELECT auction FROM bid WHERE price > 20`);
+  t.equal(p.operators.filter((op) => op.kind === 'map').length >= 2, true);
+});
