@@ -11,7 +11,7 @@
 import { quoteIdent } from '../../duck/quote.js';
 import type { StreamJoinOp } from '../../plan/incremental/nodes.js';
 import type { Field } from '../../plan/logical/field.js';
-import { columnDefs, deltaTable, fieldList, WATERMARK, type OperatorRule } from './rule.js';
+import { columnDefs, columnsMatch, deltaTable, fieldList, WATERMARK, type OperatorRule } from './rule.js';
 
 const nulls = (fields: readonly Field[]): string => fields.map((f) => `CAST(NULL AS ${f.type}) AS ${quoteIdent(f.name)}`).join(', ');
 
@@ -78,13 +78,20 @@ export const streamJoinRule: OperatorRule<StreamJoinOp> = {
       if (leftGone) sql.push(`DELETE FROM ${left} WHERE ${leftGone}`);
       if (rightGone) sql.push(`DELETE FROM ${right} WHERE ${rightGone}`);
     }
-    for (const [table, input] of [[left, node.left], [right, node.right]] as const) {
+    for (const [table, input, delta] of [[left, node.left, dl], [right, node.right, dr]] as const) {
       if (input.changelog !== 'retracting') continue;
+      // A stored row can only cancel against a retraction of this batch: consolidate just the rows
+      // equal to one, so that the cost follows the delta rather than the state.
+      const side = table === left ? 'l' : 'r';
       const fields = fieldList(input.fields);
-      const compact = names.scratch(`compact_${table === left ? 'l' : 'r'}`);
+      const retracted = names.scratch(`retracted_${side}`);
+      const compact = names.scratch(`compact_${side}`);
+      const match = columnsMatch('s', 'd', input.fields.map((f) => f.name));
       sql.push(
-        `CREATE OR REPLACE TEMP TABLE ${compact} AS SELECT ${fields}, sum(__w)::BIGINT AS __w, bool_or(__matched) AS __matched FROM ${table} GROUP BY ${fields} HAVING sum(__w) <> 0`,
-        `DELETE FROM ${table}`,
+        `CREATE OR REPLACE TEMP TABLE ${retracted} AS SELECT DISTINCT ${fields} FROM ${delta} WHERE __op < 0`,
+        `CREATE OR REPLACE TEMP TABLE ${compact} AS SELECT ${fieldList(input.fields, 's')}, sum(s.__w)::BIGINT AS __w, bool_or(s.__matched) AS __matched ` +
+          `FROM ${table} AS s SEMI JOIN ${retracted} AS d ON ${match} GROUP BY ALL HAVING sum(s.__w) <> 0`,
+        `DELETE FROM ${table} AS s USING ${retracted} AS d WHERE ${match}`,
         `INSERT INTO ${table} SELECT * FROM ${compact}`,
       );
     }
