@@ -3,20 +3,25 @@ import { dirname } from 'node:path';
 
 /**
  * Writes a file so that a crash leaves either the old content or the new, never a torn file:
- * write a temporary file, fsync it, rename it into place, fsync the directory.
+ * write a temporary file, rename it into place. `durable` (the default) also fsyncs the file before
+ * the rename and the directory after it, so that the new content survives a power loss; without it
+ * a crash may leave the old content (or no file), which callers that can redo the write accept.
+ * `dirExists` skips making the directory.
  */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
+export async function writeFileAtomic(path: string, content: string, options: { durable?: boolean; dirExists?: boolean } = {}): Promise<void> {
+  const durable = options.durable ?? true;
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  if (!options.dirExists) await mkdir(dir, { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   const file = await open(tmp, 'w');
   try {
     await file.writeFile(content);
-    await file.sync();
+    if (durable) await file.sync();
   } finally {
     await file.close();
   }
   await rename(tmp, path);
+  if (!durable) return;
   const d = await open(dir, 'r');
   try {
     await d.sync();
@@ -25,8 +30,8 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
   }
 }
 
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+export async function writeJsonAtomic(path: string, value: unknown, options: { durable?: boolean; dirExists?: boolean } = {}): Promise<void> {
+  await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', options);
 }
 
 /** Reads a JSON file, or undefined when it does not exist. */

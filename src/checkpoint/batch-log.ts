@@ -1,7 +1,8 @@
 /**
  * The offset log and the commit log of a query: one JSON file per batch under offsets/ and
  * commits/. offsets/N is written (and fsynced) before batch N reads its sources; commits/N after
- * its output is delivered.
+ * its output is delivered, without fsync: losing it to a power cut only makes the restart deliver
+ * batch N again, which every sink takes idempotently by batch id (docs/design/20261122-checkpoints.md).
  */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -23,14 +24,25 @@ export interface CommitEntry {
 }
 
 export class BatchLog<T> {
-  constructor(readonly dir: string) {}
+  private dirMade = false;
+  /** After a first full sweep, the oldest batch id that may still have a file. */
+  private oldestKept: number | null = null;
+
+  constructor(readonly dir: string, private readonly durable = true) {}
 
   private file(batchId: number): string {
     return join(this.dir, `${batchId}.json`);
   }
 
   async write(batchId: number, entry: T): Promise<void> {
-    await writeJsonAtomic(this.file(batchId), entry);
+    try {
+      await writeJsonAtomic(this.file(batchId), entry, { durable: this.durable, dirExists: this.dirMade });
+    } catch (e) {
+      // the directory went (a reset): make it again
+      if (!this.dirMade || (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      await writeJsonAtomic(this.file(batchId), entry, { durable: this.durable });
+    }
+    this.dirMade = true;
   }
 
   async read(batchId: number): Promise<T | undefined> {
@@ -46,10 +58,19 @@ export class BatchLog<T> {
     }
   }
 
-  /** Deletes entries older than the last `keep` batches. */
-  async retain(keep: number): Promise<void> {
-    const ids = await this.batchIds();
-    for (const id of ids.slice(0, Math.max(0, ids.length - keep))) await rm(this.file(id), { force: true });
+  /**
+   * Deletes entries older than the last `keep` batches, `latest` being the newest. The first call
+   * lists the directory; later ones delete only the ids that fell out of the window since.
+   */
+  async retain(keep: number, latest: number): Promise<void> {
+    const below = latest - keep + 1;
+    if (this.oldestKept === null) {
+      const ids = await this.batchIds();
+      for (const id of ids.filter((i) => i < below)) await rm(this.file(id), { force: true });
+    } else {
+      for (let id = this.oldestKept; id < below; id++) await rm(this.file(id), { force: true });
+    }
+    this.oldestKept = Math.max(below, this.oldestKept ?? below);
   }
 }
 
@@ -62,5 +83,5 @@ export function offsetLog(dataDir: string, name: string): BatchLog<OffsetEntry> 
 }
 
 export function commitLog(dataDir: string, name: string): BatchLog<CommitEntry> {
-  return new BatchLog<CommitEntry>(join(queryDir(dataDir, name), 'commits'));
+  return new BatchLog<CommitEntry>(join(queryDir(dataDir, name), 'commits'), false);
 }

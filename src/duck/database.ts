@@ -49,6 +49,11 @@ export class Connection {
     await this.exec(sql);
   }
 
+  /** Runs an INSERT, UPDATE or DELETE and returns how many rows it changed. */
+  async runCount(sql: string): Promise<number> {
+    return Number((await this.scalar(sql)) ?? 0);
+  }
+
   /** Runs statements one after another. */
   async runAll(statements: readonly string[]): Promise<void> {
     for (const sql of statements) await this.exec(sql);

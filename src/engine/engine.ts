@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { DdlLog, replayDdlLog, type ReplayedCatalog } from '../catalog/ddl-log.js';
 import { DataDirLock } from '../checkpoint/data-dir-lock.js';
 import type { CatalogReader } from '../catalog/reader.js';
-import { PUSH_CONNECTOR, PushSourceStore } from '../connectors/sources/push.js';
+import { PUSH_CONNECTOR, pushSourceStore } from '../connectors/sources/push.js';
 import { Database } from '../duck/index.js';
 import type { Progress } from '../exec/progress.js';
 import type { ChangeBatch, Subscription } from '../exec/streaming-query.js';
@@ -91,7 +91,7 @@ export class Engine {
       bind: { catalog, describe: (sql) => conn.describe(sql), scalar: (sql) => conn.scalar(sql) },
       connectors: options.fileRoots ? { dataDir, db, fileRoots: options.fileRoots.map((r) => path.resolve(r)) } : { dataDir, db },
       queries: new Map(),
-      push: new PushSourceStore(),
+      push: pushSourceStore(db),
     };
     const engine = new Engine(ctx, [...replayed.warnings], lock);
     await engine.restore(replayed.paused);

@@ -28,6 +28,8 @@ export class BatchPipeline {
   readonly resultTable: string;
   private readonly outbox: string;
   private readonly keepsResult: boolean;
+  /** The watermark the connection's watermark table holds (setup makes it NULL). */
+  private watermarkSet: number | null = null;
   /** Bytes per row of each state table, read once (the tables' columns do not change). */
   private rowWidths: Map<string, number> | undefined;
 
@@ -67,6 +69,7 @@ export class BatchPipeline {
   async setup(conn: Connection): Promise<void> {
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${WATERMARK_TABLE} (wm BIGINT)`);
     await conn.run(`INSERT INTO ${WATERMARK_TABLE} VALUES (NULL)`);
+    this.watermarkSet = null;
     await conn.run(`CREATE TABLE IF NOT EXISTS ${this.lateRowsTable} (query VARCHAR, source VARCHAR, batch BIGINT, source_offset VARCHAR, watermark TIMESTAMP, "row" JSON)`);
     for (const [name, source] of this.sources) {
       await conn.run(`CREATE OR REPLACE TEMP TABLE ${sourceBatchTable(name)} (${columnDefs(source.columns)})`);
@@ -101,17 +104,28 @@ export class BatchPipeline {
       );
       delta = consolidated;
     }
+    // The output's row count comes from an INSERT of the delta where there is one, saving a scan.
+    let rows: number | null = null;
     if (this.keepsResult) {
       const insertsOnly = this.root.changelog === 'append-only';
-      await conn.runAll(applyDeltaSql(this.resultTable, this.plan.columns.map((c) => c.name), delta, fields, insertsOnly));
+      const statements = applyDeltaSql(this.resultTable, this.plan.columns.map((c) => c.name), delta, fields, insertsOnly);
+      if (insertsOnly) rows = await conn.runCount(statements[0]!);
+      else await conn.runAll(statements);
     }
-    if (this.kind === 'sink') await conn.run(this.outboxInsert(batchId, delta));
-    return { rows: Number((await conn.scalar(`SELECT count(*) FROM ${delta}`)) ?? 0), delta };
+    if (this.kind === 'sink') {
+      const outboxRows = await conn.runCount(this.outboxInsert(batchId, delta));
+      if (this.plan.outputMode === 'append' || this.plan.outputMode === 'changelog') rows ??= outboxRows;
+    }
+    rows ??= Number((await conn.scalar(`SELECT count(*) FROM ${delta}`)) ?? 0);
+    return { rows, delta };
   }
 
   /** Sets the watermark the batch's operators see (epoch microseconds, or null). */
   async setWatermark(conn: Connection, micros: number | null): Promise<void> {
-    await conn.run(`UPDATE ${WATERMARK_TABLE} SET wm = ${micros === null ? 'NULL' : Math.trunc(micros)}`);
+    const value = micros === null ? null : Math.trunc(micros);
+    if (value === this.watermarkSet) return;
+    await conn.run(`UPDATE ${WATERMARK_TABLE} SET wm = ${value === null ? 'NULL' : value}`);
+    this.watermarkSet = value;
   }
 
   /** Where late rows are kept (late_rows = 'keep'), in the query's state database. */

@@ -21,6 +21,8 @@ export interface StateVersion {
 export class StateStore {
   readonly alias: string;
   private readonly databaseName: string;
+  /** Whether the version table is known to hold its one row, so that an UPDATE can set it. */
+  private versionRow = false;
 
   private constructor(readonly dir: string, name: string) {
     this.databaseName = `q_${name}`;
@@ -45,18 +47,28 @@ export class StateStore {
       `SELECT batch_id, offsets, fingerprint, event_time FROM ${this.table('__eddy_version')}`,
     );
     const row = rows[0];
+    this.versionRow = row !== undefined && rows.length === 1;
     if (!row) return null;
     const version = { batchId: Number(row.batch_id), offsets: JSON.parse(row.offsets) as Record<string, unknown>, fingerprint: row.fingerprint };
     return row.event_time ? { ...version, eventTime: JSON.parse(row.event_time) as EventTimeState } : version;
   }
 
-  /** Statements that record the state version; run inside the batch's transaction. */
+  /**
+   * Statements that record the state version; run inside the batch's transaction, and call
+   * versionCommitted() once it commits.
+   */
   setVersionSql(version: StateVersion): string[] {
-    return [
-      `DELETE FROM ${this.table('__eddy_version')}`,
-      `INSERT INTO ${this.table('__eddy_version')} VALUES (${version.batchId}, ${quoteLiteral(JSON.stringify(version.offsets))}, ${quoteLiteral(version.fingerprint)}, ` +
-        `${version.eventTime ? quoteLiteral(JSON.stringify(version.eventTime)) : 'NULL'})`,
-    ];
+    const offsets = quoteLiteral(JSON.stringify(version.offsets));
+    const eventTime = version.eventTime ? quoteLiteral(JSON.stringify(version.eventTime)) : 'NULL';
+    const table = this.table('__eddy_version');
+    if (this.versionRow) {
+      return [`UPDATE ${table} SET batch_id = ${version.batchId}, offsets = ${offsets}, fingerprint = ${quoteLiteral(version.fingerprint)}, event_time = ${eventTime}`];
+    }
+    return [`DELETE FROM ${table}`, `INSERT INTO ${table} VALUES (${version.batchId}, ${offsets}, ${quoteLiteral(version.fingerprint)}, ${eventTime})`];
+  }
+
+  versionCommitted(): void {
+    this.versionRow = true;
   }
 
   /**

@@ -99,6 +99,11 @@ export class StreamingQuery {
   private retries = 0;
   /** Set when a batch failed part-way: the next batch first resumes from the checkpoint on disk. */
   private needsRecovery = false;
+  /**
+   * Whether offsets/N may already exist for the next batch: only after a recovery (a batch planned
+   * before a crash or failure). Once a batch completes, the next one is new, so its log is not read.
+   */
+  private offsetsMayBeLogged = true;
   private batchInFlight = 0;
 
   private readonly retention: number;
@@ -417,6 +422,7 @@ export class StreamingQuery {
 
   private async recover(): Promise<void> {
     this.needsRecovery = false;
+    this.offsetsMayBeLogged = true;
     const version = await this.store.version(this.conn);
     if (version === null) {
       this.nextBatchId = 0;
@@ -467,7 +473,7 @@ export class StreamingQuery {
     this.needsRecovery = true; // until the batch completes
     this.batchInFlight = batchId;
 
-    const logged = await this.offsets.read(batchId);
+    const logged = this.offsetsMayBeLogged ? await this.offsets.read(batchId) : undefined;
     if (logged) this.checkLoggedStart(logged);
     const starts = new Map(this.sources.map((s) => [s.name, s.offset]));
 
@@ -524,6 +530,7 @@ export class StreamingQuery {
       faultPoint(this.name, 'in-transaction', batchId);
       return output;
     });
+    this.store.versionCommitted();
     faultPoint(this.name, 'after-commit-state', batchId);
 
     t = lap('addBatch', t);
@@ -533,6 +540,7 @@ export class StreamingQuery {
     this.nextBatchId = batchId + 1;
     await this.deliver(batchId, outputRows);
     this.needsRecovery = false;
+    this.offsetsMayBeLogged = false;
 
     if (this.subscribers.size > 0 && outputRows > 0) {
       const changes = await this.pipeline.readChanges(this.conn, delta);
@@ -587,8 +595,8 @@ export class StreamingQuery {
     await this.commits.write(batchId, { batchId, timestamp: new Date().toISOString(), outputRows: rows });
     faultPoint(this.name, 'after-commits-log', batchId);
     if (sink) await this.pipeline.clearOutbox(this.conn, batchId);
-    await this.offsets.retain(this.retention);
-    await this.commits.retain(this.retention);
+    await this.offsets.retain(this.retention, batchId);
+    await this.commits.retain(this.retention, batchId);
 
     await this.sourcesCommitted();
   }

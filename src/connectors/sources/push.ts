@@ -5,7 +5,7 @@
  * the source shows them to pull queries. The offset is the last sequence number delivered.
  */
 import type { Column, SourceObject } from '../../catalog/types.js';
-import { quoteIdent, quoteLiteral, quoteQualified, type Connection } from '../../duck/index.js';
+import { quoteIdent, quoteLiteral, quoteQualified, type Connection, type Database } from '../../duck/index.js';
 import type { Options } from '../../sql/ast.js';
 import { EddyError, type ErrorCode } from '../../util/errors.js';
 import { checkStagedRows } from '../formats/bad-rows.js';
@@ -32,6 +32,18 @@ function duckErrorCode(message: string): ErrorCode {
   if (message.startsWith('Binder Error')) return 'UNDEFINED_COLUMN';
   if (message.startsWith('Conversion Error')) return 'BAD_INPUT_ROW';
   return 'QUERY_FAILED';
+}
+
+const stores = new WeakMap<Database, PushSourceStore>();
+
+/** The push-source storage of a main database (one per database, shared by the engine and readers). */
+export function pushSourceStore(db: Database): PushSourceStore {
+  let store = stores.get(db);
+  if (!store) {
+    store = new PushSourceStore();
+    stores.set(db, store);
+  }
+  return store;
 }
 
 /**
@@ -152,6 +164,11 @@ export class PushSourceStore {
     });
   }
 
+  /** The last sequence number appended to a source, when known without a query (after an append). */
+  knownLastSequence(name: string): number | undefined {
+    return this.lastSeq.get(name);
+  }
+
   private async lastSequence(conn: Connection, name: string): Promise<number> {
     const known = this.lastSeq.get(name);
     if (known !== undefined) return known;
@@ -187,9 +204,16 @@ export class PushSourceReader implements SourceReader {
     private readonly source: SourceObject,
     private readonly table: string,
     private readonly conn: Connection,
+    private readonly store: PushSourceStore,
   ) {}
 
   async latestOffset(): Promise<SourceOffset> {
+    // Appends through this process record their last number: no query needed (one per trigger).
+    const known = this.store.knownLastSequence(this.source.name);
+    if (known !== undefined) {
+      this.latest = Math.max(this.latest, known);
+      return this.latest;
+    }
     // the filter lets DuckDB skip the row groups already seen (zone maps)
     const max = await this.conn.scalar(`SELECT max(${SEQ}) FROM ${this.table} WHERE ${SEQ} > ${this.latest}`);
     if (max !== null && max !== undefined) this.latest = Number(max);
@@ -249,6 +273,6 @@ export const pushSource: SourceConnector = {
   async open(source: SourceObject, env: ConnectorEnv): Promise<SourceReader> {
     const conn = await env.db.connect();
     const catalog = String(await conn.scalar('SELECT current_database()'));
-    return new PushSourceReader(source, quoteQualified(catalog, 'main', pushStorageTable(source.name)), conn);
+    return new PushSourceReader(source, quoteQualified(catalog, 'main', pushStorageTable(source.name)), conn, pushSourceStore(env.db));
   },
 };
