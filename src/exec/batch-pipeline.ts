@@ -37,6 +37,14 @@ export class BatchPipeline {
   get keepsResultTable(): boolean {
     return this.keepsResult;
   }
+
+  /**
+   * A sink whose plan keeps no state delivers each batch straight from the batch's output: re-running
+   * batch N from offsets/N gives the same rows again, so recovery re-runs it instead of reading an
+   * outbox, and the outbox (a copy of every output row into the state database, and its clean-up)
+   * is not needed. Stateful plans cannot re-run a batch once its state is committed: they keep it.
+   */
+  readonly deliversFromOutput: boolean;
   private readonly root: IncrementalNode;
 
   constructor(
@@ -49,6 +57,8 @@ export class BatchPipeline {
     this.resultTable = store.table('result');
     this.outbox = store.table('__outbox');
     this.keepsResult = kind === 'view' || plan.outputMode === 'complete';
+    this.deliversFromOutput = kind === 'sink' && !this.keepsResult && plan.operators.every((op) => op.state.length === 0)
+      && (plan.outputMode === 'append' || plan.outputMode === 'changelog');
   }
 
   sourceTable(source: string): string {
@@ -81,7 +91,7 @@ export class BatchPipeline {
       await conn.runAll(rule.setup(node, names));
     }
     if (this.keepsResult) await conn.run(`CREATE TABLE IF NOT EXISTS ${this.resultTable} (${columnDefs(this.plan.columns)})`);
-    if (this.kind === 'sink') {
+    if (this.kind === 'sink' && !this.deliversFromOutput) {
       await conn.run(`CREATE TABLE IF NOT EXISTS ${this.outbox} (__batch BIGINT, ${columnDefs(this.root.fields)}, __op INTEGER)`);
     }
   }
@@ -112,7 +122,7 @@ export class BatchPipeline {
       if (insertsOnly) rows = await conn.runCount(statements[0]!);
       else await conn.runAll(statements);
     }
-    if (this.kind === 'sink') {
+    if (this.kind === 'sink' && !this.deliversFromOutput) {
       const outboxRows = await conn.runCount(this.outboxInsert(batchId, delta));
       if (this.plan.outputMode === 'append' || this.plan.outputMode === 'changelog') rows ??= outboxRows;
     }
@@ -193,16 +203,24 @@ export class BatchPipeline {
     }
   }
 
-  /** Copies batch N's outbox rows, with the result's column names, to a relation the sink reads. */
-  async stageOutbox(conn: Connection, batchId: number): Promise<string> {
+  /**
+   * The relation the sink reads batch N from, with the result's column names: a copy of its outbox
+   * rows, or (deliversFromOutput) a view of the batch's output delta, which `delta` names.
+   */
+  async stageOutbox(conn: Connection, batchId: number, delta: string | null): Promise<string> {
     const staged = q('sink_batch');
     const cols = this.root.fields.map((f, i) => `${q(f.name)} AS ${q(this.plan.columns[i]!.name)}`).join(', ');
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${staged} AS SELECT ${cols}, __op FROM ${this.outbox} WHERE __batch = ${batchId}`);
+    if (this.deliversFromOutput) {
+      if (delta === null) throw new Error(`batch ${batchId} has no output relation to deliver from`);
+      await conn.run(`CREATE OR REPLACE TEMP VIEW ${staged} AS SELECT ${cols}, __op FROM ${delta}`);
+    } else {
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${staged} AS SELECT ${cols}, __op FROM ${this.outbox} WHERE __batch = ${batchId}`);
+    }
     return staged;
   }
 
   async clearOutbox(conn: Connection, batchId: number): Promise<void> {
-    await conn.run(`DELETE FROM ${this.outbox} WHERE __batch <= ${batchId}`);
+    if (!this.deliversFromOutput) await conn.run(`DELETE FROM ${this.outbox} WHERE __batch <= ${batchId}`);
   }
 
   async stateProgress(conn: Connection): Promise<StateOperatorProgress[]> {

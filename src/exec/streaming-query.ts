@@ -440,8 +440,19 @@ export class StreamingQuery {
     this.batchInFlight = version.batchId;
 
     if ((await this.commits.read(version.batchId)) === undefined) {
-
-      await this.deliver(version.batchId);
+      if (this.pipeline.deliversFromOutput) {
+        // No outbox to redeliver from: run batch N again from offsets/N (stateless, so the same rows).
+        const logged = await this.offsets.read(version.batchId);
+        if (!logged) {
+          throw new EddyError('QUERY_FAILED', `"${this.name}": batch ${version.batchId} was not delivered and offsets/${version.batchId}.json is missing`, {
+            hint: `the checkpoint under queries/${this.name}/ is incomplete; ALTER ... ${this.name} RESET starts it afresh`,
+          });
+        }
+        this.nextBatchId = version.batchId;
+        for (const s of this.sources) s.offset = logged.sources[s.name]?.start ?? s.reader.initialOffset;
+        return;
+      }
+      await this.deliver(version.batchId, 0, null);
     } else {
       await this.sourcesCommitted();
     }
@@ -538,7 +549,7 @@ export class StreamingQuery {
     // 5-6. Deliver, then record the commit.
     for (const s of this.sources) s.offset = ends.get(s.name);
     this.nextBatchId = batchId + 1;
-    await this.deliver(batchId, outputRows);
+    await this.deliver(batchId, outputRows, delta);
     this.needsRecovery = false;
     this.offsetsMayBeLogged = false;
 
@@ -580,11 +591,11 @@ export class StreamingQuery {
   }
 
   /** Delivers batch N's outbox to the sink (idempotent by batch id), then writes commits/N. */
-  private async deliver(batchId: number, outputRows = 0): Promise<void> {
+  private async deliver(batchId: number, outputRows: number, delta: string | null): Promise<void> {
     const sink = this.config.sink;
     let rows = outputRows;
     if (sink && this.config.object.kind === 'sink') {
-      const relation = await this.pipeline.stageOutbox(this.conn, batchId);
+      const relation = await this.pipeline.stageOutbox(this.conn, batchId, delta);
       const result = await sink.deliver({
         queryName: this.name, queryId: this.id, batchId, outputMode: this.config.plan.outputMode,
         columns: this.config.plan.columns, key: this.config.plan.key, conn: this.conn, relation,

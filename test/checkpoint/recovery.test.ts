@@ -98,6 +98,7 @@ t.test('offsets/, commits/ and the state stay bounded under a steady stream', as
     CREATE SOURCE s (k INTEGER, v INTEGER);
     CREATE MATERIALIZED VIEW m WITH (checkpoint_retention = 5) AS SELECT k % 4 AS g, count(*) AS n FROM s GROUP BY k % 4;
     CREATE SINK out AS SELECT k, v FROM s WITH (connector = 'blackhole', checkpoint_retention = 3);
+    CREATE SINK agg AS SELECT k, count(*) AS n FROM s GROUP BY k WITH (connector = 'blackhole', output_mode = 'update');
   `);
   const qdir = (name: string) => join(dir, 'queries', name);
   let sizeAt20 = 0;
@@ -113,7 +114,9 @@ t.test('offsets/, commits/ and the state stay bounded under a steady stream', as
   t.same(readdirSync(join(qdir('out'), 'offsets')).sort(), ['57.json', '58.json', '59.json'], 'the newest batches are kept');
   const sizeAt60 = dirSize(qdir('m')) + dirSize(qdir('out'));
   t.ok(sizeAt60 <= sizeAt20 * 1.5 + 64 * 1024, `queries/ does not grow with the stream (${sizeAt20} bytes after 20 batches, ${sizeAt60} after 60)`);
-  t.same(await rows(engine, `SELECT count(*) FROM q_out.main.__outbox`), [[0]], 'the outbox of committed batches is empty');
+  t.same(await rows(engine, `SELECT count(*) FROM q_agg.main.__outbox`), [[0]], 'the outbox of committed batches is empty');
+  t.same(await rows(engine, `SELECT count(*) FROM duckdb_tables() WHERE database_name = 'q_out' AND table_name = '__outbox'`), [[0]],
+    'a sink without state delivers from the batch output and keeps no outbox');
   t.same(await rows(engine, 'SELECT sum(n) FROM m'), [[1200]]);
   await t.rejects(engine.execute("CREATE MATERIALIZED VIEW bad WITH (checkpoint_retention = 0) AS SELECT k FROM s"), { code: 'INVALID_PARAMETER', message: /checkpoint_retention/ });
   await engine.close();
