@@ -92,7 +92,7 @@ export async function runNexmarkBench(options: NexmarkBenchOptions, logLine: (li
   try {
     if (options.oneRowBatch) {
       log('one-row batches: push source -> trivial materialized view');
-      oneRow = await runOneRowBatches();
+      oneRow = await profiled(options, log, () => undefined, () => runOneRowBatches());
     }
     for (const q of queries) {
       const r: QueryReport = { query: q.name, output: q.output, events: N };

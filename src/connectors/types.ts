@@ -50,9 +50,10 @@ export interface SourceReader {
    * Loads the rows of (start, end] into `target`, an existing table with exactly the source's
    * columns in order, given as SQL text (already quoted, possibly qualified: `"src_bid"`). Bad rows
    * are counted and located; under on_error = 'fail' an EddyError (BAD_INPUT_ROW) naming the source,
-   * location and column is thrown instead.
+   * location and column is thrown instead. `columns`, when given, are the columns any query reads: a
+   * source may leave the others NULL (the Nexmark generator does not generate them).
    */
-  load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset): Promise<LoadStats>;
+  load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset, columns?: ReadonlySet<string>): Promise<LoadStats>;
   /**
    * Called once everything up to `offset` is committed (commits/N written), also again after a
    * restart; a source may now release what it read, e.g. archive processed files. Must be idempotent.

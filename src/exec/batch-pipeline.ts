@@ -65,6 +65,23 @@ export class BatchPipeline {
     return sourceBatchTable(source);
   }
 
+  /**
+   * The columns of a source that the plan reads, its event-time column included; undefined when it
+   * reads all of them (then the reader loads everything, as it must for late_rows = 'keep').
+   */
+  columnsRead(source: string): ReadonlySet<string> | undefined {
+    const read = new Set<string>();
+    for (const op of this.plan.operators) {
+      if (op.kind !== 'source_scan' || op.source !== source) continue;
+      if (op.columnsRead === null) return undefined;
+      for (const c of op.columnsRead) read.add(c);
+      if (op.lateRowsColumn !== null) read.add(op.lateRowsColumn);
+    }
+    const watermark = this.sources.get(source)?.watermark?.column;
+    if (watermark !== undefined) read.add(watermark);
+    return read;
+  }
+
   private names(node: IncrementalNode): RuleNames {
     const inputs = inputsOf(node).map((i) => q(`d_${i.id}`));
     return {

@@ -519,7 +519,8 @@ export class StreamingQuery {
       await this.conn.run(`DELETE FROM ${table}`);
       const end = ends.get(s.name);
       if (!s.reader.hasData(s.offset, end)) continue;
-      loaded.set(s.name, await s.reader.load(this.conn, table, s.offset, end));
+      const columns = this.keepLateRows ? undefined : this.pipeline.columnsRead(s.name);
+      loaded.set(s.name, await s.reader.load(this.conn, table, s.offset, end, columns));
       const times = await this.watermarks.observe(this.conn, s.name, table);
       if (times.min !== null) eventMin = eventMin === null ? times.min : Math.min(eventMin, times.min);
       if (times.max !== null) eventMax = eventMax === null ? times.max : Math.max(eventMax, times.max);

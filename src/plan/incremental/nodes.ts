@@ -36,6 +36,8 @@ export interface SourceScanOp extends NodeBase {
   readonly columns: readonly string[];
   /** The source column holding event time, when late rows are dropped here; else null. */
   readonly lateRowsColumn: string | null;
+  /** The source columns the plan reads (a source may leave the others NULL); null: all. */
+  readonly columnsRead: readonly string[] | null;
 }
 
 /**

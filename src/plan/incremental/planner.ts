@@ -108,6 +108,7 @@ export class Planner {
       stream: {
         kind: 'source_scan', id: this.id(), source: node.name, fields: node.fields, columns,
         lateRowsColumn: timeColumn, changelog: 'append-only', state: [],
+        columnsRead: node.fieldsRead === undefined ? null : columns.filter((_, i) => node.fieldsRead!.includes(node.fields[i]!.name)),
       },
       times,
     };

@@ -14,6 +14,8 @@ export interface ScanNode {
   /** Catalog name of the source or table. */
   readonly name: string;
   readonly fields: readonly Field[];
+  /** The fields the query reads (set by column pruning); absent: all of them. */
+  readonly fieldsRead?: readonly string[];
 }
 
 /** Keeps rows where `predicate` (SQL over input fields) is true. */

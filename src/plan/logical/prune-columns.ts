@@ -27,7 +27,8 @@ function prune(node: LogicalNode, required: ReadonlySet<string>): LogicalNode {
       if (kept.length === node.fields.length) return node;
       // count(*) over a source reads no column, but a relation needs one.
       const fields = kept.length > 0 ? kept : node.fields.slice(0, 1);
-      return { kind: 'project', input: node, exprs: fields.map((f) => quoteIdent(f.name)), fields };
+      const scan = { ...node, fieldsRead: fields.map((f) => f.name) };
+      return { kind: 'project', input: scan, exprs: fields.map((f) => quoteIdent(f.name)), fields };
     }
     case 'filter': {
       const input = prune(node.input, union(required, referenced(node.predicate, node.input.fields)));

@@ -21,3 +21,10 @@ t.test('different subqueries stay different operators', async (t) => {
   const p = await plan(`SELECT auction FROM bid WHERE price > 10 UNION ALL SELECT auction FROM bid WHERE price > 20`);
   t.equal(p.operators.filter((op) => op.kind === 'map').length >= 2, true);
 });
+
+t.test('a source scan names the columns the plan reads, for the source to load only those', async (t) => {
+  const scans = (await plan(`SELECT auction, count(*) AS n FROM bid WHERE price > 10 GROUP BY auction`)).operators.filter((op) => op.kind === 'source_scan');
+  t.same(scans.map((s) => s.kind === 'source_scan' && [...(s.columnsRead ?? [])].sort()), [['auction', 'price']]);
+  const all = (await plan(`SELECT * FROM bid`)).operators.find((op) => op.kind === 'source_scan');
+  t.equal(all?.kind === 'source_scan' ? all.columnsRead : undefined, null, 'SELECT * reads all');
+});

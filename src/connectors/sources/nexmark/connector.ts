@@ -136,13 +136,13 @@ export class NexmarkReader implements SourceReader {
     return this.rowsBetween(eventId(start), eventId(end)) > 0;
   }
 
-  async load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset): Promise<LoadStats> {
+  async load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset, columns?: ReadonlySet<string>): Promise<LoadStats> {
     const from = eventId(start);
     const to = eventId(end);
     const rows = this.rowsBetween(from, to);
     if (rows > 0) {
       try {
-        await conn.run(`INSERT INTO ${target} ${generatorSelect(this.settings, from, to)}`);
+        await conn.run(`INSERT INTO ${target} ${generatorSelect(this.settings, from, to, columns)}`);
       } catch (e) {
         throw new EddyError('QUERY_FAILED', `nexmark ${this.settings.table}: generating events [${from}, ${to}) failed: ${(e as Error).message}`, { cause: e });
       }

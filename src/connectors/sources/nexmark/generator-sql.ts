@@ -23,7 +23,7 @@ import {
   PERSON_PROPORTION,
   PROPORTION_DENOMINATOR,
 } from './event-ids.js';
-import type { NexmarkTable } from './schema.js';
+import { NEXMARK_COLUMNS, type NexmarkTable } from './schema.js';
 
 /** Beam's default NexmarkConfiguration values that shape the data. */
 const HOT_AUCTION_RATIO = 2;
@@ -138,67 +138,73 @@ function randomPerson(d: Draws, salt: number): string {
   return `(${LAST_PERSON} + 1 - ${active} + ${d.int(salt, active)})`;
 }
 
-function personSelect(s: GeneratorSettings, d: Draws): string {
+function personSelect(s: GeneratorSettings, d: Draws): string[] {
   const group = (salt: number) => `lpad(${d.int(salt, 10_000)}::VARCHAR, 4, '0')`;
-  return `SELECT
-  (epoch * ${PERSON_PROPORTION} + slot - ${KIND_SLOTS.person.first} + ${FIRST_PERSON_ID})::BIGINT,
-  ${d.pick(1, FIRST_NAMES)} || ' ' || ${d.pick(2, LAST_NAMES)},
-  ${d.text(3, 3, 6)} || '@' || ${d.text(5, 3, 4)} || '.com',
-  ${group(7)} || ' ' || ${group(8)} || ' ' || ${group(9)} || ' ' || ${group(10)},
-  ${d.pick(11, US_CITIES)},
-  ${d.pick(12, US_STATES)},
-  ${eventTime(s)},
-  ${d.extra(13, 8 + 11 + 12 + 19 + 8 + 2, AVG_PERSON_BYTES)}`;
+  return [
+    `(epoch * ${PERSON_PROPORTION} + slot - ${KIND_SLOTS.person.first} + ${FIRST_PERSON_ID})::BIGINT`,
+    `${d.pick(1, FIRST_NAMES)} || ' ' || ${d.pick(2, LAST_NAMES)}`,
+    `${d.text(3, 3, 6)} || '@' || ${d.text(5, 3, 4)} || '.com'`,
+    `${group(7)} || ' ' || ${group(8)} || ' ' || ${group(9)} || ' ' || ${group(10)}`,
+    `${d.pick(11, US_CITIES)}`,
+    `${d.pick(12, US_STATES)}`,
+    `${eventTime(s)}`,
+    `${d.extra(13, 8 + 11 + 12 + 19 + 8 + 2, AVG_PERSON_BYTES)}`,
+  ];
 }
 
-function auctionSelect(s: GeneratorSettings, d: Draws): string {
+function auctionSelect(s: GeneratorSettings, d: Draws): string[] {
   // Beam: an auction lasts on average until NUM_IN_FLIGHT_AUCTIONS more auctions have been generated.
   const eventsForAuctions = Math.floor((NUM_IN_FLIGHT_AUCTIONS * PROPORTION_DENOMINATOR) / AUCTION_PROPORTION);
   const horizonMs = Math.floor((eventsForAuctions * 1000) / s.eventsPerSecond);
   const start = `((${Math.trunc(s.baseTimeMs)} + (id * 1000) // ${s.eventsPerSecond})::BIGINT)`;
-  return `SELECT
-  (epoch * ${AUCTION_PROPORTION} + slot - ${KIND_SLOTS.auction.first} + ${FIRST_AUCTION_ID})::BIGINT,
-  ${d.text(1, 3, 19)},
-  ${d.text(3, 3, 99)},
-  ${d.price(5)},
-  ${d.price(5)} + ${d.price(6)},
-  ${eventTime(s)},
-  epoch_ms(${start} + 1 + ${d.int(7, Math.max(horizonMs * 2, 1))}),
-  (CASE WHEN ${d.int(8, HOT_SELLERS_RATIO)} > 0
+  return [
+    `(epoch * ${AUCTION_PROPORTION} + slot - ${KIND_SLOTS.auction.first} + ${FIRST_AUCTION_ID})::BIGINT`,
+    `${d.text(1, 3, 19)}`,
+    `${d.text(3, 3, 99)}`,
+    `${d.price(5)}`,
+    `${d.price(5)} + ${d.price(6)}`,
+    `${eventTime(s)}`,
+    `epoch_ms(${start} + 1 + ${d.int(7, Math.max(horizonMs * 2, 1))})`,
+    `(CASE WHEN ${d.int(8, HOT_SELLERS_RATIO)} > 0
     THEN (${LAST_PERSON} // ${HOT_BUCKET}) * ${HOT_BUCKET}
-    ELSE ${randomPerson(d, 9)} END + ${FIRST_PERSON_ID})::BIGINT,
-  (${FIRST_CATEGORY_ID} + ${d.int(10, NUM_CATEGORIES)})::BIGINT,
-  ${d.extra(11, 8 + 11 + 51 + 40, AVG_AUCTION_BYTES)}`;
+    ELSE ${randomPerson(d, 9)} END + ${FIRST_PERSON_ID})::BIGINT`,
+    `(${FIRST_CATEGORY_ID} + ${d.int(10, NUM_CATEGORIES)})::BIGINT`,
+    `${d.extra(11, 8 + 11 + 51 + 40, AVG_AUCTION_BYTES)}`,
+  ];
 }
 
-function bidSelect(s: GeneratorSettings, d: Draws): string {
+function bidSelect(s: GeneratorSettings, d: Draws): string[] {
   const lowest = `greatest(${LAST_AUCTION} - ${NUM_IN_FLIGHT_AUCTIONS}, 0)`;
   const hotChannel = `${d.int(5, HOT_CHANNELS_RATIO)} > 0`;
   const channelNumber = d.int(7, CHANNELS_NUMBER);
   const baseUrl = `'https://www.nexmark.com/' || ${d.slice(8, URL_PATHS, URL_PATH_WIDTH)} || '/item.htm?query=1'`;
-  return `SELECT
-  (CASE WHEN ${d.int(1, HOT_AUCTION_RATIO)} > 0
+  return [
+    `(CASE WHEN ${d.int(1, HOT_AUCTION_RATIO)} > 0
     THEN (${LAST_AUCTION} // ${HOT_BUCKET}) * ${HOT_BUCKET}
-    ELSE ${lowest} + ${d.int(2, `${LAST_AUCTION} - ${lowest} + 1`)} END + ${FIRST_AUCTION_ID})::BIGINT,
-  (CASE WHEN ${d.int(3, HOT_BIDDERS_RATIO)} > 0
+    ELSE ${lowest} + ${d.int(2, `${LAST_AUCTION} - ${lowest} + 1`)} END + ${FIRST_AUCTION_ID})::BIGINT`,
+    `(CASE WHEN ${d.int(3, HOT_BIDDERS_RATIO)} > 0
     THEN least((${LAST_PERSON} // ${HOT_BUCKET}) * ${HOT_BUCKET} + 1, ${LAST_PERSON})
-    ELSE ${randomPerson(d, 4)} END + ${FIRST_PERSON_ID})::BIGINT,
-  ${d.price(14)},
-  CASE WHEN ${hotChannel} THEN ${d.pick(6, HOT_CHANNELS)} ELSE 'channel-' || ${channelNumber} END,
-  CASE WHEN ${hotChannel} THEN ${d.pick(6, HOT_URLS)}
-    ELSE ${baseUrl} || '&channel_id=' || ((${channelNumber} * 2654435761) % 2147483647) END,
-  ${eventTime(s)},
-  ${d.extra(15, 8 + 8 + 8 + 8, AVG_BID_BYTES)}`;
+    ELSE ${randomPerson(d, 4)} END + ${FIRST_PERSON_ID})::BIGINT`,
+    `${d.price(14)}`,
+    `CASE WHEN ${hotChannel} THEN ${d.pick(6, HOT_CHANNELS)} ELSE 'channel-' || ${channelNumber} END`,
+    `CASE WHEN ${hotChannel} THEN ${d.pick(6, HOT_URLS)}
+    ELSE ${baseUrl} || '&channel_id=' || ((${channelNumber} * 2654435761) % 2147483647) END`,
+    `${eventTime(s)}`,
+    `${d.extra(15, 8 + 8 + 8 + 8, AVG_BID_BYTES)}`,
+  ];
 }
 
 /**
  * The SELECT generating the rows of `s.table` for event ids [from, to), columns in schema order.
- * `from` and `to` are integers (checked by the caller).
+ * `from` and `to` are integers (checked by the caller). With `columns`, only those are generated
+ * and the rest are NULL.
  */
-export function generatorSelect(s: GeneratorSettings, from: number, to: number): string {
+export function generatorSelect(s: GeneratorSettings, from: number, to: number, columns?: ReadonlySet<string>): string {
   const d = new Draws(s.seed);
   const { first, count } = KIND_SLOTS[s.table];
-  const select = s.table === 'person' ? personSelect(s, d) : s.table === 'auction' ? auctionSelect(s, d) : bidSelect(s, d);
+  const exprs = s.table === 'person' ? personSelect(s, d) : s.table === 'auction' ? auctionSelect(s, d) : bidSelect(s, d);
+  // A column no query reads is not generated (a typed NULL costs nothing); the others are unchanged.
+  const select = `SELECT\n  ${NEXMARK_COLUMNS[s.table].map((c, i) => (columns && !columns.has(c.name) ? `NULL::${c.type}` : exprs[i])).join(',\n  ')}`;
   return `${select}
 FROM (
   SELECT id, id // ${PROPORTION_DENOMINATOR} AS epoch, id % ${PROPORTION_DENOMINATOR} AS slot

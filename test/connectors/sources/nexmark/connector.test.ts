@@ -175,3 +175,14 @@ t.test('throughput: one million events', async (t) => {
   t.equal(stats.rows, 920_000);
   t.comment(`generated 1M events (920k bids) in ${seconds.toFixed(2)} s: ${Math.round(1_000_000 / seconds).toLocaleString()} events/s`);
 });
+
+t.test('columns no query reads are not generated; the ones it reads are the same values', async (t) => {
+  await createTable(conn, 'bid_all', NEXMARK_COLUMNS.bid);
+  await createTable(conn, 'bid_read', NEXMARK_COLUMNS.bid);
+  await reader('bid').load(conn, quoteIdent('bid_all'), 0, 5000);
+  await reader('bid').load(conn, quoteIdent('bid_read'), 0, 5000, new Set(['auction', 'price', 'date_time']));
+  const [[same]] = (await conn.query(`SELECT count(*) FROM (SELECT auction, price, date_time FROM bid_all EXCEPT ALL SELECT auction, price, date_time FROM bid_read)`)).rows as [[bigint]];
+  t.equal(Number(same), 0, 'auction, price and date_time as generated in full');
+  const [[unread]] = (await conn.query(`SELECT count(*) FROM bid_read WHERE bidder IS NOT NULL OR url IS NOT NULL OR extra IS NOT NULL OR channel IS NOT NULL`)).rows as [[bigint]];
+  t.equal(Number(unread), 0, 'the other columns are NULL');
+});
