@@ -72,9 +72,18 @@ function prune(node: LogicalNode, required: ReadonlySet<string>): LogicalNode {
     }
     case 'union':
       return { ...node, inputs: node.inputs.map((i) => prune(i, all(i))) };
+    case 'rank': {
+      // Which rows a rank keeps depends on its partition and order only; among ties any may be kept,
+      // so fields nobody reads above do not matter.
+      const needs = only(required, node.input.fields);
+      for (const p of node.partitionBy) needs.add(p);
+      for (const k of node.orderBy) for (const r of referenced(k.expr, node.input.fields)) needs.add(r);
+      const input = prune(node.input, needs);
+      const rank = node.rankField === null ? [] : node.fields.slice(-1);
+      return { ...node, input, fields: [...input.fields, ...rank] };
+    }
     case 'distinct':
-    case 'rank':
-      // Every input field decides which rows are distinct, and which row a rank keeps among ties.
+      // Every input field decides which rows are distinct.
       return { ...node, input: prune(node.input, all(node.input)) };
   }
 }

@@ -56,3 +56,13 @@ t.test('references are the quoted identifiers outside string literals', async (t
   t.same([...referenced(`"a" + 1 > 0 AND 'he said "b"' = "x""y" AND struct."nope" IS NULL`, fields)].sort(), ['a', 'x"y']);
   t.same([...referenced(`'it''s "c"' || "b"`, fields)], ['b']);
 });
+
+t.test('a rank keeps its partition and order fields and what is read above it (Nexmark q9 drops url and extra)', async (t) => {
+  const sql = `SELECT auction, bidder, price FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price DESC, date_time) AS rn FROM bid) WHERE rn <= 1`;
+  const plan = await bind(sql);
+  const rank = find(pruneColumns(plan), 'rank')!;
+  t.same(names(rank).sort(), ['auction', 'bidder', 'date_time', 'price'], 'no channel, url or extra; no rank column since none is selected');
+  const conn = await seededConnection();
+  const rows = async (p: LogicalNode) => (await conn.query(planToSql(p))).rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).sort();
+  t.same(await rows(pruneColumns(plan)), await rows(plan));
+});
