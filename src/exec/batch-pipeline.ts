@@ -114,10 +114,11 @@ export class BatchPipeline {
   }
 
   /**
-   * Runs the batch's operators and applies the output; returns the number of output rows and the
-   * relation holding the batch's net changes (readable until the next batch).
+   * Runs the batch's operators and applies the output; returns the number of output rows (null when
+   * the sink will count them) and the relation holding the batch's net changes (readable until the
+   * next batch).
    */
-  async run(conn: Connection, batchId: number): Promise<{ rows: number; delta: string }> {
+  async run(conn: Connection, batchId: number): Promise<{ rows: number | null; delta: string }> {
     for (const node of this.plan.operators) await conn.runAll(ruleFor(node).step(node, this.names(node)));
     const fields = this.root.fields.map((f) => f.name);
     let delta = q(`d_${this.root.id}`);
@@ -143,7 +144,8 @@ export class BatchPipeline {
       const outboxRows = await conn.runCount(this.outboxInsert(batchId, delta));
       if (this.plan.outputMode === 'append' || this.plan.outputMode === 'changelog') rows ??= outboxRows;
     }
-    rows ??= Number((await conn.scalar(`SELECT count(*) FROM ${delta}`)) ?? 0);
+    // A sink delivering from the output counts the rows it is given: null here saves a scan.
+    if (rows === null && !this.deliversFromOutput) rows = Number((await conn.scalar(`SELECT count(*) FROM ${delta}`)) ?? 0);
     return { rows, delta };
   }
 
@@ -161,22 +163,18 @@ export class BatchPipeline {
   }
 
   /**
-   * Counts the rows of a source's batch table that are late (event time below the watermark); with
-   * `keep`, returns the statement that stores them, to run inside the batch's transaction.
+   * With late_rows = 'keep' and `count` late rows in a source's batch table (event time below the
+   * watermark), the statement that stores them, to run inside the batch's transaction; else null.
    */
-  async lateRows(conn: Connection, query: string, source: string, batchId: number, offset: unknown, keep: boolean): Promise<{ count: number; keepSql: string | null }> {
+  keepLateRowsSql(query: string, source: string, batchId: number, offset: unknown, count: number): string | null {
     const def = this.sources.get(source)?.watermark;
-    if (!def) return { count: 0, keepSql: null };
+    if (!def || count === 0) return null;
     const table = sourceBatchTable(source);
     const late = lateRow(def.column);
-    const count = Number((await conn.scalar(`SELECT count(*) FROM ${table} WHERE ${late}`)) ?? 0);
-    if (!keep || count === 0) return { count, keepSql: null };
-    return {
-      count,
-      keepSql:
-        `INSERT INTO ${this.lateRowsTable} SELECT ${quoteLiteral(query)}, ${quoteLiteral(source)}, ${batchId}, ${quoteLiteral(JSON.stringify(offset))}, ` +
-        `make_timestamp(${WATERMARK}), to_json(s) FROM ${table} AS s WHERE ${late}`,
-    };
+    return (
+      `INSERT INTO ${this.lateRowsTable} SELECT ${quoteLiteral(query)}, ${quoteLiteral(source)}, ${batchId}, ${quoteLiteral(JSON.stringify(offset))}, ` +
+      `make_timestamp(${WATERMARK}), to_json(s) FROM ${table} AS s WHERE ${late}`
+    );
   }
 
   /** The changes in a delta relation, with the result's column names: one entry per unit of weight. */

@@ -524,9 +524,9 @@ export class StreamingQuery {
       const times = await this.watermarks.observe(this.conn, s.name, table);
       if (times.min !== null) eventMin = eventMin === null ? times.min : Math.min(eventMin, times.min);
       if (times.max !== null) eventMax = eventMax === null ? times.max : Math.max(eventMax, times.max);
-      const lateRows = await this.pipeline.lateRows(this.conn, this.name, s.name, batchId, end, this.keepLateRows);
-      late.set(s.name, lateRows.count);
-      if (lateRows.keepSql) keepLate.push(lateRows.keepSql);
+      late.set(s.name, times.late);
+      const keepSql = this.keepLateRows ? this.pipeline.keepLateRowsSql(this.name, s.name, batchId, end, times.late) : null;
+      if (keepSql) keepLate.push(keepSql);
     }
     const eventTime = this.watermarks.advance() === null && this.watermarks.watermarked.length === 0 ? undefined : this.watermarks.snapshot();
     faultPoint(this.name, 'after-load', batchId);
@@ -535,7 +535,7 @@ export class StreamingQuery {
 
     // 4. One transaction: operators, result and outbox, state version.
     const offsetsAfter = Object.fromEntries(this.sources.map((s) => [s.name, ends.get(s.name)]));
-    const { rows: outputRows, delta } = await this.conn.transaction(async () => {
+    const { rows: pipelineRows, delta } = await this.conn.transaction(async () => {
       const output = await this.pipeline.run(this.conn, batchId);
       await this.conn.runAll(keepLate);
       await this.conn.runAll(this.store.setVersionSql({ batchId, offsets: offsetsAfter, fingerprint: this.config.plan.fingerprint, eventTime }));
@@ -550,7 +550,7 @@ export class StreamingQuery {
     // 5-6. Deliver, then record the commit.
     for (const s of this.sources) s.offset = ends.get(s.name);
     this.nextBatchId = batchId + 1;
-    await this.deliver(batchId, outputRows, delta);
+    const outputRows = await this.deliver(batchId, pipelineRows, delta);
     this.needsRecovery = false;
     this.offsetsMayBeLogged = false;
 
@@ -591,10 +591,13 @@ export class StreamingQuery {
     for (const l of this.listeners) l(progress);
   }
 
-  /** Delivers batch N's outbox to the sink (idempotent by batch id), then writes commits/N. */
-  private async deliver(batchId: number, outputRows: number, delta: string | null): Promise<void> {
+  /**
+   * Delivers batch N's output to the sink (idempotent by batch id), then writes commits/N. Returns
+   * the batch's output rows: as the sink counted them, else `outputRows`.
+   */
+  private async deliver(batchId: number, outputRows: number | null, delta: string | null): Promise<number> {
     const sink = this.config.sink;
-    let rows = outputRows;
+    let rows = outputRows ?? 0;
     if (sink && this.config.object.kind === 'sink') {
       const relation = await this.pipeline.stageOutbox(this.conn, batchId, delta);
       const result = await sink.deliver({
@@ -611,6 +614,7 @@ export class StreamingQuery {
     await this.commits.retain(this.retention, batchId);
 
     await this.sourcesCommitted();
+    return rows;
   }
 }
 

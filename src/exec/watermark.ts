@@ -6,6 +6,7 @@
  */
 import type { SourceObject } from '../catalog/types.js';
 import type { Connection } from '../duck/index.js';
+import { lateRow } from './operators/source-scan.js';
 
 /** What the checkpoint keeps of event time (epoch microseconds). */
 export interface EventTimeState {
@@ -16,6 +17,8 @@ export interface EventTimeState {
 export interface BatchEventTime {
   readonly min: number | null;
   readonly max: number | null;
+  /** Rows below the batch's watermark (late), counted in the same scan. */
+  readonly late: number;
 }
 
 export class WatermarkTracker {
@@ -47,15 +50,17 @@ export class WatermarkTracker {
   /** Reads a batch's rows of one source (in `table`): its event-time range, and raises its watermark. */
   async observe(conn: Connection, source: string, table: string): Promise<BatchEventTime> {
     const def = this.sources.get(source)?.watermark;
-    if (!def) return { min: null, max: null };
+    if (!def) return { min: null, max: null, late: 0 };
     const time = `"${def.column.replaceAll('"', '""')}"`;
-    const row = await conn.query(`SELECT epoch_us(min(${time})), epoch_us(max(${time})), epoch_us(max(${def.expr})) FROM ${table}`);
-    const [min, max, mark] = (row.rows[0] ?? []).map((v) => (v === null || v === undefined ? null : Number(v)));
+    const row = await conn.query(
+      `SELECT epoch_us(min(${time})), epoch_us(max(${time})), epoch_us(max(${def.expr})), count(*) FILTER (WHERE ${lateRow(def.column)}) FROM ${table}`,
+    );
+    const [min, max, mark, late] = (row.rows[0] ?? []).map((v) => (v === null || v === undefined ? null : Number(v)));
     if (mark !== null && mark !== undefined) {
       const before = this.sourceMarks.get(source);
       if (before === undefined || mark > before) this.sourceMarks.set(source, mark);
     }
-    return { min: min ?? null, max: max ?? null };
+    return { min: min ?? null, max: max ?? null, late: late ?? 0 };
   }
 
   /** After a batch: the query watermark for the next one. */

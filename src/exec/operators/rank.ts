@@ -43,7 +43,10 @@ export const rankRule: OperatorRule<RankOp> = {
     const top = `SELECT ${outCols.join(', ')} FROM (${ranked(node, rows, touched)}) WHERE __rank <= ${node.limit}`;
     const partitionList = node.partitionBy.length ? node.partitionBy.map(q).join(', ') : '1 AS __all';
     const sql = [
-      `CREATE OR REPLACE TEMP TABLE ${delta} AS SELECT ${inputFields.join(', ')}, sum(__op)::INTEGER AS __op FROM ${input} GROUP BY ALL HAVING sum(__op) <> 0`,
+      // An append-only delta has nothing to cancel: read it as it is rather than consolidating it.
+      node.input.changelog === 'append-only'
+        ? `CREATE OR REPLACE TEMP VIEW ${delta} AS SELECT ${inputFields.join(', ')}, __op FROM ${input}`
+        : `CREATE OR REPLACE TEMP TABLE ${delta} AS SELECT ${inputFields.join(', ')}, sum(__op)::INTEGER AS __op FROM ${input} GROUP BY ALL HAVING sum(__op) <> 0`,
       `CREATE OR REPLACE TEMP TABLE ${touched} AS SELECT DISTINCT ${partitionList} FROM ${delta}`,
       `CREATE OR REPLACE TEMP TABLE ${before} AS ${top}`,
       ...applyDeltaSql(rows, node.input.fields.map((f) => f.name), delta, node.input.fields.map((f) => f.name)),
