@@ -18,6 +18,8 @@
  * file is read once, when it is first seen. With after_read = 'archive' or 'delete', processed files
  * leave the directory once their batch is committed, and the offset keeps only done files that are
  * still listed, so it stays as small as the backlog (without it, it grows by one name per file).
+ * A directory written by an Eddy file sink (its glob's base holds `_eddy_manifest`) is read through
+ * the manifest: only files of committed batches.
  */
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Column, SourceObject } from '../../catalog/types.js';
@@ -34,6 +36,7 @@ import { opt, readOptions, toOptions } from '../options.js';
 import { requirePathInRoots } from '../path-roots.js';
 import { tempName } from '../temp-name.js';
 import type { ConnectorEnv, LoadStats, SourceConnector, SourceOffset, SourceReader } from '../types.js';
+import { committedFiles } from '../sinks/file/manifest.js';
 import { AFTER_READ_VALUES, releaseFiles, type AfterReadSettings } from './file-after-read.js';
 import { globBase, groupByPartition, type PartitionGroup } from './file-partitions.js';
 
@@ -139,12 +142,19 @@ export class FileReader implements SourceReader {
   ) {}
 
   async latestOffset(): Promise<SourceOffset> {
+    let files: string[];
+    let committed: Set<string> | null;
     try {
       const rows = await this.conn.query(`SELECT file FROM glob(${quoteLiteral(this.settings.path)})`);
-      return rows.rows.map((r) => String(r[0])).sort(byName);
+      files = rows.rows.map((r) => String(r[0]));
+      committed = await committedFiles(this.settings.afterRead.base);
     } catch (e) {
       throw new EddyError('IO_ERROR', `source "${this.source.name}": cannot list ${this.settings.path}: ${(e as Error).message}`, { cause: e });
     }
+    // The output of an Eddy file sink (as Spark's reader does with _spark_metadata): only the files of
+    // committed batches, so that a batch whose renames a crash interrupted is not read in part.
+    if (committed !== null) files = files.filter((f) => committed.has(relative(this.settings.afterRead.base, f).split(sep).join('/')));
+    return files.sort(byName);
   }
 
   endOffset(start: SourceOffset, latest: SourceOffset, _maxRows: number | undefined): SourceOffset {

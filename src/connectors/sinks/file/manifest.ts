@@ -45,6 +45,31 @@ export async function readManifest(dir: string): Promise<ManifestEntry[]> {
   return entries;
 }
 
+/**
+ * The files of the committed batches of the manifest in `dir` (paths relative to `dir`), or null when
+ * `dir` has no manifest. For readers: nothing is changed, and a torn last line (a writer that crashed
+ * while appending, and has not recovered yet) is not a committed batch.
+ */
+export async function committedFiles(dir: string): Promise<Set<string> | null> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, MANIFEST_NAME), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new EddyError('IO_ERROR', `cannot read ${join(dir, MANIFEST_NAME)}: ${(e as Error).message}`, { cause: e });
+  }
+  const files = new Set<string>();
+  for (const line of text.slice(0, text.lastIndexOf('\n') + 1).split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      for (const f of (JSON.parse(line) as ManifestEntry).files) files.add(f);
+    } catch (e) {
+      throw new EddyError('IO_ERROR', `${join(dir, MANIFEST_NAME)} holds a line that is not JSON: ${line.slice(0, 80)}`, { cause: e });
+    }
+  }
+  return files;
+}
+
 /** Appends one entry as one write, and fsyncs it. */
 export async function appendManifest(dir: string, entry: ManifestEntry): Promise<void> {
   const file = await open(join(dir, MANIFEST_NAME), 'a');
