@@ -27,6 +27,8 @@ export function applyDeltaSql(
     `INSERT INTO ${table} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM (` +
     `SELECT ${renamed} FROM ${delta} WHERE __op = 1 UNION ALL ` +
     `SELECT ${renamed} FROM (SELECT *, unnest(range(__op)) FROM ${delta} WHERE __op > 1))`;
-  // An append-only delta has no deletes: skip the statement that would look for them.
-  return insertsOnly ? [ins] : [del, ins];
+  // An append-only delta has no deletes, and every row of it has weight 1 (operators emit append-only
+  // rows one by one; only consolidating a retracting stream makes weights above 1): insert it as it is.
+  if (insertsOnly) return [`INSERT INTO ${table} (${cols.join(', ')}) SELECT ${fields.join(', ')} FROM ${delta}`];
+  return [del, ins];
 }
