@@ -99,7 +99,6 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
     const input = names.inputs[0]!;
     const groups = names.state(`${node.id}_groups`);
     const dagg = names.scratch('dagg');
-    const old = names.scratch('old');
     const fresh = names.scratch('new');
     const keySelect = node.keys.map((k, i) => `${q(k)} AS ${q(l.keyNames[i]!)}`);
     const groupBy = node.keys.length ? ` GROUP BY ${node.keys.map(q).join(', ')}` : '';
@@ -147,9 +146,9 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
       recomputed.push(rv);
     });
 
-    // 3. The touched groups before and after.
-    const touchedOld = l.global ? `SELECT * FROM ${groups}` : `SELECT s.* FROM ${groups} AS s SEMI JOIN ${dagg} AS d ON ${columnsMatch('s', 'd', l.keyNames)}`;
-    sql.push(`CREATE OR REPLACE TEMP TABLE ${old} AS ${touchedOld}`);
+    // 3. The touched groups after the batch, each with its state before (`__old_<column>`, NULL for a
+    //    new group): one probe of the state serves the output and the state update.
+    const state = stateColumns(l).map((c) => c.name).filter((c) => !l.keyNames.includes(c));
     const newCols = [...l.keyNames.map((k) => `d.${q(k)} AS ${q(k)}`), 'coalesce(o.__cnt, 0) + d.__cnt AS __cnt'];
     const joins: string[] = [];
     let recomputedIndex = 0;
@@ -164,20 +163,27 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
       else if (a.fn === 'max') newCols.push(`greatest(o.a${i}, d.a${i}) AS a${i}`);
       else newCols.push(`coalesce(o.a${i}, 0) + coalesce(d.a${i}, 0) AS a${i}`, `coalesce(o.n${i}, 0) + d.n${i} AS n${i}`);
     });
+    newCols.push(...state.map((c) => `o.${q(c)} AS ${q(`__old_${c}`)}`));
     sql.push(
       `CREATE OR REPLACE TEMP TABLE ${fresh} AS SELECT ${newCols.join(', ')} FROM ${dagg} AS d ` +
-        `LEFT JOIN ${old} AS o ON ${columnsMatch('o', 'd', l.keyNames)}${joins.join('')}`,
+        `LEFT JOIN ${groups} AS o ON ${columnsMatch('o', 'd', l.keyNames)}${joins.join('')}`,
     );
+    const old = `(SELECT ${[...l.keyNames.map(q), ...state.map((c) => `${q(`__old_${c}`)} AS ${q(c)}`)].join(', ')} FROM ${fresh})`;
 
-    // 4. The state: replace the touched groups; a group whose weight reaches zero disappears
+    // 4. The state: update the touched groups in place; a group whose weight reaches zero disappears
     //    (a global aggregate's single row always exists, as in SQL).
-    sql.push(l.global ? `DELETE FROM ${groups}` : `DELETE FROM ${groups} AS s USING ${dagg} AS d WHERE ${columnsMatch('s', 'd', l.keyNames)}`);
-    const keep = l.global ? '' : ' WHERE __cnt <> 0';
-    sql.push(`INSERT INTO ${groups} SELECT ${stateColumns(l).map((c) => q(c.name)).join(', ')} FROM ${fresh}${keep}`);
+    const n = (c: string) => `n.${q(c)}`;
+    sql.push(
+      `MERGE INTO ${groups} AS s USING ${fresh} AS n ON ${columnsMatch('s', 'n', l.keyNames)} ` +
+        (l.global ? '' : `WHEN MATCHED AND n.__cnt = 0 THEN DELETE `) +
+        `WHEN MATCHED THEN UPDATE SET ${state.map((c) => `${q(c)} = ${n(c)}`).join(', ')} ` +
+        `WHEN NOT MATCHED${l.global ? '' : ' AND n.__cnt <> 0'} THEN INSERT VALUES (${stateColumns(l).map((c) => n(c.name)).join(', ')})`,
+    );
 
     // 5. The output delta. Emit on update: old rows out, new rows in, unchanged pairs cancelled.
     //    Emit on close: the rows of the groups whose window the watermark closes in this batch.
     const exists = l.global ? '' : ' WHERE r.__cnt > 0';
+    const existed = l.global ? ' WHERE r.__cnt IS NOT NULL' : ' WHERE r.__cnt > 0';
     const outNames = node.fields.map((f) => q(f.name)).join(', ');
     sql.push(`DELETE FROM ${names.output}`);
     const closed = node.windowEnd ? windowClosed(`r.${q(node.windowEnd.field)}`, node.windowEnd.plusMicros) : null;
@@ -186,7 +192,7 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
     } else {
       sql.push(
         `INSERT INTO ${names.output} SELECT ${outNames}, sum(__op)::INTEGER AS __op FROM (` +
-          `SELECT ${outputColumns(l, 'r').join(', ')}, -1 AS __op FROM ${old} AS r${exists} UNION ALL ` +
+          `SELECT ${outputColumns(l, 'r').join(', ')}, -1 AS __op FROM ${old} AS r${existed} UNION ALL ` +
           `SELECT ${outputColumns(l, 'r').join(', ')}, 1 AS __op FROM ${fresh} AS r${exists}` +
           `) AS changes GROUP BY ALL HAVING sum(__op) <> 0`,
       );
