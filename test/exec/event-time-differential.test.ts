@@ -56,6 +56,16 @@ const topN = {
   reference: 'SELECT id, k, v FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC, id) AS rn FROM {bid}) WHERE rn <= 3',
 };
 
+// RANK keeps every row tied within the limit (v % 5 makes ties); without PARTITION BY, one global top.
+const rankTies = {
+  query: 'SELECT id, k, v FROM (SELECT *, RANK() OVER (PARTITION BY k ORDER BY v % 5 DESC) AS r FROM bid) WHERE r <= 2',
+  reference: 'SELECT id, k, v FROM (SELECT *, RANK() OVER (PARTITION BY k ORDER BY v % 5 DESC) AS r FROM {bid}) WHERE r <= 2',
+};
+const globalTop = {
+  query: 'SELECT id, v, rn FROM (SELECT *, ROW_NUMBER() OVER (ORDER BY v DESC, id) AS rn FROM bid) WHERE rn <= 4',
+  reference: 'SELECT id, v, rn FROM (SELECT *, ROW_NUMBER() OVER (ORDER BY v DESC, id) AS rn FROM {bid}) WHERE rn <= 4',
+};
+
 const cases: Record<string, EventTimeCase> = {
   'TUMBLE aggregate, update mode (open windows too)': { sources: { bid }, ...tumble },
   'TUMBLE aggregate, append mode (closed windows)': { sources: { bid }, ...tumble, appendMode: true, finalRows: 'window_end <= {wm}' },
@@ -69,6 +79,8 @@ const cases: Record<string, EventTimeCase> = {
   'time-bounded left outer join, append mode': { sources: { auction, bid }, ...leftJoin, appendMode: true },
   'dedup (ROW_NUMBER = 1), update mode': { sources: { bid }, ...dedup },
   'top-N (ROW_NUMBER <= 3), update mode': { sources: { bid }, ...topN },
+  'top-N with ties (RANK <= 2), update mode': { sources: { bid }, ...rankTies },
+  'global top-N with the rank selected (ROW_NUMBER <= 4), update mode': { sources: { bid }, ...globalTop },
 };
 
 t.test('dedup and top-N over an unwindowed stream cannot be append-only', async (t) => {
