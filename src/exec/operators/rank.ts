@@ -69,7 +69,6 @@ function appendOnlyStep(node: RankOp, names: RuleNames): string[] {
   const rows = names.state(`${node.id}_rows`);
   const input = names.inputs[0]!;
   const touched = names.scratch('touched');
-  const candidates = names.scratch('candidates');
   const before = names.scratch('before');
   const after = names.scratch('after');
   const inputFields = node.input.fields.map((f) => q(f.name));
@@ -81,9 +80,8 @@ function appendOnlyStep(node: RankOp, names: RuleNames): string[] {
   const top = (table: string) => `SELECT ${outCols} FROM (${ranked(node, table, null, false)}) WHERE __rank <= ${node.limit}`;
   const sql = [
     ...(partitioned ? [`CREATE OR REPLACE TEMP TABLE ${touched} AS SELECT DISTINCT ${node.partitionBy.map(q).join(', ')} FROM ${input}`] : []),
-    `CREATE OR REPLACE TEMP TABLE ${candidates} AS SELECT ${cols} FROM ${rows}${ofTouched} UNION ALL SELECT ${cols} FROM ${input}, range(__op)`,
     `CREATE OR REPLACE TEMP TABLE ${before} AS ${top(`(SELECT ${cols} FROM ${rows}${ofTouched})`)}`,
-    `CREATE OR REPLACE TEMP TABLE ${after} AS ${top(candidates)}`,
+    `CREATE OR REPLACE TEMP TABLE ${after} AS ${top(`(SELECT ${cols} FROM ${rows}${ofTouched} UNION ALL SELECT ${cols} FROM ${input}, range(__op))`)}`,
     `DELETE FROM ${names.output}`,
     `INSERT INTO ${names.output} SELECT ${outNames}, sum(__op)::INTEGER FROM (` +
       `SELECT *, -1 AS __op FROM ${before} UNION ALL SELECT *, 1 AS __op FROM ${after}) GROUP BY ALL HAVING sum(__op) <> 0`,
