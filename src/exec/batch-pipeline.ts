@@ -66,6 +66,16 @@ export class BatchPipeline {
   }
 
   /**
+   * Empties a source's batch table by making it anew: a DELETE would leave the rows of big batches
+   * behind as deleted rows, which later scans step over and the optimizer still counts, so a small
+   * batch after a big one would be planned as if it were big.
+   */
+  async clearSourceTable(conn: Connection, source: string): Promise<void> {
+    const columns = this.sources.get(source)!.columns;
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${sourceBatchTable(source)} (${columnDefs(columns)})`);
+  }
+
+  /**
    * The columns of a source that the plan reads, its event-time column included; undefined when it
    * reads all of them (then the reader loads everything, as it must for late_rows = 'keep').
    */

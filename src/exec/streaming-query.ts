@@ -516,7 +516,7 @@ export class StreamingQuery {
     this.lastBatchWatermark = watermark;
     for (const s of this.sources) {
       const table = this.pipeline.sourceTable(s.name);
-      await this.conn.run(`DELETE FROM ${table}`);
+      await this.pipeline.clearSourceTable(this.conn, s.name);
       const end = ends.get(s.name);
       if (!s.reader.hasData(s.offset, end)) continue;
       const columns = this.keepLateRows ? undefined : this.pipeline.columnsRead(s.name);

@@ -185,7 +185,7 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
     const exists = l.global ? '' : ' WHERE r.__cnt > 0';
     const existed = l.global ? ' WHERE r.__cnt IS NOT NULL' : ' WHERE r.__cnt > 0';
     const outNames = node.fields.map((f) => q(f.name)).join(', ');
-    sql.push(`DELETE FROM ${names.output}`);
+    sql.push(deltaTable(names.output, node.fields));
     const closed = node.windowEnd ? windowClosed(`r.${q(node.windowEnd.field)}`, node.windowEnd.plusMicros) : null;
     if (node.emit === 'close' && closed) {
       sql.push(`INSERT INTO ${names.output} SELECT ${outputColumns(l, 'r').join(', ')}, 1 AS __op FROM ${groups} AS r WHERE r.__cnt > 0 AND ${closed}`);

@@ -50,7 +50,7 @@ export const rankRule: OperatorRule<RankOp> = {
       `CREATE OR REPLACE TEMP TABLE ${touched} AS SELECT DISTINCT ${partitionList} FROM ${delta}`,
       `CREATE OR REPLACE TEMP TABLE ${before} AS ${top}`,
       ...applyDeltaSql(rows, node.input.fields.map((f) => f.name), delta, node.input.fields.map((f) => f.name)),
-      `DELETE FROM ${names.output}`,
+      deltaTable(names.output, node.fields),
       `INSERT INTO ${names.output} SELECT ${outNames}, sum(__op)::INTEGER FROM (` +
         `SELECT *, -1 AS __op FROM ${before} UNION ALL SELECT *, 1 AS __op FROM (${top})) GROUP BY ALL HAVING sum(__op) <> 0`,
     ];
@@ -82,7 +82,7 @@ function appendOnlyStep(node: RankOp, names: RuleNames): string[] {
     ...(partitioned ? [`CREATE OR REPLACE TEMP TABLE ${touched} AS SELECT DISTINCT ${node.partitionBy.map(q).join(', ')} FROM ${input}`] : []),
     `CREATE OR REPLACE TEMP TABLE ${before} AS ${top(`(SELECT ${cols} FROM ${rows}${ofTouched})`)}`,
     `CREATE OR REPLACE TEMP TABLE ${after} AS ${top(`(SELECT ${cols} FROM ${rows}${ofTouched} UNION ALL SELECT ${cols} FROM ${input}, range(__op))`)}`,
-    `DELETE FROM ${names.output}`,
+    deltaTable(names.output, node.fields),
     `INSERT INTO ${names.output} SELECT ${outNames}, sum(__op)::INTEGER FROM (` +
       `SELECT *, -1 AS __op FROM ${before} UNION ALL SELECT *, 1 AS __op FROM ${after}) GROUP BY ALL HAVING sum(__op) <> 0`,
     partitioned ? `DELETE FROM ${rows} AS s USING ${touched} AS t WHERE ${columnsMatch('s', 't', node.partitionBy)}` : `DELETE FROM ${rows}`,

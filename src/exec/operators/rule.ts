@@ -42,7 +42,11 @@ export function columnsMatch(a: string, b: string, columns: readonly string[]): 
   return columns.map((c) => `${a}.${quoteIdent(c)} IS NOT DISTINCT FROM ${b}.${quoteIdent(c)}`).join(' AND ');
 }
 
-/** An empty temp table for a stateful operator's output delta. */
+/**
+ * An empty temp table for a stateful operator's output delta, made anew at each batch: emptying it
+ * with DELETE would keep a big batch's rows as deleted rows, which DuckDB's optimizer still counts,
+ * so that small batches after a big one were planned as big (a hash table built on the wrong side).
+ */
 export function deltaTable(name: string, fields: readonly Field[]): string {
   return `CREATE OR REPLACE TEMP TABLE ${name} (${columnDefs(fields)}${fields.length ? ', ' : ''}__op INTEGER)`;
 }

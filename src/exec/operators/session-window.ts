@@ -36,7 +36,7 @@ export const sessionWindowRule: OperatorRule<SessionWindowOp> = {
         `SELECT ${inputFields.join(', ')}, ${ts} AS __ts, CASE WHEN ${ts} - max(${ts}) OVER (${partition}ORDER BY ${ts} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) < ${gap} ` +
         `THEN 0 ELSE 1 END AS __new FROM ${rows}))`,
       `CREATE OR REPLACE TEMP TABLE ${closed} AS SELECT * FROM ${sessions} WHERE __end <= ${WATERMARK}`,
-      `DELETE FROM ${names.output}`,
+      deltaTable(names.output, node.fields),
       `INSERT INTO ${names.output} SELECT ${inputFields.join(', ')}, CAST(make_timestamp(__start) AS ${start!.type}), CAST(make_timestamp(__end) AS ${end!.type}), 1 FROM ${closed}`,
       `DELETE FROM ${rows} AS s USING (SELECT ${partitionAnd}max(__ts) AS __last FROM ${closed}${node.partitionBy.length ? ` GROUP BY ${node.partitionBy.map(q).join(', ')}` : ''}) AS c ` +
         `WHERE ${node.partitionBy.length ? `${columnsMatch('s', 'c', node.partitionBy)} AND ` : ''}epoch_us(s.${q(node.timeField)}) <= c.__last`,

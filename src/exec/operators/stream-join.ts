@@ -38,7 +38,7 @@ export const streamJoinRule: OperatorRule<StreamJoinOp> = {
     const cols = `${fieldList(lf, 'l')}, ${fieldList(rf, 'r')}`;
     const outer = node.joinType === 'left' || node.joinType === 'right' || node.joinType === 'full';
     const sql = [
-      `DELETE FROM ${names.output}`,
+      deltaTable(names.output, node.fields),
       `INSERT INTO ${names.output} ` +
         `SELECT ${cols}, l.__op * r.__w FROM ${dl} AS l JOIN ${right} AS r ON ${on} UNION ALL ` +
         `SELECT ${cols}, l.__w * r.__op FROM ${left} AS l JOIN ${dr} AS r ON ${on} UNION ALL ` +
