@@ -108,9 +108,7 @@ export class BatchPipeline {
     await conn.run(`INSERT INTO ${WATERMARK_TABLE} VALUES (NULL)`);
     this.watermarkSet = null;
     await conn.run(`CREATE TABLE IF NOT EXISTS ${this.lateRowsTable} (query VARCHAR, source VARCHAR, batch BIGINT, source_offset VARCHAR, watermark TIMESTAMP, "row" JSON)`);
-    for (const [name, source] of this.sources) {
-      await conn.run(`CREATE OR REPLACE TEMP TABLE ${sourceBatchTable(name)} (${columnDefs(source.columns)})`);
-    }
+    for (const name of this.sources.keys()) await this.clearSourceTable(conn, name);
     for (const node of this.plan.operators) {
       const rule = ruleFor(node);
       const names = this.names(node);
