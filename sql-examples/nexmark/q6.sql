@@ -1,6 +1,6 @@
 -- Nexmark q6: average selling price by seller over their last 10 closed auctions (RisingWave's
--- e2e text, q6_group_top1). Not supported: a windowed OVER aggregate (ROWS BETWEEN 10 PRECEDING AND
--- CURRENT ROW) over a changing input; see docs/SQL.md, "Nexmark coverage".
+-- e2e text, q6_group_top1). The OVER window runs over a changing input (the top bid per auction):
+-- each batch recomputes the touched sellers' windows and emits the difference.
 CREATE MATERIALIZED VIEW nexmark_q6 AS
 SELECT
     Q.seller,

@@ -21,6 +21,12 @@ const person: CaseSource = {
   row: (r, i) => `(${(i % 9) + 1}, 'p${i}', ${pick(r, ["'Paris'", "'Oslo'", "'Rome'"])})`,
 };
 
+// Events with a unique id, so that ROWS frames and lag have one right answer to compare with.
+const ev: CaseSource = {
+  ddl: 'CREATE SOURCE ev (id BIGINT, k INTEGER, v INTEGER)',
+  row: (r, i) => `(${i}, ${int(r, 1, 4)}, ${r() < 0.05 ? 'NULL' : String(int(r, 1, 50))})`,
+};
+
 const auctionTable = `CREATE TABLE auction_info (id BIGINT, category VARCHAR);
   INSERT INTO auction_info VALUES (1, 'books'), (2, 'music'), (3, 'books'), (4, 'toys'), (5, NULL)`;
 
@@ -108,6 +114,15 @@ const cases: Record<string, Omit<DifferentialCase, 'seed'>> = {
   'union of aggregates then aggregate': {
     sources: { bid },
     query: 'SELECT k, sum(n) AS total FROM (SELECT auction AS k, count(*) AS n FROM bid GROUP BY auction UNION ALL SELECT bidder AS k, count(*) AS n FROM bid GROUP BY bidder) AS u GROUP BY k',
+  },
+  'window functions: a ROWS frame, lag and a running sum per partition': {
+    sources: { ev },
+    query: `SELECT id, k, avg(v) OVER (PARTITION BY k ORDER BY id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS a3,
+      lag(v) OVER (PARTITION BY k ORDER BY id) AS prev, sum(v) OVER (PARTITION BY k ORDER BY v) AS running FROM ev`,
+  },
+  'window function without PARTITION BY over an aggregate (a retracting input)': {
+    sources: { bid },
+    query: 'SELECT auction, n, sum(n) OVER (ORDER BY auction) AS running, round(100.0 * n / sum(n) OVER (), 2) AS pct FROM (SELECT auction, count(*) AS n FROM bid GROUP BY auction)',
   },
 };
 

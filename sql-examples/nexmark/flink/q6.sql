@@ -1,5 +1,7 @@
--- Nexmark q6 (Flink): average selling price by seller. Not supported by Flink either (an OVER window
--- over a retracting input) nor by Eddy; see docs/SQL.md, "Nexmark coverage".
+-- Nexmark q6 (Flink): average selling price by seller. Flink cannot run it (an OVER window over a
+-- retracting input), and neither can Eddy as written: its inner WHERE refers to the ROW_NUMBER alias
+-- of the same SELECT, which SQL evaluates after WHERE (column "rownum" does not exist). RisingWave's
+-- text, ../q6.sql, runs.
 CREATE MATERIALIZED VIEW nexmark_q6_flink AS
 SELECT
     Q.seller,

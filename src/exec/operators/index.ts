@@ -7,6 +7,7 @@ import type { OperatorRule, RuleNames } from './rule.js';
 import { sourceScanRule } from './source-scan.js';
 import { streamJoinRule } from './stream-join.js';
 import { unionRule } from './union.js';
+import { overWindowRule } from './over-window.js';
 import { rankRule } from './rank.js';
 import { sessionWindowRule } from './session-window.js';
 import { windowAssignRule } from './window-assign.js';
@@ -23,6 +24,7 @@ const rules: Rules = {
   window_assign: windowAssignRule,
   session_window: sessionWindowRule,
   rank: rankRule,
+  over_window: overWindowRule,
 };
 
 export function ruleFor<N extends IncrementalNode>(node: N): OperatorRule<N> {

@@ -90,9 +90,10 @@ export function containsAggregate(node: unknown): boolean {
   if (Array.isArray(node)) return node.some(containsAggregate);
   if (node === null || typeof node !== 'object') return false;
   const obj = node as Record<string, unknown>;
-  if (obj.type === 'aggr_func') return true;
+  // avg(x) OVER (...) is a window function, not an aggregate of the block
+  if (obj.type === 'aggr_func' && (obj.over === undefined || obj.over === null)) return true;
   if ('ast' in obj) return false;
-  return Object.entries(obj).some(([k, v]) => k !== 'loc' && containsAggregate(v));
+  return Object.entries(obj).some(([k, v]) => k !== 'loc' && k !== 'over' && containsAggregate(v));
 }
 
 /**

@@ -29,12 +29,13 @@ export const RANK_PATTERN_HINT =
 /** Ranks bound without their limit yet, with where their window function was written. */
 const pending = new WeakMap<RankNode, SqlPosition>();
 
-interface WindowSpec {
+export interface WindowSpec {
   readonly partitionby?: readonly { readonly expr: ExprNode }[] | null;
   readonly orderby?: readonly OrderItem[] | null;
+  readonly window_frame_clause?: unknown;
 }
 
-function specOf(node: ExprNode): WindowSpec | null {
+export function specOf(node: ExprNode): WindowSpec | null {
   const over = node.over as { as_window_specification?: { window_specification?: WindowSpec } } | null | undefined;
   return over?.as_window_specification?.window_specification ?? null;
 }

@@ -14,6 +14,7 @@ import { bindFrom } from './from.js';
 import type { Span } from './locator.js';
 import { outputNames } from './output-names.js';
 import { requireBoolean, typeScalars, type ProbeItem } from './probe.js';
+import { bindOver, windowCallsOf, withoutWindowCalls } from './over.js';
 import { applyRankFilter, bindPendingRank, rankItemOf } from './rank.js';
 import { expandSelectList, type BoundBody, type SelectEntry } from './select-entry.js';
 import type { BinderState } from './state.js';
@@ -28,8 +29,9 @@ export async function bindSelect(stmt: SelectStmt, state: BinderState): Promise<
     });
   }
   const rankItem = rankItemOf(stmt);
+  const overCalls = rankItem || stmt.columns === '*' ? [] : windowCallsOf(stmt.columns);
   const checked = rankItem && stmt.columns !== '*' ? stmt.columns.filter((c) => c !== rankItem) : stmt.columns;
-  checkSupported([checked, stmt.where, stmt.groupby, stmt.having, stmt.orderby], state, whole);
+  checkSupported([withoutWindowCalls(checked), stmt.where, stmt.groupby, stmt.having, stmt.orderby], state, whole);
   const ranked = applyRankFilter(await bindFrom(stmt.from, state), stmt, state);
   const from = ranked.from;
   let input: BoundFrom = from;
@@ -39,6 +41,18 @@ export async function bindSelect(stmt: SelectStmt, state: BinderState): Promise<
     const rank = await bindPendingRank(input, rankItem, state);
     input = { ...input, node: rank.node };
     rankHook = (node) => (node === rankItem.expr ? quoteIdent(rank.rankField) : undefined);
+  }
+  if (overCalls.length > 0) {
+    const grouped = (stmt.groupby?.columns?.length ?? 0) > 0 || stmt.having != null || containsAggregate(stmt.columns);
+    if (grouped) {
+      throw new EddyError('FEATURE_NOT_SUPPORTED', 'window functions over the groups of the same SELECT are not supported', {
+        position: state.loc.positionOf(overCalls[0]!, whole),
+        hint: 'aggregate in a subquery, and apply the window function to its result in the enclosing SELECT',
+      });
+    }
+    const over = await bindOver(input, overCalls, state, whole);
+    input = { ...input, node: over.node };
+    rankHook = over.hook;
   }
 
   const entries = expandSelectList(stmt, input.scope, state);

@@ -160,6 +160,17 @@ export interface RankOp extends NodeBase {
   readonly windowEnd: WindowEnd | null;
 }
 
+/**
+ * Window function calls (OverNode): state keeps the input rows; each batch computes the calls over
+ * the touched partitions before and after applying the delta and emits the difference.
+ */
+export interface OverWindowOp extends NodeBase {
+  readonly kind: 'over_window';
+  readonly input: IncrementalNode;
+  readonly exprs: readonly string[];
+  readonly partitionBy: readonly string[];
+}
+
 /** UNION ALL of deltas, stateless. */
 export interface UnionOp extends NodeBase {
   readonly kind: 'union';
@@ -167,6 +178,7 @@ export interface UnionOp extends NodeBase {
 }
 
 export type IncrementalNode =
+  | OverWindowOp
   | SourceScanOp
   | MapOp
   | WindowAssignOp
@@ -186,6 +198,7 @@ export function inputsOfOp(node: IncrementalNode): readonly IncrementalNode[] {
     case 'aggregate':
     case 'window_assign':
     case 'session_window':
+    case 'over_window':
     case 'rank':
       return [node.input];
     case 'lookup_join':

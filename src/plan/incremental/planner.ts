@@ -6,7 +6,7 @@
 import type { CatalogReader } from '../../catalog/reader.js';
 import { EddyError } from '../../util/errors.js';
 import type { Field } from '../logical/field.js';
-import type { JoinNode, LogicalNode, RankNode, WindowNode } from '../logical/nodes.js';
+import type { JoinNode, LogicalNode, OverNode, RankNode, WindowNode } from '../logical/nodes.js';
 import { findWindowEnd, NO_EVENT_TIMES, type EventTime, type EventTimes } from './event-time.js';
 import type { ChangelogKind, IncrementalNode, StateTableDecl } from './nodes.js';
 import { staticSql } from './static-sql.js';
@@ -83,6 +83,8 @@ export class Planner {
         return this.window(node);
       case 'rank':
         return this.rank(node);
+      case 'over':
+        return this.over(node);
       case 'sort_limit':
         throw new EddyError('FEATURE_NOT_SUPPORTED', 'ORDER BY / LIMIT is only supported at the top of a continuous query');
     }
@@ -197,6 +199,19 @@ export class Planner {
         kind: 'rank', id, input: input.stream, rankFunction: node.rankFunction, partitionBy: node.partitionBy, orderBy: node.orderBy,
         limit: node.limit, rankField: node.rankField, windowEnd: findWindowEnd(node.partitionBy, input.times),
         fields: node.fields, changelog: 'retracting', state: [{ name: `${id}_rows`, purpose: 'candidate rows per partition' }],
+      },
+      times: new Map([...input.times].filter(([f]) => node.fields.some((x) => x.name === f))),
+    };
+  }
+
+  private over(node: OverNode): Planned {
+    const input = this.plan(node.input);
+    if ('static' in input) return { static: node };
+    const id = this.id();
+    return {
+      stream: {
+        kind: 'over_window', id, input: input.stream, exprs: node.exprs, partitionBy: node.partitionBy,
+        fields: node.fields, changelog: 'retracting', state: [{ name: `${id}_rows`, purpose: 'input rows per partition' }],
       },
       times: new Map([...input.times].filter(([f]) => node.fields.some((x) => x.name === f))),
     };

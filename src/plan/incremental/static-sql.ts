@@ -43,6 +43,8 @@ export function staticSql(node: LogicalNode, catalog: CatalogReader): string {
       return `SELECT DISTINCT * FROM (${q(node.input)}) AS t`;
     case 'sort_limit':
       return `SELECT * FROM (${q(node.input)}) AS t${sortLimitClause(node.orderBy, node.limit, node.offset)}`;
+    case 'over':
+      return `SELECT *, ${node.exprs.map((e, i) => `${e} AS ${quoteIdent(node.fields[node.input.fields.length + i]!.name)}`).join(', ')} FROM (${q(node.input)}) AS t`;
     case 'window':
     case 'rank':
       throw new EddyError('FEATURE_NOT_SUPPORTED', `${node.kind === 'window' ? 'a window table function' : 'ROW_NUMBER() / RANK()'} over a table (not a source) is not supported in a continuous query`);

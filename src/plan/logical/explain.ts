@@ -38,6 +38,8 @@ function describeNode(n: LogicalNode): string {
       const partition = n.partitionBy.length > 0 ? ` partition=[${n.partitionBy.join(', ')}]` : '';
       return `Window ${n.display} time=${n.timeField}${partition}`;
     }
+    case 'over':
+      return `Over partition=[${n.partitionBy.join(', ')}] [${n.exprs.join(', ')}]`;
     case 'rank':
       return `Rank ${n.rankFunction} partition=[${n.partitionBy.join(', ')}] order=[${n.orderBy.map(sortKey).join(', ')}] <= ${n.limit}${n.rankField ? ` as ${n.rankField}` : ''}`;
     case 'sort_limit': {

@@ -159,8 +159,24 @@ export interface RankNode {
   readonly fields: readonly Field[];
 }
 
+/**
+ * Window function calls over the input's rows (`avg("final") OVER (PARTITION BY "seller" ORDER BY
+ * "date_time" ROWS BETWEEN 10 PRECEDING AND CURRENT ROW)`), other than the top-N pattern of RankNode.
+ * Output: the input's fields, then field input.fields.length + i holding exprs[i] (SQL over input
+ * fields). `partitionBy`: input fields every call partitions by, so a changed row changes only the
+ * values of rows that share them ([] when the calls share none).
+ */
+export interface OverNode {
+  readonly kind: 'over';
+  readonly input: LogicalNode;
+  readonly exprs: readonly string[];
+  readonly partitionBy: readonly string[];
+  readonly fields: readonly Field[];
+}
+
 export type LogicalNode =
   | WindowNode
+  | OverNode
   | RankNode
   | ScanNode
   | FilterNode
@@ -185,6 +201,7 @@ export function inputsOf(node: LogicalNode): readonly LogicalNode[] {
     case 'sort_limit':
     case 'window':
     case 'rank':
+    case 'over':
       return [node.input];
     case 'join':
       return [node.left, node.right];

@@ -82,6 +82,15 @@ function prune(node: LogicalNode, required: ReadonlySet<string>): LogicalNode {
       const rank = node.rankField === null ? [] : node.fields.slice(-1);
       return { ...node, input, fields: [...input.fields, ...rank] };
     }
+    case 'over': {
+      // The calls keep all their rows (a frame may reach any row of its partition); only fields that
+      // nothing reads are dropped.
+      const needs = only(required, node.input.fields);
+      for (const p of node.partitionBy) needs.add(p);
+      for (const r of referenced(node.exprs.join(' '), node.input.fields)) needs.add(r);
+      const input = prune(node.input, needs);
+      return { ...node, input, fields: [...input.fields, ...node.fields.slice(node.input.fields.length)] };
+    }
     case 'distinct':
       // Every input field decides which rows are distinct.
       return { ...node, input: prune(node.input, all(node.input)) };

@@ -76,6 +76,8 @@ export function planToSql(node: LogicalNode): string {
       const rank = quoteIdent('__eddy_rank');
       return `SELECT ${cols(node)} FROM (SELECT ${inner}, ${over} AS ${rank}${node.rankField ? `, ${rank} AS ${quoteIdent(node.rankField)}` : ''} FROM (${planToSql(node.input)}) WHERE true QUALIFY ${rank} <= ${node.limit})`;
     }
+    case 'over':
+      return `SELECT *, ${node.exprs.map((e, i) => `${e} AS ${quoteIdent(node.fields[node.input.fields.length + i]!.name)}`).join(', ')} FROM (${planToSql(node.input)})`;
     case 'sort_limit': {
       const order = node.orderBy.map((k) => `${k.expr}${k.descending ? ' DESC' : ''}${k.nullsFirst === null ? '' : k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST'}`);
       return `SELECT * FROM (${planToSql(node.input)})${order.length ? ` ORDER BY ${order.join(', ')}` : ''}${node.limit === null ? '' : ` LIMIT ${node.limit}`}${node.offset === null ? '' : ` OFFSET ${node.offset}`}`;

@@ -80,10 +80,10 @@ SELECT auction,
 -- error: FEATURE_NOT_SUPPORTED 2:3
 -- message: row_number
 
--- case: aggregate used as a window
-SELECT sum(price) OVER () FROM bid;
--- error: FEATURE_NOT_SUPPORTED 1:8
--- message: window function
+-- case: window function over the groups of the same SELECT
+SELECT auction, sum(count(*)) OVER () FROM bid GROUP BY auction;
+-- error: FEATURE_NOT_SUPPORTED 1:17
+-- message: window functions over the groups
 
 -- case: IN subquery
 SELECT * FROM bid WHERE auction IN (SELECT id FROM auction);

@@ -75,7 +75,7 @@ SELECT auction, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price) AS rn FR
 SELECT * FROM (SELECT auction, ROW_NUMBER() OVER (ORDER BY price) AS rn FROM bid) WHERE rn = 2;
 -- error: FEATURE_NOT_SUPPORTED 1:32
 
--- case: other window functions stay unsupported
-SELECT * FROM (SELECT auction, sum(price) OVER (PARTITION BY auction) AS s FROM bid) WHERE s > 1;
+-- case: a window function over the groups of the same SELECT is not supported
+SELECT * FROM (SELECT auction, sum(count(*)) OVER (PARTITION BY auction) AS s FROM bid GROUP BY auction) WHERE s > 1;
 -- error: FEATURE_NOT_SUPPORTED 1:32
--- message: window function
+-- message: window functions over the groups

@@ -1,0 +1,44 @@
+/**
+ * Window function calls (`avg(x) OVER (PARTITION BY k ORDER BY t ROWS BETWEEN 10 PRECEDING AND
+ * CURRENT ROW)`, lag, first_value, ...): any call may depend on any row of its partition, so state
+ * keeps the input rows (one row per copy), and a batch computes the calls over the touched partitions
+ * before and after applying the delta and emits the difference, as the rank operator does.
+ */
+import { quoteIdent } from '../../duck/quote.js';
+import type { OverWindowOp } from '../../plan/incremental/nodes.js';
+import { applyDeltaSql } from '../result-table.js';
+import { columnsMatch, deltaTable, inputRowsState, type OperatorRule } from './rule.js';
+
+const q = quoteIdent;
+
+export const overWindowRule: OperatorRule<OverWindowOp> = {
+  createState: inputRowsState,
+
+  setup(node, names) {
+    return [deltaTable(names.output, node.fields)];
+  },
+
+  step(node, names) {
+    const rows = names.state(`${node.id}_rows`);
+    const input = names.inputs[0]!;
+    const delta = names.scratch('delta');
+    const touched = names.scratch('touched');
+    const before = names.scratch('before');
+    const inputNames = node.input.fields.map((f) => f.name);
+    const inputFields = inputNames.map(q).join(', ');
+    const calls = node.exprs.map((e, i) => `${e} AS ${q(node.fields[inputNames.length + i]!.name)}`).join(', ');
+    const partitioned = node.partitionBy.length > 0;
+    const ofTouched = partitioned ? ` AS s SEMI JOIN ${touched} AS t ON ${columnsMatch('s', 't', node.partitionBy)}` : '';
+    const computed = `SELECT ${inputFields}, ${calls} FROM (SELECT ${inputFields} FROM ${rows}${ofTouched})`;
+    const outNames = node.fields.map((f) => q(f.name)).join(', ');
+    return [
+      `CREATE OR REPLACE TEMP TABLE ${delta} AS SELECT ${inputFields}, sum(__op)::INTEGER AS __op FROM ${input} GROUP BY ALL HAVING sum(__op) <> 0`,
+      ...(partitioned ? [`CREATE OR REPLACE TEMP TABLE ${touched} AS SELECT DISTINCT ${node.partitionBy.map(q).join(', ')} FROM ${delta}`] : []),
+      `CREATE OR REPLACE TEMP TABLE ${before} AS ${computed}`,
+      ...applyDeltaSql(rows, inputNames, delta, inputNames),
+      deltaTable(names.output, node.fields),
+      `INSERT INTO ${names.output} SELECT ${outNames}, sum(__op)::INTEGER FROM (` +
+        `SELECT *, -1 AS __op FROM ${before} UNION ALL SELECT *, 1 AS __op FROM (${computed})) GROUP BY ALL HAVING sum(__op) <> 0`,
+    ];
+  },
+};
