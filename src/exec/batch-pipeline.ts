@@ -18,6 +18,9 @@ import type { StateStore } from './state-store.js';
 
 const q = quoteIdent;
 
+/** A source's batch table is made anew once this many rows went through it (see clearSourceTable). */
+const REMAKE_AFTER_ROWS = 10_000;
+
 /** One row's change, as subscribers see it. */
 export interface Change {
   readonly op: 'insert' | 'delete';
@@ -28,6 +31,8 @@ export class BatchPipeline {
   readonly resultTable: string;
   private readonly outbox: string;
   private readonly keepsResult: boolean;
+  /** Per source: rows loaded into its batch table since the table was made. */
+  private readonly rowsSinceMade = new Map<string, number>();
   /** The watermark the connection's watermark table holds (setup makes it NULL). */
   private watermarkSet: number | null = null;
   /** Bytes per row of each state table, read once (the tables' columns do not change). */
@@ -66,13 +71,25 @@ export class BatchPipeline {
   }
 
   /**
-   * Empties a source's batch table by making it anew: a DELETE would leave the rows of big batches
-   * behind as deleted rows, which later scans step over and the optimizer still counts, so a small
-   * batch after a big one would be planned as if it were big.
+   * Empties a source's batch table. DELETE leaves the rows behind as deleted rows, which later scans
+   * step over and DuckDB's optimizer still counts (a small batch after a big one was planned as if it
+   * were big), so once many rows were loaded since it was made the table is made anew instead; for
+   * the small batches in between, DELETE is the cheaper statement.
    */
   async clearSourceTable(conn: Connection, source: string): Promise<void> {
+    const loaded = this.rowsSinceMade.get(source);
+    if (loaded !== undefined && loaded < REMAKE_AFTER_ROWS) {
+      await conn.run(`DELETE FROM ${sourceBatchTable(source)}`);
+      return;
+    }
     const columns = this.sources.get(source)!.columns;
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${sourceBatchTable(source)} (${columnDefs(columns)})`);
+    this.rowsSinceMade.set(source, 0);
+  }
+
+  /** Counts rows loaded into a source's batch table (clearSourceTable decides how to empty it). */
+  sourceRowsLoaded(source: string, rows: number): void {
+    this.rowsSinceMade.set(source, (this.rowsSinceMade.get(source) ?? 0) + rows);
   }
 
   /**
@@ -108,6 +125,7 @@ export class BatchPipeline {
     await conn.run(`INSERT INTO ${WATERMARK_TABLE} VALUES (NULL)`);
     this.watermarkSet = null;
     await conn.run(`CREATE TABLE IF NOT EXISTS ${this.lateRowsTable} (query VARCHAR, source VARCHAR, batch BIGINT, source_offset VARCHAR, watermark TIMESTAMP, "row" JSON)`);
+    this.rowsSinceMade.clear();
     for (const name of this.sources.keys()) await this.clearSourceTable(conn, name);
     for (const node of this.plan.operators) {
       const rule = ruleFor(node);

@@ -520,7 +520,9 @@ export class StreamingQuery {
       const end = ends.get(s.name);
       if (!s.reader.hasData(s.offset, end)) continue;
       const columns = this.keepLateRows ? undefined : this.pipeline.columnsRead(s.name);
-      loaded.set(s.name, await s.reader.load(this.conn, table, s.offset, end, columns));
+      const stats = await s.reader.load(this.conn, table, s.offset, end, columns);
+      loaded.set(s.name, stats);
+      this.pipeline.sourceRowsLoaded(s.name, stats.rows + stats.badRows);
       const times = await this.watermarks.observe(this.conn, s.name, table);
       if (times.min !== null) eventMin = eventMin === null ? times.min : Math.min(eventMin, times.min);
       if (times.max !== null) eventMax = eventMax === null ? times.max : Math.max(eventMax, times.max);
