@@ -120,6 +120,14 @@ const cases: Record<string, Omit<DifferentialCase, 'seed'>> = {
     query: `SELECT id, k, avg(v) OVER (PARTITION BY k ORDER BY id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS a3,
       lag(v) OVER (PARTITION BY k ORDER BY id) AS prev, sum(v) OVER (PARTITION BY k ORDER BY v) AS running FROM ev`,
   },
+  'row numbers and ranks selected as columns, without a top-N filter': {
+    sources: { ev },
+    query: 'SELECT id, k, row_number() OVER (PARTITION BY k ORDER BY v, id) AS rn, rank() OVER (PARTITION BY k ORDER BY v) AS r FROM ev',
+  },
+  'a lone row number without a top-N filter': {
+    sources: { ev },
+    query: 'SELECT id, k, v, row_number() OVER (PARTITION BY k ORDER BY v DESC, id) AS rn FROM ev',
+  },
   'window function without PARTITION BY over an aggregate (a retracting input)': {
     sources: { bid },
     query: 'SELECT auction, n, sum(n) OVER (ORDER BY auction) AS running, round(100.0 * n / sum(n) OVER (), 2) AS pct FROM (SELECT auction, count(*) AS n FROM bid GROUP BY auction)',

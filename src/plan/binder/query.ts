@@ -11,7 +11,7 @@ import { asSelect } from './ast.js';
 import { requalify } from './bound-from.js';
 import { Locator } from './locator.js';
 import { applyOrderLimit } from './order-limit.js';
-import { rejectPendingRanks } from './rank.js';
+import { completePendingRanks } from './rank.js';
 import { bindSelect } from './select.js';
 import { bindSetOperation } from './set-operation.js';
 import { withCtes, type BinderState, type BoundCte } from './state.js';
@@ -24,8 +24,7 @@ export async function bindQuery(query: QueryText, ctx: BindContext): Promise<Log
     throw new EddyError('FEATURE_NOT_SUPPORTED', 'only SELECT queries can be planned', { position: loc.position(0) });
   }
   const node = await bindQueryBody(stmt, { ctx, loc, ctes: new Map(), viewStack: [] }, { root: true });
-  rejectPendingRanks(node);
-  return node;
+  return completePendingRanks(node);
 }
 
 /** Binds a query body; `root` says whether it is the outermost query (where ORDER BY/LIMIT apply). */

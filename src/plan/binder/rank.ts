@@ -9,8 +9,8 @@
 import { quoteIdent } from '../../duck/quote.js';
 import { EddyError, type SqlPosition } from '../../util/errors.js';
 import type { Field } from '../logical/field.js';
-import type { FilterNode, LogicalNode, ProjectNode, RankNode, SortKey } from '../logical/nodes.js';
-import { inputsOf } from '../logical/nodes.js';
+import type { FilterNode, LogicalNode, OverNode, ProjectNode, RankNode, SortKey } from '../logical/nodes.js';
+import { mapInputs } from '../logical/nodes.js';
 import type { ExprNode, OrderItem, SelectItem, SelectStmt } from './ast.js';
 import { aliasOf, columnIdent, isColumnRef, isStarRef, qualifierOf } from './ast.js';
 import { relationProbe, type BoundFrom } from './bound-from.js';
@@ -154,15 +154,28 @@ export function applyRankFilter(from: BoundFrom, stmt: SelectStmt, state: Binder
   return { from, where };
 }
 
-/** Throws for a rank left pending in the bound query: a window function used another way. */
-export function rejectPendingRanks(node: LogicalNode): void {
-  if (node.kind === 'rank' && pending.has(node)) {
-    throw new EddyError('FEATURE_NOT_SUPPORTED', `window function ${node.rankFunction}() OVER (...) is only supported to deduplicate or keep the top N rows`, {
-      position: pending.get(node),
-      hint: RANK_PATTERN_HINT,
-    });
-  }
-  for (const input of inputsOf(node)) rejectPendingRanks(input);
+/**
+ * The bound query with each rank left pending (no enclosing filter limits it) turned into a plain
+ * window function over all rows (OverNode): `row_number() OVER (...) AS rn` selected as a column.
+ * Ties are broken by every input field for ROW_NUMBER, as the Rank operator does, so that the
+ * numbering recomputed each batch comes out the same.
+ */
+export function completePendingRanks(node: LogicalNode): LogicalNode {
+  const below = mapInputs(node, completePendingRanks);
+  if (below.kind !== 'rank' || !pending.has(node as RankNode)) return below;
+  const partition = below.partitionBy.length ? `PARTITION BY ${below.partitionBy.map(quoteIdent).join(', ')} ` : '';
+  const order = [
+    ...below.orderBy.map((k) => `${k.expr}${k.descending ? ' DESC' : ' ASC'}${k.nullsFirst === null ? '' : k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST'}`),
+    ...(below.rankFunction === 'row_number' ? below.input.fields.map((f) => quoteIdent(f.name)) : []),
+  ];
+  const over: OverNode = {
+    kind: 'over',
+    input: below.input,
+    exprs: [`${below.rankFunction}() OVER (${partition}${order.length ? `ORDER BY ${order.join(', ')}` : ''})`],
+    partitionBy: below.partitionBy,
+    fields: below.fields,
+  };
+  return over;
 }
 
 function splitAnd(node: ExprNode): ExprNode[] {

@@ -189,6 +189,27 @@ export type LogicalNode =
 
 export type LogicalKind = LogicalNode['kind'];
 
+/** `node` with each input replaced by `f(input)`. */
+export function mapInputs(node: LogicalNode, f: (input: LogicalNode) => LogicalNode): LogicalNode {
+  switch (node.kind) {
+    case 'scan':
+      return node;
+    case 'filter':
+    case 'project':
+    case 'aggregate':
+    case 'distinct':
+    case 'sort_limit':
+    case 'window':
+    case 'rank':
+    case 'over':
+      return { ...node, input: f(node.input) };
+    case 'join':
+      return { ...node, left: f(node.left), right: f(node.right) };
+    case 'union':
+      return { ...node, inputs: node.inputs.map(f) };
+  }
+}
+
 /** The inputs of a node, in order. */
 export function inputsOf(node: LogicalNode): readonly LogicalNode[] {
   switch (node.kind) {

@@ -74,12 +74,6 @@ SELECT string_agg(url, ',') FROM bid;
 -- error: FEATURE_NOT_SUPPORTED 1:8
 -- message: string_agg
 
--- case: window function
-SELECT auction,
-  row_number() OVER (PARTITION BY auction) FROM bid;
--- error: FEATURE_NOT_SUPPORTED 2:3
--- message: row_number
-
 -- case: window function over the groups of the same SELECT
 SELECT auction, sum(count(*)) OVER () FROM bid GROUP BY auction;
 -- error: FEATURE_NOT_SUPPORTED 1:17
