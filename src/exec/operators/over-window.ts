@@ -7,7 +7,7 @@
 import { quoteIdent } from '../../duck/quote.js';
 import type { OverWindowOp } from '../../plan/incremental/nodes.js';
 import { applyDeltaSql } from '../result-table.js';
-import { columnsMatch, deltaTable, inputRowsState, type OperatorRule } from './rule.js';
+import { columnsMatch, deltaTable, differenceSql, inputRowsState, type OperatorRule } from './rule.js';
 
 const q = quoteIdent;
 
@@ -30,15 +30,12 @@ export const overWindowRule: OperatorRule<OverWindowOp> = {
     const partitioned = node.partitionBy.length > 0;
     const ofTouched = partitioned ? ` AS s SEMI JOIN ${touched} AS t ON ${columnsMatch('s', 't', node.partitionBy)}` : '';
     const computed = `SELECT ${inputFields}, ${calls} FROM (SELECT ${inputFields} FROM ${rows}${ofTouched})`;
-    const outNames = node.fields.map((f) => q(f.name)).join(', ');
     return [
       `CREATE OR REPLACE TEMP TABLE ${delta} AS SELECT ${inputFields}, sum(__op)::INTEGER AS __op FROM ${input} GROUP BY ALL HAVING sum(__op) <> 0`,
       ...(partitioned ? [`CREATE OR REPLACE TEMP TABLE ${touched} AS SELECT DISTINCT ${node.partitionBy.map(q).join(', ')} FROM ${delta}`] : []),
       `CREATE OR REPLACE TEMP TABLE ${before} AS ${computed}`,
       ...applyDeltaSql(rows, inputNames, delta, inputNames),
-      deltaTable(names.output, node.fields),
-      `INSERT INTO ${names.output} SELECT ${outNames}, sum(__op)::INTEGER FROM (` +
-        `SELECT *, -1 AS __op FROM ${before} UNION ALL SELECT *, 1 AS __op FROM (${computed})) GROUP BY ALL HAVING sum(__op) <> 0`,
+      ...differenceSql(names.output, node.fields, before, `(${computed})`),
     ];
   },
 };

@@ -11,7 +11,7 @@
 import { quoteIdent } from '../../duck/quote.js';
 import type { RankOp } from '../../plan/incremental/nodes.js';
 import { applyDeltaSql } from '../result-table.js';
-import { inputRowsState, columnsMatch, deltaTable, windowClosed, type OperatorRule, type RuleNames } from './rule.js';
+import { inputRowsState, columnsMatch, deltaTable, differenceSql, windowClosed, type OperatorRule, type RuleNames } from './rule.js';
 
 const q = quoteIdent;
 
@@ -42,7 +42,6 @@ export const rankRule: OperatorRule<RankOp> = {
     const before = names.scratch('before');
     const inputFields = node.input.fields.map((f) => q(f.name));
     const outCols = [...inputFields, ...(node.rankField ? [`__rank AS ${q(node.rankField)}`] : [])];
-    const outNames = node.fields.map((f) => q(f.name)).join(', ');
     const top = `SELECT ${outCols.join(', ')} FROM (${ranked(node, rows, touched)}) WHERE __rank <= ${node.limit}`;
     const partitionList = node.partitionBy.length ? node.partitionBy.map(q).join(', ') : '1 AS __all';
     const sql = [
@@ -50,9 +49,7 @@ export const rankRule: OperatorRule<RankOp> = {
       `CREATE OR REPLACE TEMP TABLE ${touched} AS SELECT DISTINCT ${partitionList} FROM ${delta}`,
       `CREATE OR REPLACE TEMP TABLE ${before} AS ${top}`,
       ...applyDeltaSql(rows, node.input.fields.map((f) => f.name), delta, node.input.fields.map((f) => f.name)),
-      deltaTable(names.output, node.fields),
-      `INSERT INTO ${names.output} SELECT ${outNames}, sum(__op)::INTEGER FROM (` +
-        `SELECT *, -1 AS __op FROM ${before} UNION ALL SELECT *, 1 AS __op FROM (${top})) GROUP BY ALL HAVING sum(__op) <> 0`,
+      ...differenceSql(names.output, node.fields, before, `(${top})`),
     ];
     if (node.windowEnd) sql.push(`DELETE FROM ${rows} WHERE ${windowClosed(q(node.windowEnd.field), node.windowEnd.plusMicros)}`);
     return sql;
@@ -74,7 +71,6 @@ function appendOnlyStep(node: RankOp, names: RuleNames): string[] {
   const inputFields = node.input.fields.map((f) => q(f.name));
   const cols = inputFields.join(', ');
   const outCols = [...inputFields, ...(node.rankField ? [`__rank AS ${q(node.rankField)}`] : [])].join(', ');
-  const outNames = node.fields.map((f) => q(f.name)).join(', ');
   const partitioned = node.partitionBy.length > 0;
   const ofTouched = partitioned ? ` AS s SEMI JOIN ${touched} AS t ON ${columnsMatch('s', 't', node.partitionBy)}` : '';
   const top = (table: string) => `SELECT ${outCols} FROM (${ranked(node, table, null, false)}) WHERE __rank <= ${node.limit}`;
@@ -82,9 +78,7 @@ function appendOnlyStep(node: RankOp, names: RuleNames): string[] {
     ...(partitioned ? [`CREATE OR REPLACE TEMP TABLE ${touched} AS SELECT DISTINCT ${node.partitionBy.map(q).join(', ')} FROM ${input}`] : []),
     `CREATE OR REPLACE TEMP TABLE ${before} AS ${top(`(SELECT ${cols} FROM ${rows}${ofTouched})`)}`,
     `CREATE OR REPLACE TEMP TABLE ${after} AS ${top(`(SELECT ${cols} FROM ${rows}${ofTouched} UNION ALL SELECT ${cols} FROM ${input}, range(__op))`)}`,
-    deltaTable(names.output, node.fields),
-    `INSERT INTO ${names.output} SELECT ${outNames}, sum(__op)::INTEGER FROM (` +
-      `SELECT *, -1 AS __op FROM ${before} UNION ALL SELECT *, 1 AS __op FROM ${after}) GROUP BY ALL HAVING sum(__op) <> 0`,
+    ...differenceSql(names.output, node.fields, before, after),
     partitioned ? `DELETE FROM ${rows} AS s USING ${touched} AS t WHERE ${columnsMatch('s', 't', node.partitionBy)}` : `DELETE FROM ${rows}`,
     `INSERT INTO ${rows} SELECT ${cols} FROM ${after}`,
   ];

@@ -51,6 +51,19 @@ export function deltaTable(name: string, fields: readonly Field[]): string {
   return `CREATE OR REPLACE TEMP TABLE ${name} (${columnDefs(fields)}${fields.length ? ', ' : ''}__op INTEGER)`;
 }
 
+/**
+ * The statements that make an operator's output delta the difference between two relations of its
+ * output rows: `before` retracted, `after` inserted, rows in both cancelled (a rank or window value
+ * that did not change is not emitted).
+ */
+export function differenceSql(output: string, fields: readonly Field[], before: string, after: string): string[] {
+  return [
+    deltaTable(output, fields),
+    `INSERT INTO ${output} SELECT ${fields.map((f) => quoteIdent(f.name)).join(', ')}, sum(__op)::INTEGER FROM (` +
+      `SELECT *, -1 AS __op FROM ${before} UNION ALL SELECT *, 1 AS __op FROM ${after}) GROUP BY ALL HAVING sum(__op) <> 0`,
+  ];
+}
+
 /** The temp table holding the batch's watermark (epoch microseconds, NULL before the first one). */
 export const WATERMARK_TABLE = '"eddy_watermark"';
 
