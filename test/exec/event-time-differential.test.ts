@@ -66,6 +66,15 @@ const globalTop = {
   reference: 'SELECT id, v, rn FROM (SELECT *, ROW_NUMBER() OVER (ORDER BY v DESC, id) AS rn FROM {bid}) WHERE rn <= 4',
 };
 
+// A window function per TUMBLE window over the windowed counts: the partitions the watermark closes
+// are evicted from the operator's state, and their rows stay in the view.
+const windowShare = {
+  query: `SELECT k, window_start, n, round(100.0 * n / sum(n) OVER (PARTITION BY window_start), 3) AS pct
+    FROM (SELECT k, window_start, count(*) AS n FROM TUMBLE(bid, ts, INTERVAL '10' SECOND) GROUP BY k, window_start)`,
+  reference: `SELECT k, ws AS window_start, count(*) AS n, round(100.0 * count(*) / sum(count(*)) OVER (PARTITION BY ws), 3) AS pct
+    FROM (SELECT *, ${floorTo('ts', 10)} AS ws FROM {bid}) GROUP BY k, ws`,
+};
+
 const cases: Record<string, EventTimeCase> = {
   'TUMBLE aggregate, update mode (open windows too)': { sources: { bid }, ...tumble },
   'TUMBLE aggregate, append mode (closed windows)': { sources: { bid }, ...tumble, appendMode: true, finalRows: 'window_end <= {wm}' },
@@ -81,6 +90,7 @@ const cases: Record<string, EventTimeCase> = {
   'top-N (ROW_NUMBER <= 3), update mode': { sources: { bid }, ...topN },
   'top-N with ties (RANK <= 2), update mode': { sources: { bid }, ...rankTies },
   'global top-N with the rank selected (ROW_NUMBER <= 4), update mode': { sources: { bid }, ...globalTop },
+  'window function per TUMBLE window (closed windows evicted), update mode': { sources: { bid }, ...windowShare },
 };
 
 t.test('dedup and top-N over an unwindowed stream cannot be append-only', async (t) => {

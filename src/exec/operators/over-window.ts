@@ -2,12 +2,13 @@
  * Window function calls (`avg(x) OVER (PARTITION BY k ORDER BY t ROWS BETWEEN 10 PRECEDING AND
  * CURRENT ROW)`, lag, first_value, ...): any call may depend on any row of its partition, so state
  * keeps the input rows (one row per copy), and a batch computes the calls over the touched partitions
- * before and after applying the delta and emits the difference, as the rank operator does.
+ * before and after applying the delta and emits the difference, as the rank operator does. When a
+ * partition key is a window, partitions the watermark has closed are evicted.
  */
 import { quoteIdent } from '../../duck/quote.js';
 import type { OverWindowOp } from '../../plan/incremental/nodes.js';
 import { applyDeltaSql } from '../result-table.js';
-import { columnsMatch, deltaTable, differenceSql, inputRowsState, type OperatorRule } from './rule.js';
+import { columnsMatch, deltaTable, differenceSql, inputRowsState, windowClosed, type OperatorRule } from './rule.js';
 
 const q = quoteIdent;
 
@@ -30,12 +31,15 @@ export const overWindowRule: OperatorRule<OverWindowOp> = {
     const partitioned = node.partitionBy.length > 0;
     const ofTouched = partitioned ? ` AS s SEMI JOIN ${touched} AS t ON ${columnsMatch('s', 't', node.partitionBy)}` : '';
     const computed = `SELECT ${inputFields}, ${calls} FROM (SELECT ${inputFields} FROM ${rows}${ofTouched})`;
-    return [
+    const sql = [
       `CREATE OR REPLACE TEMP TABLE ${delta} AS SELECT ${inputFields}, sum(__op)::INTEGER AS __op FROM ${input} GROUP BY ALL HAVING sum(__op) <> 0`,
       ...(partitioned ? [`CREATE OR REPLACE TEMP TABLE ${touched} AS SELECT DISTINCT ${node.partitionBy.map(q).join(', ')} FROM ${delta}`] : []),
       `CREATE OR REPLACE TEMP TABLE ${before} AS ${computed}`,
       ...applyDeltaSql(rows, inputNames, delta, inputNames),
       ...differenceSql(names.output, node.fields, before, `(${computed})`),
     ];
+    // A partition whose window the watermark closed gets no more rows (late rows are dropped): evict it.
+    if (node.windowEnd) sql.push(`DELETE FROM ${rows} WHERE ${windowClosed(q(node.windowEnd.field), node.windowEnd.plusMicros)}`);
+    return sql;
   },
 };

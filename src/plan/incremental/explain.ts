@@ -15,7 +15,7 @@ function describe(node: IncrementalNode): string {
     case 'session_window':
       return `Session time=${node.timeField} gap=${formatMicros(node.gapMicros)}${node.partitionBy.length ? ` partition=[${node.partitionBy.join(', ')}]` : ''} (emitted when the watermark closes a session)`;
     case 'over_window':
-      return `Over partition=[${node.partitionBy.join(', ')}] [${node.exprs.join(', ')}] (touched partitions recomputed)`;
+      return `Over partition=[${node.partitionBy.join(', ')}] [${node.exprs.join(', ')}] (touched partitions recomputed)${windowText(node.windowEnd)}`;
     case 'rank':
       return `Rank ${node.rankFunction} <= ${node.limit} partition=[${node.partitionBy.join(', ')}] order=[${node.orderBy.map((k) => `${k.expr}${k.descending ? ' DESC' : ''}`).join(', ')}]${windowText(node.windowEnd)}`;
     case 'map':

@@ -169,6 +169,8 @@ export interface OverWindowOp extends NodeBase {
   readonly input: IncrementalNode;
   readonly exprs: readonly string[];
   readonly partitionBy: readonly string[];
+  /** A partition key that is a window: partitions whose window closed are evicted. */
+  readonly windowEnd: WindowEnd | null;
 }
 
 /** UNION ALL of deltas, stateless. */

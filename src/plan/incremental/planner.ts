@@ -211,6 +211,7 @@ export class Planner {
     return {
       stream: {
         kind: 'over_window', id, input: input.stream, exprs: node.exprs, partitionBy: node.partitionBy,
+        windowEnd: findWindowEnd(node.partitionBy, input.times),
         fields: node.fields, changelog: 'retracting', state: [{ name: `${id}_rows`, purpose: 'input rows per partition' }],
       },
       times: new Map([...input.times].filter(([f]) => node.fields.some((x) => x.name === f))),
