@@ -125,15 +125,14 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
       if (!multiset(l, i)) return;
       const values = names.state(`${node.id}_values${i}`);
       const dv = names.scratch(`dv${i}`);
-      const merged = names.scratch(`mv${i}`);
       const keyAndValue = [...l.keyNames, 'v'];
       sql.push(
         `CREATE OR REPLACE TEMP TABLE ${dv} AS SELECT ${[...keySelect, `${q(a.arg!)} AS v`].join(', ')}, sum(__op)::BIGINT AS w FROM ${input} ` +
           `WHERE ${contributes(a)} GROUP BY ${[...node.keys.map(q), q(a.arg!)].join(', ')} HAVING sum(__op) <> 0`,
-        `CREATE OR REPLACE TEMP TABLE ${merged} AS SELECT ${keyAndValue.map((c) => `d.${q(c)}`).join(', ')}, coalesce(m.w, 0) + d.w AS w ` +
-          `FROM ${dv} AS d LEFT JOIN ${values} AS m ON ${columnsMatch('m', 'd', keyAndValue)}`,
-        `DELETE FROM ${values} AS m USING ${dv} AS d WHERE ${columnsMatch('m', 'd', keyAndValue)}`,
-        `INSERT INTO ${values} SELECT * FROM ${merged} WHERE w <> 0`,
+        // add the weights in place; a value whose weight reaches zero leaves the multiset
+        `MERGE INTO ${values} AS m USING ${dv} AS d ON ${columnsMatch('m', 'd', keyAndValue)} ` +
+          `WHEN MATCHED AND m.w + d.w = 0 THEN DELETE WHEN MATCHED THEN UPDATE SET w = m.w + d.w ` +
+          `WHEN NOT MATCHED THEN INSERT VALUES (${keyAndValue.map((c) => `d.${q(c)}`).join(', ')}, d.w)`,
       );
       const fn = a.fn === 'count' ? 'count' : a.fn;
       const touched = l.global ? '' : ` SEMI JOIN ${dagg} AS d ON ${columnsMatch('m', 'd', l.keyNames)}`;
