@@ -265,21 +265,18 @@ export class BatchPipeline {
   }
 
   async stateProgress(conn: Connection): Promise<StateOperatorProgress[]> {
-    const out: StateOperatorProgress[] = [];
     this.rowWidths ??= await this.store.rowWidths(conn);
-    for (const node of this.plan.operators) {
-      if (node.state.length === 0) continue;
-      let rows = 0;
-      let bytes = 0;
-      for (const s of node.state) {
-        const n = Number((await conn.scalar(`SELECT count(*) FROM ${this.store.table(s.name)}`)) ?? 0);
-        rows += n;
-        bytes += n * (this.rowWidths.get(s.name) ?? 0);
-      }
-      out.push({ operatorName: `${node.id} ${node.kind}`, numRowsTotal: rows, numRowsUpdated: 0, numRowsRemoved: 0, numRowsDroppedByWatermark: 0, memoryUsedBytes: bytes });
-
-    }
-    return out;
+    const stateful = this.plan.operators.filter((node) => node.state.length > 0);
+    const tables = stateful.flatMap((node) => node.state.map((s) => s.name));
+    if (tables.length === 0) return [];
+    // every state table's row count in one statement (a batch's fixed cost counts statements)
+    const counts = await conn.query(`SELECT ${tables.map((t, i) => `(SELECT count(*) FROM ${this.store.table(t)}) AS c${i}`).join(', ')}`);
+    const rowsOf = new Map(tables.map((t, i) => [t, Number(counts.rows[0]?.[i] ?? 0)]));
+    return stateful.map((node) => {
+      const rows = node.state.reduce((n, s) => n + (rowsOf.get(s.name) ?? 0), 0);
+      const bytes = node.state.reduce((n, s) => n + (rowsOf.get(s.name) ?? 0) * (this.rowWidths!.get(s.name) ?? 0), 0);
+      return { operatorName: `${node.id} ${node.kind}`, numRowsTotal: rows, numRowsUpdated: 0, numRowsRemoved: 0, numRowsDroppedByWatermark: 0, memoryUsedBytes: bytes };
+    });
   }
 }
 
