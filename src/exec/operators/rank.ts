@@ -10,20 +10,23 @@
  */
 import { quoteIdent } from '../../duck/quote.js';
 import type { RankOp } from '../../plan/incremental/nodes.js';
+import { rankOrderSql } from '../../plan/logical/sort-key.js';
 import { applyDeltaSql } from '../result-table.js';
 import { inputRowsState, columnsMatch, deltaTable, differenceSql, windowClosed, type OperatorRule, type RuleNames } from './rule.js';
 
 const q = quoteIdent;
 
-function ranked(node: RankOp, table: string, touched: string | null, withRowid = true): string {
+/**
+ * The rows of `table` (of the partitions in `touched`, when given) ranked within the limit: the input
+ * fields, and the rank as the rank field when the query selects it.
+ */
+function top(node: RankOp, table: string, touched: string | null): string {
   const inputFields = node.input.fields.map((f) => q(f.name));
   const partition = node.partitionBy.length ? `PARTITION BY ${node.partitionBy.map(q).join(', ')} ` : '';
-  const order = [
-    ...node.orderBy.map((k) => `${k.expr}${k.descending ? ' DESC' : ' ASC'}${k.nullsFirst === null ? '' : k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST'}`),
-    ...(node.rankFunction === 'row_number' ? inputFields : []),
-  ];
   const semi = node.partitionBy.length && touched !== null ? ` SEMI JOIN ${touched} AS t ON ${columnsMatch('s', 't', node.partitionBy)}` : '';
-  return `SELECT ${withRowid ? 's.rowid AS __rid, ' : ''}${inputFields.map((f) => `s.${f}`).join(', ')}, ${node.rankFunction}() OVER (${partition}ORDER BY ${order.join(', ')}) AS __rank FROM ${table} AS s${semi}`;
+  const ranked = `SELECT ${inputFields.map((f) => `s.${f}`).join(', ')}, ${node.rankFunction}() OVER (${partition}ORDER BY ${rankOrderSql(node, node.input.fields).join(', ')}) AS __rank FROM ${table} AS s${semi}`;
+  const out = [...inputFields, ...(node.rankField ? [`__rank AS ${q(node.rankField)}`] : [])];
+  return `SELECT ${out.join(', ')} FROM (${ranked}) WHERE __rank <= ${node.limit}`;
 }
 
 export const rankRule: OperatorRule<RankOp> = {
@@ -34,27 +37,31 @@ export const rankRule: OperatorRule<RankOp> = {
   },
 
   step(node, names) {
-    if (node.input.changelog === 'append-only') return appendOnlyStep(node, names);
-    const rows = names.state(`${node.id}_rows`);
-    const input = names.inputs[0]!;
-    const touched = names.scratch('touched');
-    const delta = names.scratch('delta');
-    const before = names.scratch('before');
-    const inputFields = node.input.fields.map((f) => q(f.name));
-    const outCols = [...inputFields, ...(node.rankField ? [`__rank AS ${q(node.rankField)}`] : [])];
-    const top = `SELECT ${outCols.join(', ')} FROM (${ranked(node, rows, touched)}) WHERE __rank <= ${node.limit}`;
-    const partitionList = node.partitionBy.length ? node.partitionBy.map(q).join(', ') : '1 AS __all';
-    const sql = [
-      `CREATE OR REPLACE TEMP TABLE ${delta} AS SELECT ${inputFields.join(', ')}, sum(__op)::INTEGER AS __op FROM ${input} GROUP BY ALL HAVING sum(__op) <> 0`,
-      `CREATE OR REPLACE TEMP TABLE ${touched} AS SELECT DISTINCT ${partitionList} FROM ${delta}`,
-      `CREATE OR REPLACE TEMP TABLE ${before} AS ${top}`,
-      ...applyDeltaSql(rows, node.input.fields.map((f) => f.name), delta, node.input.fields.map((f) => f.name)),
-      ...differenceSql(names.output, node.fields, before, `(${top})`),
-    ];
-    if (node.windowEnd) sql.push(`DELETE FROM ${rows} WHERE ${windowClosed(q(node.windowEnd.field), node.windowEnd.plusMicros)}`);
+    const sql = node.input.changelog === 'append-only' ? appendOnlyStep(node, names) : retractingStep(node, names);
+    // Partitions whose window the watermark closed get no more rows (late rows are dropped): evict them.
+    if (node.windowEnd) sql.push(`DELETE FROM ${names.state(`${node.id}_rows`)} WHERE ${windowClosed(q(node.windowEnd.field), node.windowEnd.plusMicros)}`);
     return sql;
   },
 };
+
+/** Over a retracting input: the touched partitions ranked before and after applying the delta. */
+function retractingStep(node: RankOp, names: RuleNames): string[] {
+  const rows = names.state(`${node.id}_rows`);
+  const input = names.inputs[0]!;
+  const touched = names.scratch('touched');
+  const delta = names.scratch('delta');
+  const before = names.scratch('before');
+  const inputFields = node.input.fields.map((f) => q(f.name));
+  const ranks = top(node, rows, touched);
+  const partitionList = node.partitionBy.length ? node.partitionBy.map(q).join(', ') : '1 AS __all';
+  return [
+    `CREATE OR REPLACE TEMP TABLE ${delta} AS SELECT ${inputFields.join(', ')}, sum(__op)::INTEGER AS __op FROM ${input} GROUP BY ALL HAVING sum(__op) <> 0`,
+    `CREATE OR REPLACE TEMP TABLE ${touched} AS SELECT DISTINCT ${partitionList} FROM ${delta}`,
+    `CREATE OR REPLACE TEMP TABLE ${before} AS ${ranks}`,
+    ...applyDeltaSql(rows, node.input.fields.map((f) => f.name), delta, node.input.fields.map((f) => f.name)),
+    ...differenceSql(names.output, node.fields, before, `(${ranks})`),
+  ];
+}
 
 /**
  * Over an append-only input the state holds exactly the rows ranked within the limit (a row outside
@@ -68,20 +75,15 @@ function appendOnlyStep(node: RankOp, names: RuleNames): string[] {
   const touched = names.scratch('touched');
   const before = names.scratch('before');
   const after = names.scratch('after');
-  const inputFields = node.input.fields.map((f) => q(f.name));
-  const cols = inputFields.join(', ');
-  const outCols = [...inputFields, ...(node.rankField ? [`__rank AS ${q(node.rankField)}`] : [])].join(', ');
+  const cols = node.input.fields.map((f) => q(f.name)).join(', ');
   const partitioned = node.partitionBy.length > 0;
   const ofTouched = partitioned ? ` AS s SEMI JOIN ${touched} AS t ON ${columnsMatch('s', 't', node.partitionBy)}` : '';
-  const top = (table: string) => `SELECT ${outCols} FROM (${ranked(node, table, null, false)}) WHERE __rank <= ${node.limit}`;
-  const sql = [
+  return [
     ...(partitioned ? [`CREATE OR REPLACE TEMP TABLE ${touched} AS SELECT DISTINCT ${node.partitionBy.map(q).join(', ')} FROM ${input}`] : []),
-    `CREATE OR REPLACE TEMP TABLE ${before} AS ${top(`(SELECT ${cols} FROM ${rows}${ofTouched})`)}`,
-    `CREATE OR REPLACE TEMP TABLE ${after} AS ${top(`(SELECT ${cols} FROM ${rows}${ofTouched} UNION ALL SELECT ${cols} FROM ${input}, range(__op))`)}`,
+    `CREATE OR REPLACE TEMP TABLE ${before} AS ${top(node, `(SELECT ${cols} FROM ${rows}${ofTouched})`, null)}`,
+    `CREATE OR REPLACE TEMP TABLE ${after} AS ${top(node, `(SELECT ${cols} FROM ${rows}${ofTouched} UNION ALL SELECT ${cols} FROM ${input}, range(__op))`, null)}`,
     ...differenceSql(names.output, node.fields, before, after),
     partitioned ? `DELETE FROM ${rows} AS s USING ${touched} AS t WHERE ${columnsMatch('s', 't', node.partitionBy)}` : `DELETE FROM ${rows}`,
     `INSERT INTO ${rows} SELECT ${cols} FROM ${after}`,
   ];
-  if (node.windowEnd) sql.push(`DELETE FROM ${rows} WHERE ${windowClosed(q(node.windowEnd.field), node.windowEnd.plusMicros)}`);
-  return sql;
 }

@@ -11,6 +11,7 @@ import { EddyError, type SqlPosition } from '../../util/errors.js';
 import type { Field } from '../logical/field.js';
 import type { FilterNode, LogicalNode, OverNode, ProjectNode, RankNode, SortKey } from '../logical/nodes.js';
 import { mapInputs } from '../logical/nodes.js';
+import { rankOrderSql } from '../logical/sort-key.js';
 import type { ExprNode, OrderItem, SelectItem, SelectStmt } from './ast.js';
 import { aliasOf, columnIdent, isColumnRef, isStarRef, qualifierOf } from './ast.js';
 import { relationProbe, type BoundFrom } from './bound-from.js';
@@ -164,10 +165,7 @@ export function completePendingRanks(node: LogicalNode): LogicalNode {
   const below = mapInputs(node, completePendingRanks);
   if (below.kind !== 'rank' || !pending.has(node as RankNode)) return below;
   const partition = below.partitionBy.length ? `PARTITION BY ${below.partitionBy.map(quoteIdent).join(', ')} ` : '';
-  const order = [
-    ...below.orderBy.map((k) => `${k.expr}${k.descending ? ' DESC' : ' ASC'}${k.nullsFirst === null ? '' : k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST'}`),
-    ...(below.rankFunction === 'row_number' ? below.input.fields.map((f) => quoteIdent(f.name)) : []),
-  ];
+  const order = rankOrderSql(below, below.input.fields);
   const over: OverNode = {
     kind: 'over',
     input: below.input,

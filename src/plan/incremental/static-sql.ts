@@ -4,7 +4,8 @@
  */
 import { quoteIdent } from '../../duck/quote.js';
 import type { CatalogReader } from '../../catalog/reader.js';
-import type { AggregateCall, LogicalNode } from '../logical/nodes.js';
+import type { AggregateCall, LogicalNode, SortKey } from '../logical/nodes.js';
+import { sortKeySql } from '../logical/sort-key.js';
 import { EddyError } from '../../util/errors.js';
 
 export function staticSql(node: LogicalNode, catalog: CatalogReader): string {
@@ -58,15 +59,13 @@ export function aggregateSql(a: AggregateCall): string {
 }
 
 export function sortLimitClause(
-  orderBy: readonly { expr: string; descending: boolean; nullsFirst: boolean | null }[],
+  orderBy: readonly SortKey[],
   limit: number | null,
   offset: number | null,
 ): string {
   let sql = '';
   if (orderBy.length > 0) {
-    sql += ' ORDER BY ' + orderBy
-      .map((k) => `${k.expr}${k.descending ? ' DESC' : ' ASC'}${k.nullsFirst === null ? '' : k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST'}`)
-      .join(', ');
+    sql += ' ORDER BY ' + orderBy.map(sortKeySql).join(', ');
   }
   if (limit !== null) sql += ` LIMIT ${limit}`;
   if (offset !== null) sql += ` OFFSET ${offset}`;

@@ -1,0 +1,17 @@
+/** SQL for ORDER BY keys of the plan (result ORDER BY, ranks). */
+import { quoteIdent } from '../../duck/quote.js';
+import type { Field } from './field.js';
+import type { RankNode, SortKey } from './nodes.js';
+
+/** `"price" DESC NULLS LAST`. */
+export function sortKeySql(k: SortKey): string {
+  return `${k.expr}${k.descending ? ' DESC' : ' ASC'}${k.nullsFirst === null ? '' : k.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST'}`;
+}
+
+/**
+ * A rank's ORDER BY: its keys, then for ROW_NUMBER every input field, so that rows that tie are
+ * numbered the same way each time a batch ranks them again (RANK and DENSE_RANK number ties alike).
+ */
+export function rankOrderSql(rank: Pick<RankNode, 'rankFunction' | 'orderBy'>, inputFields: readonly Field[]): string[] {
+  return [...rank.orderBy.map(sortKeySql), ...(rank.rankFunction === 'row_number' ? inputFields.map((f) => quoteIdent(f.name)) : [])];
+}
