@@ -10,7 +10,7 @@ import type { ColumnRefNode, ExprNode } from './ast.js';
 import { columnIdent, functionName, isColumnRef, qualifierOf } from './ast.js';
 import type { Span } from './locator.js';
 import type { Scope } from './scope.js';
-import { RANK_PATTERN_HINT } from './rank.js';
+import { isWindowCall } from './window-call.js';
 import { printExpr } from './sql-printer.js';
 import type { BinderState } from './state.js';
 
@@ -117,10 +117,10 @@ export function checkSupported(node: unknown, state: BinderState, span: Span): v
       hint: 'rewrite the subquery as a JOIN (e.g. IN (SELECT k FROM t) as JOIN t USING (k)), or use a CTE in FROM',
     });
   }
-  if (obj.type === 'window_func' || (obj.over !== undefined && obj.over !== null)) {
-    throw new EddyError('FEATURE_NOT_SUPPORTED', `window function ${fn ?? ''}(...) OVER (...) is not supported`, {
+  if (isWindowCall(obj)) {
+    throw new EddyError('FEATURE_NOT_SUPPORTED', `window function ${fn ?? ''}(...) OVER (...) is only supported in a select list`, {
       position: position(),
-      hint: `${RANK_PATTERN_HINT}; for windowed aggregates use GROUP BY with the TUMBLE/HOP/SESSION table functions in FROM`,
+      hint: 'compute it as a column of a subquery and filter or order by that column outside, e.g. WHERE rn = 1 for deduplication',
     });
   }
   if (fn !== null && obj.type === 'aggr_func' && !SUPPORTED_AGGREGATES.has(fn)) unsupportedAggregate(fn, position());

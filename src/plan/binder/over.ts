@@ -8,47 +8,23 @@ import { quoteIdent } from '../../duck/quote.js';
 import { EddyError } from '../../util/errors.js';
 import type { Field } from '../logical/field.js';
 import type { OverNode } from '../logical/nodes.js';
-import type { ExprNode, SelectItem } from './ast.js';
+import type { ExprNode } from './ast.js';
 import type { BoundFrom } from './bound-from.js';
 import { renderExpr, type RenderEnv, type RenderHook } from './expression.js';
 import type { Span } from './locator.js';
 import { NameAllocator } from './names.js';
 import { typeScalars } from './probe.js';
-import { specOf } from './rank.js';
+import { isWindowCall, specOf } from './window-call.js';
 import type { BinderState } from './state.js';
-
-/** Whether an expression node is a window function call. */
-export function isWindowCall(node: unknown): node is ExprNode {
-  if (node === null || typeof node !== 'object') return false;
-  const obj = node as Record<string, unknown>;
-  return obj.type === 'window_func' || (obj.over !== undefined && obj.over !== null);
-}
-
-/** The window calls in select items, outermost first (a call inside another call's arguments is not one). */
-export function windowCallsOf(items: readonly SelectItem[]): ExprNode[] {
-  const calls: ExprNode[] = [];
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) return value.forEach(visit);
-    if (value === null || typeof value !== 'object') return;
-    if (isWindowCall(value)) {
-      calls.push(value);
-      return;
-    }
-    const obj = value as Record<string, unknown>;
-    if ('ast' in obj) return;
-    for (const [k, v] of Object.entries(obj)) if (k !== 'loc') visit(v);
-  };
-  items.forEach((i) => visit(i.expr));
-  return calls;
-}
 
 /** The select items with each window call replaced by the expressions inside it, for checkSupported. */
 export function withoutWindowCalls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutWindowCalls);
   if (value === null || typeof value !== 'object') return value;
   if (isWindowCall(value)) {
-    const spec = specOf(value);
-    const args = value.args as { expr?: unknown; value?: unknown[] } | undefined;
+    const call = value as ExprNode;
+    const spec = specOf(call);
+    const args = call.args as { expr?: unknown; value?: unknown[] } | undefined;
     return [args?.expr ?? args?.value ?? [], (spec?.partitionby ?? []).map((p) => p.expr), (spec?.orderby ?? []).map((o) => o.expr)].map(withoutWindowCalls);
   }
   const out: Record<string, unknown> = {};

@@ -3,8 +3,8 @@
  * `ROW_NUMBER() | RANK() | DENSE_RANK() OVER (PARTITION BY ... ORDER BY ...) AS rn`, read by an enclosing
  * query whose WHERE keeps `rn = 1`, `rn <= N`, `rn < N` (or `N >= rn`, ...), becomes one RankNode
  * with that limit. The inner block binds the rank as *pending* (its limit unknown); the enclosing
- * block's WHERE completes it. A rank still pending when the whole query is bound is any other use
- * of a window function: FEATURE_NOT_SUPPORTED.
+ * block's WHERE completes it. A rank still pending when the whole query is bound numbers every row:
+ * completePendingRanks makes it a plain window function (OverNode, over.ts).
  */
 import { quoteIdent } from '../../duck/quote.js';
 import { EddyError, type SqlPosition } from '../../util/errors.js';
@@ -12,7 +12,7 @@ import type { Field } from '../logical/field.js';
 import type { FilterNode, LogicalNode, OverNode, ProjectNode, RankNode, SortKey } from '../logical/nodes.js';
 import { mapInputs } from '../logical/nodes.js';
 import { rankOrderSql } from '../logical/sort-key.js';
-import type { ExprNode, OrderItem, SelectItem, SelectStmt } from './ast.js';
+import type { ExprNode, SelectItem, SelectStmt } from './ast.js';
 import { aliasOf, columnIdent, isColumnRef, isStarRef, qualifierOf } from './ast.js';
 import { relationProbe, type BoundFrom } from './bound-from.js';
 import { checkSupported, containsAggregate, renderExpr } from './expression.js';
@@ -20,26 +20,12 @@ import { NameAllocator } from './names.js';
 import { typeScalars } from './probe.js';
 import { Scope } from './scope.js';
 import type { BinderState } from './state.js';
+import { specOf, windowCallsOf } from './window-call.js';
 
 const RANK_FUNCTIONS = new Set(['row_number', 'rank', 'dense_rank']);
 
-export const RANK_PATTERN_HINT =
-  'ROW_NUMBER(), RANK() and DENSE_RANK() OVER (PARTITION BY ... ORDER BY ...) AS rn are supported in a subquery, CTE or view ' +
-  'whose enclosing query filters WHERE rn = 1 or rn <= N (deduplication and top-N)';
-
 /** Ranks bound without their limit yet, with where their window function was written. */
 const pending = new WeakMap<RankNode, SqlPosition>();
-
-export interface WindowSpec {
-  readonly partitionby?: readonly { readonly expr: ExprNode }[] | null;
-  readonly orderby?: readonly OrderItem[] | null;
-  readonly window_frame_clause?: unknown;
-}
-
-export function specOf(node: ExprNode): WindowSpec | null {
-  const over = node.over as { as_window_specification?: { window_specification?: WindowSpec } } | null | undefined;
-  return over?.as_window_specification?.window_specification ?? null;
-}
 
 /**
  * The select item that is a supported rank function, when the block is one this module can plan:
@@ -47,7 +33,7 @@ export function specOf(node: ExprNode): WindowSpec | null {
  */
 export function rankItemOf(stmt: SelectStmt): SelectItem | null {
   if (stmt.columns === '*') return null;
-  const windows = stmt.columns.filter((c) => containsWindow(c.expr));
+  const windows = stmt.columns.filter((c) => windowCallsOf([c]).length > 0);
   if (windows.length !== 1) return null;
   const item = windows[0]!;
   const e = item.expr;
@@ -56,14 +42,6 @@ export function rankItemOf(stmt: SelectStmt): SelectItem | null {
   return aggregating ? null : item;
 }
 
-function containsWindow(node: unknown): boolean {
-  if (Array.isArray(node)) return node.some(containsWindow);
-  if (node === null || typeof node !== 'object') return false;
-  const obj = node as Record<string, unknown>;
-  if (obj.type === 'window_func' || (obj.over !== undefined && obj.over !== null)) return true;
-  if ('ast' in obj) return false;
-  return Object.entries(obj).some(([k, v]) => k !== 'loc' && containsWindow(v));
-}
 
 /** The parts of the rank item that checkSupported must still look at (its PARTITION BY and ORDER BY). */
 export function rankItemParts(item: SelectItem): unknown[] {

@@ -74,6 +74,11 @@ SELECT string_agg(url, ',') FROM bid;
 -- error: FEATURE_NOT_SUPPORTED 1:8
 -- message: string_agg
 
+-- case: window function in WHERE
+SELECT auction FROM bid WHERE row_number() OVER (ORDER BY price) = 1;
+-- error: FEATURE_NOT_SUPPORTED 1:31
+-- message: only supported in a select list
+
 -- case: window function over the groups of the same SELECT
 SELECT auction, sum(count(*)) OVER () FROM bid GROUP BY auction;
 -- error: FEATURE_NOT_SUPPORTED 1:17
