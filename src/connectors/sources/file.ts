@@ -36,7 +36,7 @@ import { opt, readOptions, toOptions } from '../options.js';
 import { requirePathInRoots } from '../path-roots.js';
 import { tempName } from '../temp-name.js';
 import type { ConnectorEnv, LoadStats, SourceConnector, SourceOffset, SourceReader } from '../types.js';
-import { committedFiles } from '../sinks/file/manifest.js';
+import { CommittedFiles } from '../sinks/file/manifest.js';
 import { AFTER_READ_VALUES, releaseFiles, type AfterReadSettings } from './file-after-read.js';
 import { globBase, groupByPartition, type PartitionGroup } from './file-partitions.js';
 
@@ -134,20 +134,24 @@ export class FileReader implements SourceReader {
   readonly initialOffset: SourceOffset = [];
   /** Files loaded and not yet released by after_read; null until the first commit (then: list). */
   private loaded: Set<string> | null = null;
+  /** The manifest at the glob's base directory, when an Eddy file sink writes there. */
+  private readonly manifest: CommittedFiles;
 
   constructor(
     private readonly source: SourceObject,
     private readonly settings: FileSettings,
     private readonly conn: Connection,
-  ) {}
+  ) {
+    this.manifest = new CommittedFiles(settings.afterRead.base);
+  }
 
   async latestOffset(): Promise<SourceOffset> {
     let files: string[];
-    let committed: Set<string> | null;
+    let committed: ReadonlySet<string> | null;
     try {
       const rows = await this.conn.query(`SELECT file FROM glob(${quoteLiteral(this.settings.path)})`);
       files = rows.rows.map((r) => String(r[0]));
-      committed = await committedFiles(this.settings.afterRead.base);
+      committed = await this.manifest.current();
     } catch (e) {
       throw new EddyError('IO_ERROR', `source "${this.source.name}": cannot list ${this.settings.path}: ${(e as Error).message}`, { cause: e });
     }

@@ -1,7 +1,8 @@
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { CommittedFiles, MANIFEST_NAME } from '../../../src/connectors/sinks/file/manifest.js';
 import { Database, quoteLiteral } from '../../../src/duck/index.js';
 import { Engine } from '../../../src/engine/index.js';
 
@@ -43,4 +44,22 @@ CREATE MATERIALIZED VIEW totals AS SELECT count(*) AS n, sum(v) AS s FROM back`)
   const exact = await conn.scalar(`SELECT count(*) FROM read_parquet(getvariable('committed'), hive_partitioning = true)`);
   t.equal(Number(exact), 40, 'a DuckDB reader that lists files from _eddy_manifest is exact too');
   conn.close();
+});
+
+t.test('CommittedFiles follows a manifest as it grows, and never counts a torn last line', async (t) => {
+  const out = join(dir, 'follow');
+  mkdirSync(out, { recursive: true });
+  const committed = new CommittedFiles(out);
+  t.equal(await committed.current(), null, 'no manifest: not a sink directory');
+  const entry = (batch: number, files: string[]) => JSON.stringify({ sink: 's', run: 'r', batch, rows: 1, files, committed_at: '' });
+  appendFileSync(join(out, MANIFEST_NAME), `${entry(0, ['a.parquet'])}\n`);
+  t.same([...(await committed.current())!], ['a.parquet']);
+  const torn = `${entry(1, ['b.parquet', 'c.parquet'])}\n`;
+  appendFileSync(join(out, MANIFEST_NAME), torn.slice(0, 20));
+  t.same([...(await committed.current())!], ['a.parquet'], 'a line being written is not a committed batch');
+  appendFileSync(join(out, MANIFEST_NAME), torn.slice(20));
+  t.same([...(await committed.current())!].sort(), ['a.parquet', 'b.parquet', 'c.parquet'], 'once complete, it is');
+  rmSync(join(out, MANIFEST_NAME));
+  writeFileSync(join(out, MANIFEST_NAME), `${entry(0, ['z.parquet'])}\n`);
+  t.same([...(await committed.current())!], ['z.parquet'], 'a new manifest in its place is read from its start');
 });

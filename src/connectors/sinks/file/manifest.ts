@@ -46,28 +46,56 @@ export async function readManifest(dir: string): Promise<ManifestEntry[]> {
 }
 
 /**
- * The files of the committed batches of the manifest in `dir` (paths relative to `dir`), or null when
- * `dir` has no manifest. For readers: nothing is changed, and a torn last line (a writer that crashed
- * while appending, and has not recovered yet) is not a committed batch.
+ * The files of the committed batches in a directory's manifest (paths relative to the directory), for
+ * a reader that polls it: each call reads only what was appended since the last one, so polling a
+ * long-lived sink's directory does not re-read its whole history. Nothing is changed, and a torn last
+ * line (a writer that crashed while appending, and has not recovered yet) is not a committed batch.
  */
-export async function committedFiles(dir: string): Promise<Set<string> | null> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, MANIFEST_NAME), 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new EddyError('IO_ERROR', `cannot read ${join(dir, MANIFEST_NAME)}: ${(e as Error).message}`, { cause: e });
-  }
-  const files = new Set<string>();
-  for (const line of text.slice(0, text.lastIndexOf('\n') + 1).split('\n')) {
-    if (line.trim() === '') continue;
+export class CommittedFiles {
+  private readonly files = new Set<string>();
+  /** Bytes of complete lines read so far, and the file they were read from. */
+  private readBytes = 0;
+  private inode: number | null = null;
+
+  constructor(private readonly dir: string) {}
+
+  /** The committed files so far, or null while the directory has no manifest. */
+  async current(): Promise<ReadonlySet<string> | null> {
+    const path = join(this.dir, MANIFEST_NAME);
+    let handle;
     try {
-      for (const f of (JSON.parse(line) as ManifestEntry).files) files.add(f);
+      handle = await open(path, 'r');
     } catch (e) {
-      throw new EddyError('IO_ERROR', `${join(dir, MANIFEST_NAME)} holds a line that is not JSON: ${line.slice(0, 80)}`, { cause: e });
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new EddyError('IO_ERROR', `cannot read ${path}: ${(e as Error).message}`, { cause: e });
+    }
+    try {
+      const { size, ino } = await handle.stat();
+      if (ino !== this.inode || size < this.readBytes) {
+        // another manifest (the directory was made anew): start over
+        this.files.clear();
+        this.readBytes = 0;
+        this.inode = ino;
+      }
+      if (size === this.readBytes) return this.files;
+      const buffer = Buffer.alloc(size - this.readBytes);
+      await handle.read(buffer, 0, buffer.length, this.readBytes);
+      const text = buffer.toString('utf8');
+      const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+      for (const line of complete.split('\n')) {
+        if (line.trim() === '') continue;
+        try {
+          for (const f of (JSON.parse(line) as ManifestEntry).files) this.files.add(f);
+        } catch (e) {
+          throw new EddyError('IO_ERROR', `${path} holds a line that is not JSON: ${line.slice(0, 80)}`, { cause: e });
+        }
+      }
+      this.readBytes += Buffer.byteLength(complete);
+      return this.files;
+    } finally {
+      await handle.close();
     }
   }
-  return files;
 }
 
 /** Appends one entry as one write, and fsyncs it. */
