@@ -31,6 +31,8 @@ export class BatchPipeline {
   readonly resultTable: string;
   private readonly outbox: string;
   private readonly keepsResult: boolean;
+  /** Per source: the columns the plan reads (columnsRead). */
+  private readonly readColumns = new Map<string, ReadonlySet<string> | undefined>();
   /** Per source: rows loaded into its batch table since the table was made. */
   private readonly rowsSinceMade = new Map<string, number>();
   /** The watermark the connection's watermark table holds (setup makes it NULL). */
@@ -62,6 +64,7 @@ export class BatchPipeline {
     this.resultTable = store.table('result');
     this.outbox = store.table('__outbox');
     this.keepsResult = kind === 'view' || plan.outputMode === 'complete';
+    for (const source of sources.keys()) this.readColumns.set(source, columnsReadOf(plan, sources.get(source)!));
     this.deliversFromOutput = kind === 'sink' && !this.keepsResult && plan.operators.every((op) => op.state.length === 0)
       && (plan.outputMode === 'append' || plan.outputMode === 'changelog');
   }
@@ -94,19 +97,10 @@ export class BatchPipeline {
 
   /**
    * The columns of a source that the plan reads, its event-time column included; undefined when it
-   * reads all of them (then the reader loads everything, as it must for late_rows = 'keep').
+   * reads all of them.
    */
   columnsRead(source: string): ReadonlySet<string> | undefined {
-    const read = new Set<string>();
-    for (const op of this.plan.operators) {
-      if (op.kind !== 'source_scan' || op.source !== source) continue;
-      if (op.columnsRead === null) return undefined;
-      for (const c of op.columnsRead) read.add(c);
-      if (op.lateRowsColumn !== null) read.add(op.lateRowsColumn);
-    }
-    const watermark = this.sources.get(source)?.watermark?.column;
-    if (watermark !== undefined) read.add(watermark);
-    return read;
+    return this.readColumns.get(source);
   }
 
   private names(node: IncrementalNode): RuleNames {
@@ -278,6 +272,18 @@ export class BatchPipeline {
       return { operatorName: `${node.id} ${node.kind}`, numRowsTotal: rows, numRowsUpdated: 0, numRowsRemoved: 0, numRowsDroppedByWatermark: 0, memoryUsedBytes: bytes };
     });
   }
+}
+
+function columnsReadOf(plan: IncrementalPlan, source: SourceObject): ReadonlySet<string> | undefined {
+  const read = new Set<string>();
+  for (const op of plan.operators) {
+    if (op.kind !== 'source_scan' || op.source !== source.name) continue;
+    if (op.columnsRead === null) return undefined;
+    for (const c of op.columnsRead) read.add(c);
+    if (op.lateRowsColumn !== null) read.add(op.lateRowsColumn);
+  }
+  if (source.watermark) read.add(source.watermark.column);
+  return read;
 }
 
 /** The plan's key as field names of the root delta. */

@@ -519,6 +519,7 @@ export class StreamingQuery {
       await this.pipeline.clearSourceTable(this.conn, s.name);
       const end = ends.get(s.name);
       if (!s.reader.hasData(s.offset, end)) continue;
+      // late_rows = 'keep' stores late rows whole, so then every column is loaded
       const columns = this.keepLateRows ? undefined : this.pipeline.columnsRead(s.name);
       const stats = await s.reader.load(this.conn, table, s.offset, end, columns);
       loaded.set(s.name, stats);
