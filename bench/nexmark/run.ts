@@ -24,7 +24,7 @@ export interface NexmarkBenchOptions {
   readonly oneRowBatch: boolean;
   /** Time limit of one query's streaming run, seconds. */
   readonly timeoutS: number;
-  /** Time each DuckDB statement of the streaming runs (statement_profile in the report). */
+  /** Time each DuckDB statement (statement_profile and incremental_statement_profile in the report). */
   readonly profile?: boolean;
 }
 

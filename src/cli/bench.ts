@@ -20,8 +20,9 @@ export const BENCH_HELP = `Usage:
       from event release to a subscriber at half the measured rate for S seconds (default 5; 0 skips).
       Queries default to q0-q9 (sql-examples/nexmark). E sets event-time spacing (default 10000).
       A streaming run longer than T seconds (default 600) is paused and reported as an error.
-      --profile times every DuckDB statement of each streaming run and prints (and puts in the
-      JSON as statement_profile) the statement shapes that took the most time.
+      --profile times every DuckDB statement and prints the statement shapes that took the most
+      time: for the one-row batches, each streaming run (statement_profile in the JSON) and the
+      small batches of each incremental run (incremental_statement_profile).
 `;
 
 function positiveInt(flag: string, value: string | undefined, fallback: number, allowZero = false): number {

@@ -138,42 +138,42 @@ function randomPerson(d: Draws, salt: number): string {
   return `(${LAST_PERSON} + 1 - ${active} + ${d.int(salt, active)})`;
 }
 
-function personSelect(s: GeneratorSettings, d: Draws): string[] {
+function personColumns(s: GeneratorSettings, d: Draws): string[] {
   const group = (salt: number) => `lpad(${d.int(salt, 10_000)}::VARCHAR, 4, '0')`;
   return [
     `(epoch * ${PERSON_PROPORTION} + slot - ${KIND_SLOTS.person.first} + ${FIRST_PERSON_ID})::BIGINT`,
     `${d.pick(1, FIRST_NAMES)} || ' ' || ${d.pick(2, LAST_NAMES)}`,
     `${d.text(3, 3, 6)} || '@' || ${d.text(5, 3, 4)} || '.com'`,
     `${group(7)} || ' ' || ${group(8)} || ' ' || ${group(9)} || ' ' || ${group(10)}`,
-    `${d.pick(11, US_CITIES)}`,
-    `${d.pick(12, US_STATES)}`,
-    `${eventTime(s)}`,
-    `${d.extra(13, 8 + 11 + 12 + 19 + 8 + 2, AVG_PERSON_BYTES)}`,
+    d.pick(11, US_CITIES),
+    d.pick(12, US_STATES),
+    eventTime(s),
+    d.extra(13, 8 + 11 + 12 + 19 + 8 + 2, AVG_PERSON_BYTES),
   ];
 }
 
-function auctionSelect(s: GeneratorSettings, d: Draws): string[] {
+function auctionColumns(s: GeneratorSettings, d: Draws): string[] {
   // Beam: an auction lasts on average until NUM_IN_FLIGHT_AUCTIONS more auctions have been generated.
   const eventsForAuctions = Math.floor((NUM_IN_FLIGHT_AUCTIONS * PROPORTION_DENOMINATOR) / AUCTION_PROPORTION);
   const horizonMs = Math.floor((eventsForAuctions * 1000) / s.eventsPerSecond);
   const start = `((${Math.trunc(s.baseTimeMs)} + (id * 1000) // ${s.eventsPerSecond})::BIGINT)`;
   return [
     `(epoch * ${AUCTION_PROPORTION} + slot - ${KIND_SLOTS.auction.first} + ${FIRST_AUCTION_ID})::BIGINT`,
-    `${d.text(1, 3, 19)}`,
-    `${d.text(3, 3, 99)}`,
-    `${d.price(5)}`,
+    d.text(1, 3, 19),
+    d.text(3, 3, 99),
+    d.price(5),
     `${d.price(5)} + ${d.price(6)}`,
-    `${eventTime(s)}`,
+    eventTime(s),
     `epoch_ms(${start} + 1 + ${d.int(7, Math.max(horizonMs * 2, 1))})`,
     `(CASE WHEN ${d.int(8, HOT_SELLERS_RATIO)} > 0
     THEN (${LAST_PERSON} // ${HOT_BUCKET}) * ${HOT_BUCKET}
     ELSE ${randomPerson(d, 9)} END + ${FIRST_PERSON_ID})::BIGINT`,
     `(${FIRST_CATEGORY_ID} + ${d.int(10, NUM_CATEGORIES)})::BIGINT`,
-    `${d.extra(11, 8 + 11 + 51 + 40, AVG_AUCTION_BYTES)}`,
+    d.extra(11, 8 + 11 + 51 + 40, AVG_AUCTION_BYTES),
   ];
 }
 
-function bidSelect(s: GeneratorSettings, d: Draws): string[] {
+function bidColumns(s: GeneratorSettings, d: Draws): string[] {
   const lowest = `greatest(${LAST_AUCTION} - ${NUM_IN_FLIGHT_AUCTIONS}, 0)`;
   const hotChannel = `${d.int(5, HOT_CHANNELS_RATIO)} > 0`;
   const channelNumber = d.int(7, CHANNELS_NUMBER);
@@ -185,12 +185,12 @@ function bidSelect(s: GeneratorSettings, d: Draws): string[] {
     `(CASE WHEN ${d.int(3, HOT_BIDDERS_RATIO)} > 0
     THEN least((${LAST_PERSON} // ${HOT_BUCKET}) * ${HOT_BUCKET} + 1, ${LAST_PERSON})
     ELSE ${randomPerson(d, 4)} END + ${FIRST_PERSON_ID})::BIGINT`,
-    `${d.price(14)}`,
+    d.price(14),
     `CASE WHEN ${hotChannel} THEN ${d.pick(6, HOT_CHANNELS)} ELSE 'channel-' || ${channelNumber} END`,
     `CASE WHEN ${hotChannel} THEN ${d.pick(6, HOT_URLS)}
     ELSE ${baseUrl} || '&channel_id=' || ((${channelNumber} * 2654435761) % 2147483647) END`,
-    `${eventTime(s)}`,
-    `${d.extra(15, 8 + 8 + 8 + 8, AVG_BID_BYTES)}`,
+    eventTime(s),
+    d.extra(15, 8 + 8 + 8 + 8, AVG_BID_BYTES),
   ];
 }
 
@@ -202,7 +202,7 @@ function bidSelect(s: GeneratorSettings, d: Draws): string[] {
 export function generatorSelect(s: GeneratorSettings, from: number, to: number, columns?: ReadonlySet<string>): string {
   const d = new Draws(s.seed);
   const { first, count } = KIND_SLOTS[s.table];
-  const exprs = s.table === 'person' ? personSelect(s, d) : s.table === 'auction' ? auctionSelect(s, d) : bidSelect(s, d);
+  const exprs = s.table === 'person' ? personColumns(s, d) : s.table === 'auction' ? auctionColumns(s, d) : bidColumns(s, d);
   // A column no query reads is not generated (a typed NULL costs nothing); the others are unchanged.
   const select = `SELECT\n  ${NEXMARK_COLUMNS[s.table].map((c, i) => (columns && !columns.has(c.name) ? `NULL::${c.type}` : exprs[i])).join(',\n  ')}`;
   return `${select}
