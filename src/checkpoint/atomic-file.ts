@@ -6,12 +6,11 @@ import { dirname } from 'node:path';
  * write a temporary file, rename it into place. `durable` (the default) also fsyncs the file before
  * the rename and the directory after it, so that the new content survives a power loss; without it
  * a crash may leave the old content (or no file), which callers that can redo the write accept.
- * `dirExists` skips making the directory.
  */
-export async function writeFileAtomic(path: string, content: string, options: { durable?: boolean; dirExists?: boolean } = {}): Promise<void> {
+export async function writeFileAtomic(path: string, content: string, options: { durable?: boolean } = {}): Promise<void> {
   const durable = options.durable ?? true;
   const dir = dirname(path);
-  if (!options.dirExists) await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   const file = await open(tmp, 'w');
   try {
@@ -30,7 +29,7 @@ export async function writeFileAtomic(path: string, content: string, options: { 
   }
 }
 
-export async function writeJsonAtomic(path: string, value: unknown, options: { durable?: boolean; dirExists?: boolean } = {}): Promise<void> {
+export async function writeJsonAtomic(path: string, value: unknown, options: { durable?: boolean } = {}): Promise<void> {
   await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', options);
 }
 

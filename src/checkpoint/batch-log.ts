@@ -24,7 +24,6 @@ export interface CommitEntry {
 }
 
 export class BatchLog<T> {
-  private dirMade = false;
   /** After a first full sweep, the oldest batch id that may still have a file. */
   private oldestKept: number | null = null;
 
@@ -35,14 +34,7 @@ export class BatchLog<T> {
   }
 
   async write(batchId: number, entry: T): Promise<void> {
-    try {
-      await writeJsonAtomic(this.file(batchId), entry, { durable: this.durable, dirExists: this.dirMade });
-    } catch (e) {
-      // the directory went (a reset): make it again
-      if (!this.dirMade || (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      await writeJsonAtomic(this.file(batchId), entry, { durable: this.durable });
-    }
-    this.dirMade = true;
+    await writeJsonAtomic(this.file(batchId), entry, { durable: this.durable });
   }
 
   async read(batchId: number): Promise<T | undefined> {

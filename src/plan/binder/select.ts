@@ -37,11 +37,11 @@ export async function bindSelect(stmt: SelectStmt, state: BinderState): Promise<
   const from = ranked.from;
   let input: BoundFrom = from;
   if (ranked.where) input = { ...from, node: await bindWhere(ranked.where, from, state) };
-  let rankHook: RenderHook | undefined;
+  let windowHook: RenderHook | undefined;
   if (rankItem) {
     const rank = await bindPendingRank(input, rankItem, state);
     input = { ...input, node: rank.node };
-    rankHook = (node) => (node === rankItem.expr ? quoteIdent(rank.rankField) : undefined);
+    windowHook = (node) => (node === rankItem.expr ? quoteIdent(rank.rankField) : undefined);
   }
   if (overCalls.length > 0) {
     const grouped = (stmt.groupby?.columns?.length ?? 0) > 0 || stmt.having != null || containsAggregate(stmt.columns);
@@ -53,7 +53,7 @@ export async function bindSelect(stmt: SelectStmt, state: BinderState): Promise<
     }
     const over = await bindOver(input, overCalls, state, whole);
     input = { ...input, node: over.node };
-    rankHook = over.hook;
+    windowHook = over.hook;
   }
 
   const entries = expandSelectList(stmt, input.scope, state);
@@ -72,7 +72,7 @@ export async function bindSelect(stmt: SelectStmt, state: BinderState): Promise<
     fieldSql = (field, at) => agg.fieldSql(field, state.loc.position(at));
   } else {
     below = input.node;
-    renderKey = (node, span) => renderExpr(node, { state, scope: input.scope, clause: 'SELECT', span, hook: rankHook });
+    renderKey = (node, span) => renderExpr(node, { state, scope: input.scope, clause: 'SELECT', span, hook: windowHook });
     fieldSql = (field) => quoteIdent(field.name);
   }
 
