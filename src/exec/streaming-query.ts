@@ -62,6 +62,17 @@ interface OpenSource {
   offset: SourceOffset;
 }
 
+/** What loading a batch's sources found (step 3). */
+interface LoadedBatch {
+  readonly loaded: Map<string, LoadStats>;
+  /** Per source: rows below the watermark. */
+  readonly late: Map<string, number>;
+  /** Statements storing late rows (late_rows = 'keep'), run in the batch's transaction. */
+  readonly keepLate: string[];
+  eventMin: number | null;
+  eventMax: number | null;
+}
+
 const PROGRESS_KEPT = 100;
 /** offsets/ and commits/ keep this many most recent batches unless checkpoint_retention says otherwise. */
 export const DEFAULT_CHECKPOINT_RETENTION = 100;
@@ -494,57 +505,42 @@ export class StreamingQuery {
       ends.set(s.name, end);
     }
     const watermark = logged ? (logged.watermark ?? null) : this.watermarks.watermark;
-    if (!logged) {
-      await this.offsets.write(batchId, {
-        batchId,
-        sources: Object.fromEntries(this.sources.map((s) => [s.name, { start: s.offset, end: ends.get(s.name) }])),
-        watermark,
-        timestamp: new Date().toISOString(),
-      });
+    // offsets/N must be durable before the batch's transaction commits (nothing of batch N is
+    // committed or delivered before that), not before its sources are read: loading has no effect
+    // outside this connection's temp tables, so the file's fsyncs overlap the load (step 3).
+    const offsetsLogged = logged ? null : this.offsets.write(batchId, {
+      batchId,
+      sources: Object.fromEntries(this.sources.map((s) => [s.name, { start: s.offset, end: ends.get(s.name) }])),
+      watermark,
+      timestamp: new Date().toISOString(),
+    });
+    // handled now so that a failed write does not count as unhandled while the load runs; awaited below
+    offsetsLogged?.catch(() => undefined);
+    let batch: LoadedBatch;
+    try {
+      batch = await this.loadSources(batchId, ends, watermark);
+    } catch (e) {
+      // a write still in flight would otherwise land after a retry planned batch N afresh
+      await offsetsLogged?.catch(() => undefined);
+      throw e;
     }
-    faultPoint(this.name, 'after-offsets', batchId);
-    t = lap('walCommit', t);
-
-
-    // 3. Load each source's delta; note its event times and its late rows.
-    const loaded = new Map<string, LoadStats>();
-    const late = new Map<string, number>();
-    const keepLate: string[] = [];
-    let eventMin: number | null = null;
-    let eventMax: number | null = null;
-    await this.pipeline.setWatermark(this.conn, watermark);
-    this.lastBatchWatermark = watermark;
-    for (const s of this.sources) {
-      const table = this.pipeline.sourceTable(s.name);
-      await this.pipeline.clearSourceTable(this.conn, s.name);
-      const end = ends.get(s.name);
-      if (!s.reader.hasData(s.offset, end)) continue;
-      // late_rows = 'keep' stores late rows whole, so then every column is loaded
-      const columns = this.keepLateRows ? undefined : this.pipeline.columnsRead(s.name);
-      const stats = await s.reader.load(this.conn, table, s.offset, end, columns);
-      loaded.set(s.name, stats);
-      this.pipeline.sourceRowsLoaded(s.name, stats.rows + stats.badRows);
-      const times = await this.watermarks.observe(this.conn, s.name, table);
-      if (times.min !== null) eventMin = eventMin === null ? times.min : Math.min(eventMin, times.min);
-      if (times.max !== null) eventMax = eventMax === null ? times.max : Math.max(eventMax, times.max);
-      late.set(s.name, times.late);
-      const keepSql = this.keepLateRows ? this.pipeline.keepLateRowsSql(this.name, s.name, batchId, end, times.late) : null;
-      if (keepSql) keepLate.push(keepSql);
-    }
+    const { loaded, late, keepLate, eventMin, eventMax } = batch;
     const eventTime = this.watermarks.advance() === null && this.watermarks.watermarked.length === 0 ? undefined : this.watermarks.snapshot();
-    faultPoint(this.name, 'after-load', batchId);
-
     t = lap('getBatch', t);
+    await offsetsLogged; // walCommit: what is left of the offsets write once the load is done
+    faultPoint(this.name, 'after-offsets', batchId);
+    faultPoint(this.name, 'after-load', batchId);
+    t = lap('walCommit', t);
 
     // 4. One transaction: operators, result and outbox, state version.
     const offsetsAfter = Object.fromEntries(this.sources.map((s) => [s.name, ends.get(s.name)]));
+    // the late rows and the state version go in one call with the COMMIT
+    const beforeCommit = [...keepLate, ...this.store.setVersionSql({ batchId, offsets: offsetsAfter, fingerprint: this.config.plan.fingerprint, eventTime })];
     const { rows: pipelineRows, delta } = await this.conn.transaction(async () => {
       const output = await this.pipeline.run(this.conn, batchId);
-      await this.conn.runAll(keepLate);
-      await this.conn.runAll(this.store.setVersionSql({ batchId, offsets: offsetsAfter, fingerprint: this.config.plan.fingerprint, eventTime }));
       faultPoint(this.name, 'in-transaction', batchId);
       return output;
-    });
+    }, beforeCommit);
     this.store.versionCommitted();
     faultPoint(this.name, 'after-commit-state', batchId);
 
@@ -594,6 +590,31 @@ export class StreamingQuery {
     for (const l of this.listeners) l(progress);
   }
 
+  /** Step 3: loads each source's delta into its batch table; notes event times and late rows. */
+  private async loadSources(batchId: number, ends: ReadonlyMap<string, SourceOffset>, watermark: number | null): Promise<LoadedBatch> {
+    const batch: LoadedBatch = { loaded: new Map(), late: new Map(), keepLate: [], eventMin: null, eventMax: null };
+    await this.pipeline.setWatermark(this.conn, watermark);
+    this.lastBatchWatermark = watermark;
+    for (const s of this.sources) {
+      const table = this.pipeline.sourceTable(s.name);
+      await this.pipeline.clearSourceTable(this.conn, s.name);
+      const end = ends.get(s.name);
+      if (!s.reader.hasData(s.offset, end)) continue;
+      // late_rows = 'keep' stores late rows whole, so then every column is loaded
+      const columns = this.keepLateRows ? undefined : this.pipeline.columnsRead(s.name);
+      const stats = await s.reader.load(this.conn, table, s.offset, end, columns);
+      batch.loaded.set(s.name, stats);
+      this.pipeline.sourceRowsLoaded(s.name, stats.rows + stats.badRows);
+      const times = await this.watermarks.observe(this.conn, s.name, table);
+      if (times.min !== null) batch.eventMin = batch.eventMin === null ? times.min : Math.min(batch.eventMin, times.min);
+      if (times.max !== null) batch.eventMax = batch.eventMax === null ? times.max : Math.max(batch.eventMax, times.max);
+      batch.late.set(s.name, times.late);
+      const keepSql = this.keepLateRows ? this.pipeline.keepLateRowsSql(this.name, s.name, batchId, end, times.late) : null;
+      if (keepSql) batch.keepLate.push(keepSql);
+    }
+    return batch;
+  }
+
   /**
    * Delivers batch N's output to the sink (idempotent by batch id), then writes commits/N. Returns
    * the batch's output rows: as the sink counted them, else `outputRows`.
@@ -610,11 +631,14 @@ export class StreamingQuery {
       rows = result.rows;
     }
     faultPoint(this.name, 'after-deliver', batchId);
+    // Retention only removes entries of batches before N, which the state has committed: it runs
+    // alongside the commit record (file system round trips are a third of a small batch's tail).
+    const retained = Promise.all([this.offsets.retain(this.retention, batchId), this.commits.retain(this.retention, batchId)]);
+    retained.catch(() => undefined); // awaited below; handled now in case the commit record fails first
     await this.commits.write(batchId, { batchId, timestamp: new Date().toISOString(), outputRows: rows });
     faultPoint(this.name, 'after-commits-log', batchId);
     if (sink) await this.pipeline.clearOutbox(this.conn, batchId);
-    await this.offsets.retain(this.retention, batchId);
-    await this.commits.retain(this.retention, batchId);
+    await retained;
 
     await this.sourcesCommitted();
     return rows;
