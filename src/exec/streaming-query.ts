@@ -506,41 +506,46 @@ export class StreamingQuery {
     }
     const watermark = logged ? (logged.watermark ?? null) : this.watermarks.watermark;
     // offsets/N must be durable before the batch's transaction commits (nothing of batch N is
-    // committed or delivered before that), not before its sources are read: loading has no effect
-    // outside this connection's temp tables, so the file's fsyncs overlap the load (step 3).
+    // committed or delivered before that), not before its sources are read or its operators run:
+    // those change only this connection's temp tables and an open transaction, so the file's fsyncs
+    // overlap them, and the commit waits for the file.
     const offsetsLogged = logged ? null : this.offsets.write(batchId, {
       batchId,
       sources: Object.fromEntries(this.sources.map((s) => [s.name, { start: s.offset, end: ends.get(s.name) }])),
       watermark,
       timestamp: new Date().toISOString(),
     });
-    // handled now so that a failed write does not count as unhandled while the load runs; awaited below
+    // handled now so that a failed write does not count as unhandled meanwhile; awaited below
     offsetsLogged?.catch(() => undefined);
     let batch: LoadedBatch;
+    let output: { rows: number | null; delta: string };
     try {
+      // 3. Load each source's delta; note its event times and late rows.
       batch = await this.loadSources(batchId, ends, watermark);
+      faultPoint(this.name, 'after-load', batchId);
+      t = lap('getBatch', t);
+
+      // 4. One transaction: operators, result and outbox, state version.
+      const eventTime = this.watermarks.advance() === null && this.watermarks.watermarked.length === 0 ? undefined : this.watermarks.snapshot();
+      const offsetsAfter = Object.fromEntries(this.sources.map((s) => [s.name, ends.get(s.name)]));
+      // the late rows and the state version go in one call with the COMMIT
+      const beforeCommit = [...batch.keepLate, ...this.store.setVersionSql({ batchId, offsets: offsetsAfter, fingerprint: this.config.plan.fingerprint, eventTime })];
+      output = await this.conn.transaction(async () => {
+        const result = await this.pipeline.run(this.conn, batchId);
+        const waited = Date.now();
+        await offsetsLogged;
+        durations.walCommit = Date.now() - waited; // what is left of the offsets write by now
+        faultPoint(this.name, 'after-offsets', batchId);
+        faultPoint(this.name, 'in-transaction', batchId);
+        return result;
+      }, beforeCommit);
     } catch (e) {
       // a write still in flight would otherwise land after a retry planned batch N afresh
       await offsetsLogged?.catch(() => undefined);
       throw e;
     }
-    const { loaded, late, keepLate, eventMin, eventMax } = batch;
-    const eventTime = this.watermarks.advance() === null && this.watermarks.watermarked.length === 0 ? undefined : this.watermarks.snapshot();
-    t = lap('getBatch', t);
-    await offsetsLogged; // walCommit: what is left of the offsets write once the load is done
-    faultPoint(this.name, 'after-offsets', batchId);
-    faultPoint(this.name, 'after-load', batchId);
-    t = lap('walCommit', t);
-
-    // 4. One transaction: operators, result and outbox, state version.
-    const offsetsAfter = Object.fromEntries(this.sources.map((s) => [s.name, ends.get(s.name)]));
-    // the late rows and the state version go in one call with the COMMIT
-    const beforeCommit = [...keepLate, ...this.store.setVersionSql({ batchId, offsets: offsetsAfter, fingerprint: this.config.plan.fingerprint, eventTime })];
-    const { rows: pipelineRows, delta } = await this.conn.transaction(async () => {
-      const output = await this.pipeline.run(this.conn, batchId);
-      faultPoint(this.name, 'in-transaction', batchId);
-      return output;
-    }, beforeCommit);
+    const { loaded, late, eventMin, eventMax } = batch;
+    const { rows: pipelineRows, delta } = output;
     this.store.versionCommitted();
     faultPoint(this.name, 'after-commit-state', batchId);
 
