@@ -3,6 +3,7 @@
  * that were first generated (untimed) into tables person, auction and bid by the same generator SQL
  * the nexmark source runs.
  */
+import os from 'node:os';
 import { NEXMARK_DEFAULT_BASE_TIME_MS } from '../../src/connectors/sources/nexmark/connector.js';
 import { generatorSelect } from '../../src/connectors/sources/nexmark/generator-sql.js';
 import { NEXMARK_COLUMNS } from '../../src/connectors/sources/nexmark/schema.js';
@@ -18,7 +19,7 @@ export interface BatchTables {
 
 /** Generates the first `events` Nexmark events into in-memory tables (only the kinds asked for). */
 export async function generateTables(events: number, eventsPerSecond: number, kinds: readonly NexmarkSourceName[]): Promise<BatchTables> {
-  const db = await Database.open(':memory:');
+  const db = await Database.open(':memory:', { threads: os.availableParallelism() });
   const conn = await db.connect();
   for (const table of kinds) {
     const select = generatorSelect({ table, eventsPerSecond, baseTimeMs: NEXMARK_DEFAULT_BASE_TIME_MS, seed: 0 }, 0, events);

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
 import { EddyError } from '../util/errors.js';
 import { statementProfile } from './statement-profile.js';
@@ -22,9 +23,15 @@ export interface QueryResult {
 export class Database {
   private constructor(private readonly instance: DuckDBInstance, readonly path: string) {}
 
-  static async open(path: string): Promise<Database> {
+  /**
+   * `threads`: DuckDB's worker threads; by default EDDY_DUCKDB_THREADS, else one less than the
+   * machine's cores (at least one), leaving a core to Node's event loop (clients, Kafka, JSON).
+   * Micro-batches gain little from a second thread on two cores and spend CPU handing work over.
+   */
+  static async open(path: string, options: { threads?: number } = {}): Promise<Database> {
     try {
-      const instance = await DuckDBInstance.create(path, { threads: String(process.env.EDDY_DUCKDB_THREADS ?? 2) });
+      const threads = options.threads ?? process.env.EDDY_DUCKDB_THREADS ?? Math.max(1, availableParallelism() - 1);
+      const instance = await DuckDBInstance.create(path, { threads: String(threads) });
       return new Database(instance, path);
     } catch (e) {
       throw new EddyError('IO_ERROR', `cannot open DuckDB database ${path}: ${(e as Error).message}`, { cause: e });
