@@ -231,14 +231,16 @@ export class PushSourceReader implements SourceReader {
     return sequenceNumber(end) > sequenceNumber(start);
   }
 
-  async load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset): Promise<LoadStats> {
+  async load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset, columns?: ReadonlySet<string>): Promise<LoadStats> {
     const from = sequenceNumber(start);
     const to = sequenceNumber(end);
     if (to <= from) return { rows: 0, badRows: 0, badRowExamples: [] };
+    // a column no query reads is not copied (a typed NULL costs nothing)
+    const select = this.source.columns.map((c) => (columns && !columns.has(c.name) ? `NULL::${c.type}` : quoteIdent(c.name))).join(', ');
     try {
       // one row needs no sort, and the sort is a third of a one-row batch's load
       const order = to - from > 1 ? ` ORDER BY ${SEQ}` : '';
-      await conn.run(`INSERT INTO ${target} SELECT ${columnList(this.source.columns)} FROM ${this.table}
+      await conn.run(`INSERT INTO ${target} SELECT ${select} FROM ${this.table}
         WHERE ${SEQ} > ${from} AND ${SEQ} <= ${to}${order}`);
     } catch (e) {
       throw new EddyError('QUERY_FAILED', `source "${this.source.name}": cannot read rows ${from + 1}..${to}: ${(e as Error).message}`, { cause: e });

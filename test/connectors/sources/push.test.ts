@@ -94,6 +94,19 @@ t.test('the reader loads (start, end] by sequence, bounded by maxRows', async (t
   await reader.close();
 });
 
+t.test('the reader copies only the columns a query reads; the others are NULL', async (t) => {
+  const s = await createSource('narrow');
+  await store.insert(conn, s, null, "VALUES (1, 'a', '2024-01-01 00:00:00'), (2, 'b', '2024-01-01 00:00:01')");
+  const reader = await pushSource.open(s, env);
+  await createTable(conn, 'narrow_delta', s.columns);
+  t.same(await reader.load(conn, '"narrow_delta"', 0, 2, new Set(['user_id', 'ts'])), { rows: 2, badRows: 0, badRowExamples: [] });
+  t.same(await conn.query('SELECT * FROM narrow_delta ORDER BY user_id').then((r) => r.rows), [
+    [1, null, '2024-01-01 00:00:00'],
+    [2, null, '2024-01-01 00:00:01'],
+  ]);
+  await reader.close();
+});
+
 t.test('drop removes the storage and the view; create again starts over', async (t) => {
   const s = await createSource('gone');
   await store.insert(conn, s, ['user_id'], 'VALUES (1)');
