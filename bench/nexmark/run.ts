@@ -4,7 +4,7 @@
  * recompute, a one-row batch's fixed cost, and event-to-subscriber latency at half the measured rate.
  */
 import { runBatch, generateTables, type BatchTables } from './duckdb-batch.js';
-import { runIncremental, runLatency, runOneRowBatches, runStreaming, type OneRowResult } from './eddy-runs.js';
+import { runIncremental, runLatency, runOneRowBatches, runStreaming, runStreamingReplayed, type OneRowResult } from './eddy-runs.js';
 import { profileStatements, type StatementShapeTotal } from '../../src/duck/statement-profile.js';
 import { round } from './measure.js';
 import { loadQueries, type LoadedQuery, type NexmarkSourceName } from './queries.js';
@@ -22,6 +22,8 @@ export interface NexmarkBenchOptions {
   /** Measured seconds of the latency run per query (0: not measured). */
   readonly latencySeconds: number;
   readonly oneRowBatch: boolean;
+  /** Also stream the events from push sources that already hold them (the engine without the generator). */
+  readonly replayed: boolean;
   /** Time limit of one query's streaming run, seconds. */
   readonly timeoutS: number;
   /** Time each DuckDB statement (statement_profile and incremental_statement_profile in the report). */
@@ -46,6 +48,13 @@ export interface QueryReport {
   batch_s?: number;
   batch_cpu_s?: number;
   ratio_vs_batch?: number;
+  /** Streaming the same events from push sources already holding them: the engine without the generator. */
+  replayed_s?: number;
+  replayed_cpu_s?: number;
+  /** replayed_s / batch_s: both sides start from events already in tables. */
+  ratio_replayed_vs_batch?: number;
+  replayed_rows?: number;
+  replayed_phases_ms?: Record<string, number>;
   events_per_s?: number;
   events_per_cpu_s?: number;
   batches?: number;
@@ -62,6 +71,8 @@ export interface QueryReport {
   latency_p99_ms?: number;
   /** The statement shapes that took the most time in the streaming run (with --profile). */
   statement_profile?: StatementShapeTotal[];
+  /** The same for the replayed streaming run. */
+  replayed_statement_profile?: StatementShapeTotal[];
   /** The same for the small batches of the (last) incremental run. */
   incremental_statement_profile?: StatementShapeTotal[];
   error?: string;
@@ -114,6 +125,18 @@ export async function runNexmarkBench(options: NexmarkBenchOptions, logLine: (li
           phases_ms: stream.phasesMs,
           eddy_rows: stream.outputRows,
         });
+        if (options.replayed) {
+          log(`${q.name}: Eddy streaming the same ${N} events from push sources holding them (loaded untimed)`);
+          const replayed = await profiled(options, log, (top) => { r.replayed_statement_profile = top; },
+            () => runStreamingReplayed(q, N, options.eventsPerSecond, options.batchRows, options.timeoutS));
+          Object.assign(r, {
+            replayed_s: round(replayed.wallS, 3),
+            replayed_cpu_s: round(replayed.cpuS, 3),
+            ratio_replayed_vs_batch: round(replayed.wallS / batch.wallS, 2),
+            replayed_rows: replayed.outputRows,
+            replayed_phases_ms: replayed.phasesMs,
+          });
+        }
         if (oneRow) Object.assign(r, { one_row_batch_ms: round(oneRow.p50Ms, 2), one_row_batch_p99_ms: round(oneRow.p99Ms, 2) });
         if (options.incrementalEvents.length > 0 && options.incrementalQueries.includes(q.name)) {
           r.incremental = [];
@@ -193,6 +216,9 @@ const COLUMNS: readonly [string, (r: QueryReport) => unknown][] = [
   ['ev/cpu s', (r) => r.events_per_cpu_s],
   ['batches', (r) => r.batches],
   ['rows eddy/duckdb', (r) => (r.eddy_rows === undefined ? undefined : `${r.eddy_rows}/${r.duckdb_rows}`)],
+  ['replayed s', (r) => r.replayed_s],
+  ['replayed ratio', (r) => r.ratio_replayed_vs_batch],
+  ['replayed rows', (r) => r.replayed_rows],
   ['incr ms', (r) => r.incremental?.map((i) => `${i.trigger_ms}@${i.retained_events}`).join(' ')],
   ['incr x', (r) => r.incremental?.map((i) => i.ratio).join(' ')],
   ['1-row ms', (r) => r.one_row_batch_ms],

@@ -12,12 +12,14 @@ export const BENCH_HELP = `Usage:
   eddy bench nexmark [--queries q0,q1,...] [--events N] [--json FILE]
                      [--batch-rows R] [--events-per-second E]
                      [--incremental-events N1,N2] [--incremental-queries q4,q5,q7]
-                     [--latency-seconds S] [--no-one-row] [--timeout-seconds T] [--profile]
+                     [--latency-seconds S] [--no-one-row] [--no-replay] [--timeout-seconds T] [--profile]
       Per query: Eddy streaming N events (default 1000000) in batches of at most R rows (default
       100000) against DuckDB running the same query once over the same events in a table; then an
       incremental trigger after N1, N2 retained events against recomputing (default: at N, for
       q4, q5, q7; --incremental-events 0 skips), a one-row batch's fixed cost, and p50/p99 latency
       from event release to a subscriber at half the measured rate for S seconds (default 5; 0 skips).
+      Unless --no-replay, each query also streams the same events from push sources that already
+      hold them (loaded untimed): Eddy without the generator, against DuckDB over the same tables.
       Queries default to q0-q9 (sql-examples/nexmark). E sets event-time spacing (default 10000).
       A streaming run longer than T seconds (default 600) is paused and reported as an error.
       --profile times every DuckDB statement and prints the statement shapes that took the most
@@ -52,6 +54,7 @@ export function parseBenchArgs(argv: readonly string[]): NexmarkBenchOptions & {
       'incremental-queries': { type: 'string' },
       'latency-seconds': { type: 'string' },
       'no-one-row': { type: 'boolean' },
+      'no-replay': { type: 'boolean' },
       'timeout-seconds': { type: 'string' },
       profile: { type: 'boolean' },
     },
@@ -68,6 +71,7 @@ export function parseBenchArgs(argv: readonly string[]): NexmarkBenchOptions & {
     incrementalQueries: list(values['incremental-queries'], DEFAULT_INCREMENTAL_QUERIES),
     latencySeconds: positiveInt('--latency-seconds', values['latency-seconds'], 5, true),
     oneRowBatch: values['no-one-row'] !== true,
+    replayed: values['no-replay'] !== true,
     timeoutS: positiveInt('--timeout-seconds', values['timeout-seconds'], 600),
     profile: values.profile === true,
     json: values.json,

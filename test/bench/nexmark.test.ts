@@ -24,13 +24,14 @@ t.test('eddy bench nexmark runs q0 over 10k events and writes the JSON report', 
   const r = reports[0]!;
   t.equal(r.query, 'q0');
   t.equal(r.events, 10000);
-  for (const key of ['streaming_s', 'batch_s', 'ratio_vs_batch', 'events_per_cpu_s']) {
+  for (const key of ['streaming_s', 'batch_s', 'ratio_vs_batch', 'events_per_cpu_s', 'replayed_s', 'ratio_replayed_vs_batch']) {
     t.type(r[key], 'number', key);
     t.ok((r[key] as number) > 0, `${key} is positive`);
   }
   // q0 passes every bid through: both sides see the same rows (46 of every 50 events are bids)
   t.equal(r.eddy_rows, 9200);
   t.equal(r.duckdb_rows, 9200);
+  t.equal(r.replayed_rows, 9200, 'replayed from push sources holding the same events, the same rows again');
   t.match(c.out.join(''), /\| q0 \| sink \| 10000 \|/);
 });
 
