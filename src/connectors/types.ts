@@ -55,6 +55,13 @@ export interface SourceReader {
    */
   load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset, columns?: ReadonlySet<string>): Promise<LoadStats>;
   /**
+   * For a source whose rows already are in this database and never change (push sources): the
+   * SELECT of the rows of (start, end], the source's columns in order (those not in `columns` may be
+   * NULL), and how many there are. A batch then reads the rows where they are, through a view,
+   * instead of copying them with load().
+   */
+  inPlace?(start: SourceOffset, end: SourceOffset, columns?: ReadonlySet<string>): { readonly select: string; readonly rows: number };
+  /**
    * Called once everything up to `offset` is committed (commits/N written), also again after a
    * restart; a source may now release what it read, e.g. archive processed files. Must be idempotent.
    */

@@ -54,11 +54,16 @@ export class BatchPipeline {
   readonly deliversFromOutput: boolean;
   private readonly root: IncrementalNode;
 
+  /**
+   * `inPlace`: the sources whose batches are read where their rows are stored (SourceReader.inPlace):
+   * their batch relation is a view, made anew for each batch by readInPlace, not a table.
+   */
   constructor(
     readonly plan: IncrementalPlan,
     private readonly store: StateStore,
     private readonly sources: ReadonlyMap<string, SourceObject>,
     private readonly kind: 'view' | 'sink',
+    private readonly inPlace: ReadonlySet<string> = new Set(),
   ) {
     this.root = plan.root;
     this.resultTable = store.table('result');
@@ -80,6 +85,11 @@ export class BatchPipeline {
    * the small batches in between, DELETE is the cheaper statement.
    */
   async clearSourceTable(conn: Connection, source: string): Promise<void> {
+    if (this.inPlace.has(source)) {
+      const columns = this.sources.get(source)!.columns.map((c) => `NULL::${c.type} AS ${q(c.name)}`).join(', ');
+      await this.readInPlace(conn, source, `SELECT ${columns} WHERE FALSE`);
+      return;
+    }
     const loaded = this.rowsSinceMade.get(source);
     if (loaded !== undefined && loaded < REMAKE_AFTER_ROWS) {
       await conn.run(`DELETE FROM ${sourceBatchTable(source)}`);
@@ -88,6 +98,11 @@ export class BatchPipeline {
     const columns = this.sources.get(source)!.columns;
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${sourceBatchTable(source)} (${columnDefs(columns)})`);
     this.rowsSinceMade.set(source, 0);
+  }
+
+  /** Makes a source's batch relation the rows `select` reads where they are stored (an in-place source). */
+  async readInPlace(conn: Connection, source: string, select: string): Promise<void> {
+    await conn.run(`CREATE OR REPLACE TEMP VIEW ${sourceBatchTable(source)} AS ${select}`);
   }
 
   /** Counts rows loaded into a source's batch table (clearSourceTable decides how to empty it). */

@@ -164,7 +164,8 @@ export class StreamingQuery {
         const reader = await sourceConnector(object.connector).open(object, config.env);
         sources.push({ name, reader, offset: reader.initialOffset });
       }
-      const pipeline = new BatchPipeline(config.plan, store, config.sources, config.object.kind === 'sink' ? 'sink' : 'view');
+      const inPlace = new Set(sources.filter((s) => s.reader.inPlace !== undefined).map((s) => s.name));
+      const pipeline = new BatchPipeline(config.plan, store, config.sources, config.object.kind === 'sink' ? 'sink' : 'view', inPlace);
       await pipeline.setup(conn);
       const query = new StreamingQuery(config, conn, store, pipeline, sources, metadata);
 
@@ -602,15 +603,23 @@ export class StreamingQuery {
     this.lastBatchWatermark = watermark;
     for (const s of this.sources) {
       const table = this.pipeline.sourceTable(s.name);
-      await this.pipeline.clearSourceTable(this.conn, s.name);
       const end = ends.get(s.name);
-      if (!s.reader.hasData(s.offset, end)) continue;
       // late_rows = 'keep' stores late rows whole, so then every column is loaded
       const columns = this.keepLateRows ? undefined : this.pipeline.columnsRead(s.name);
-      const stats = await s.reader.load(this.conn, table, s.offset, end, columns);
+      let stats: LoadStats;
+      if (s.reader.inPlace) {
+        const rows = s.reader.inPlace(s.offset, end, columns);
+        await this.pipeline.readInPlace(this.conn, s.name, rows.select);
+        if (rows.rows === 0) continue;
+        stats = { rows: rows.rows, badRows: 0, badRowExamples: [] };
+      } else {
+        await this.pipeline.clearSourceTable(this.conn, s.name);
+        if (!s.reader.hasData(s.offset, end)) continue;
+        stats = await s.reader.load(this.conn, table, s.offset, end, columns);
+      }
       batch.loaded.set(s.name, stats);
       this.pipeline.sourceRowsLoaded(s.name, stats.rows + stats.badRows);
-      const times = await this.watermarks.observe(this.conn, s.name, table);
+      const times = await this.watermarks.observe(this.conn, s.name, table, watermark);
       if (times.min !== null) batch.eventMin = batch.eventMin === null ? times.min : Math.min(batch.eventMin, times.min);
       if (times.max !== null) batch.eventMax = batch.eventMax === null ? times.max : Math.max(batch.eventMax, times.max);
       batch.late.set(s.name, times.late);

@@ -232,20 +232,26 @@ export class PushSourceReader implements SourceReader {
   }
 
   async load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset, columns?: ReadonlySet<string>): Promise<LoadStats> {
-    const from = sequenceNumber(start);
-    const to = sequenceNumber(end);
-    if (to <= from) return { rows: 0, badRows: 0, badRowExamples: [] };
-    // a column no query reads is not copied (a typed NULL costs nothing)
-    const select = this.source.columns.map((c) => (columns && !columns.has(c.name) ? `NULL::${c.type}` : quoteIdent(c.name))).join(', ');
+    const { select, rows } = this.inPlace(start, end, columns);
+    if (rows === 0) return { rows: 0, badRows: 0, badRowExamples: [] };
     try {
-      // one row needs no sort, and the sort is a third of a one-row batch's load
-      const order = to - from > 1 ? ` ORDER BY ${SEQ}` : '';
-      await conn.run(`INSERT INTO ${target} SELECT ${select} FROM ${this.table}
-        WHERE ${SEQ} > ${from} AND ${SEQ} <= ${to}${order}`);
+      await conn.run(`INSERT INTO ${target} ${select}`);
     } catch (e) {
-      throw new EddyError('QUERY_FAILED', `source "${this.source.name}": cannot read rows ${from + 1}..${to}: ${(e as Error).message}`, { cause: e });
+      throw new EddyError('QUERY_FAILED', `source "${this.source.name}": cannot read rows ${sequenceNumber(start) + 1}..${sequenceNumber(end)}: ${(e as Error).message}`, { cause: e });
     }
-    return { rows: to - from, badRows: 0, badRowExamples: [] };
+    return { rows, badRows: 0, badRowExamples: [] };
+  }
+
+  /**
+   * Stored rows never change, so a batch reads them in place: re-reading (start, end] gives the same
+   * rows. The zone maps of the sequence column let a scan skip the row groups outside the range.
+   */
+  inPlace(start: SourceOffset, end: SourceOffset, columns?: ReadonlySet<string>): { select: string; rows: number } {
+    const from = sequenceNumber(start);
+    const to = Math.max(from, sequenceNumber(end));
+    // a column no query reads is not read (a typed NULL costs nothing)
+    const list = this.source.columns.map((c) => (columns && !columns.has(c.name) ? `NULL::${c.type} AS ${quoteIdent(c.name)}` : quoteIdent(c.name))).join(', ');
+    return { select: `SELECT ${list} FROM ${this.table} WHERE ${SEQ} > ${from} AND ${SEQ} <= ${to}`, rows: to - from };
   }
 
   describe(offset: SourceOffset): unknown {
