@@ -59,3 +59,30 @@ t.test('a watermark that moves closes windows in a batch without new data', asyn
   t.same(second!.rows.length, 2, 'watermark 00:00:23 closes the second');
   t.same(engine.progress('w').map((p) => p.numInputRows), [3, 0, 1, 0], 'each data batch is followed by one empty batch');
 });
+
+t.test('a source watermark is the largest value of its expression, in any of its written forms', async (t) => {
+  const { Database } = await import('../../src/duck/index.js');
+  const { WatermarkTracker } = await import('../../src/exec/watermark.js');
+  const db = await Database.open(':memory:');
+  const conn = await db.connect();
+  t.teardown(() => {
+    conn.close();
+    db.close();
+  });
+  await conn.run(`CREATE TABLE batch AS SELECT * FROM (VALUES (TIMESTAMP '2024-01-01 00:00:10', 3), (TIMESTAMP '2024-01-01 00:00:20', 30), (NULL, 1)) AS r("Event Ts", lag)`);
+  const at = (s: string): number => Date.parse(`2024-01-01T00:00:${s}Z`) * 1000;
+  const cases: [string, number][] = [
+    [`"Event Ts" - INTERVAL '5' SECOND`, at('15')],
+    [`"Event Ts"-interval '5 seconds'`, at('15')],
+    [`"Event Ts"`, at('20')],
+    // not of the shape col - INTERVAL: computed row by row (the largest is not at the largest time)
+    [`"Event Ts" - INTERVAL (lag) SECOND`, at('07')],
+  ];
+  for (const [expr, expected] of cases) {
+    const source = { kind: 'source', name: 's', sql: '', columns: [], connector: 'push', options: {}, watermark: { column: 'Event Ts', expr } } as const;
+    const tracker = new WatermarkTracker(new Map([['s', source]]));
+    const seen = await tracker.observe(conn, 's', 'batch', at('12'));
+    t.equal(tracker.advance(), expected, expr);
+    t.same(seen, { min: at('10'), max: at('20'), late: 1 }, `${expr}: the event-time range, and one row below the batch's watermark`);
+  }
+});
