@@ -5,8 +5,8 @@
  * after applying the delta and emits the difference. Over an append-only input a row's rank can
  * only grow, so the state holds just the rows ranked within N, and the new top of a touched partition
  * is ranked from its old top and the delta alone (appendOnlyStep). When a partition key is a window,
- * partitions the watermark has closed are evicted. Ties are broken by every column, so the rank is
- * deterministic.
+ * partitions the watermark has closed are evicted. Ties are broken by a hash of every column, so the
+ * rank is deterministic.
  */
 import { quoteIdent } from '../../duck/quote.js';
 import type { RankOp } from '../../plan/incremental/nodes.js';

@@ -54,8 +54,8 @@ const ORDER_SENSITIVE = new Set(['row_number', 'lag', 'lead', 'first_value', 'la
 
 /**
  * One window call as DuckDB SQL over the input's fields. Where the value depends on the order among
- * rows that tie on ORDER BY (a ROWS frame, lag, first_value, ...), every input field is added to the
- * ORDER BY: each batch recomputes values and retracts the old ones, so they must come out the same
+ * rows that tie on ORDER BY (a ROWS frame, lag, first_value, ...), a hash of every input field is added
+ * to the ORDER BY: each batch recomputes values and retracts the old ones, so they must come out the same
  * every time (SQL leaves the order among ties open, so this changes no answer SQL allows).
  */
 function callSql(call: ExprNode, env: RenderEnv, tiebreak: readonly string[]): { sql: string; partitions: string[] } {
@@ -89,7 +89,8 @@ function callSql(call: ExprNode, env: RenderEnv, tiebreak: readonly string[]): {
 /** An OverNode computing `calls` over `input`, and the hook that renders each call as its field. */
 export async function bindOver(input: BoundFrom, calls: readonly ExprNode[], state: BinderState, span: Span): Promise<{ node: OverNode; hook: RenderHook }> {
   const env: RenderEnv = { state, scope: input.scope, clause: 'OVER (...)', span };
-  const tiebreak = input.node.fields.map((f) => quoteIdent(f.name));
+  // one hash of every field: as deterministic as the fields as keys, and half the sort (see rankOrderSql)
+  const tiebreak = [`hash(${input.node.fields.map((f) => quoteIdent(f.name)).join(', ')})`];
   const rendered = calls.map((c) => callSql(c, env, tiebreak));
   const types = await typeScalars(state, input.node.fields, rendered.map((r, i) => ({ sql: r.sql, position: state.loc.positionOf(calls[i]!, span), what: 'window function' })));
   const names = new NameAllocator(input.node.fields.map((f) => f.name));

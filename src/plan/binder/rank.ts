@@ -136,7 +136,7 @@ export function applyRankFilter(from: BoundFrom, stmt: SelectStmt, state: Binder
 /**
  * The bound query with each rank left pending (no enclosing filter limits it) turned into a plain
  * window function over all rows (OverNode): `row_number() OVER (...) AS rn` selected as a column.
- * Ties are broken by every input field for ROW_NUMBER, as the Rank operator does, so that the
+ * Ties are broken by a hash of every input field for ROW_NUMBER, as the Rank operator does, so that the
  * numbering recomputed each batch comes out the same.
  */
 export function completePendingRanks(node: LogicalNode): LogicalNode {

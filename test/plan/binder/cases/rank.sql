@@ -66,11 +66,11 @@ SELECT * FROM (
 --           Window TUMBLE(INTERVAL '10' SECOND) time=date_time -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra], window_start TIMESTAMP [bid.window_start], window_end TIMESTAMP [bid.window_end])
 --             Scan source bid -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra])
 
--- case: a row number without a top-N filter is a window function over all rows (ties broken by every field)
+-- case: a row number without a top-N filter is a window function over all rows (ties broken by a hash of every field)
 SELECT auction, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price) AS rn FROM bid;
 -- expect:
 -- Project "auction" AS auction, "rn" AS rn -> (auction BIGINT, rn BIGINT)
---   Over partition=[auction] [row_number() OVER (PARTITION BY "auction" ORDER BY "price" ASC, "auction", "bidder", "price", "channel", "url", "date_time", "extra")] -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra], rn BIGINT)
+--   Over partition=[auction] [row_number() OVER (PARTITION BY "auction" ORDER BY "price" ASC, hash("auction", "bidder", "price", "channel", "url", "date_time", "extra"))] -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra], rn BIGINT)
 --     Scan source bid -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra])
 
 -- case: rn = 2 is not a top-N filter: the numbering is a window function, then a filter
@@ -79,7 +79,7 @@ SELECT * FROM (SELECT auction, ROW_NUMBER() OVER (ORDER BY price) AS rn FROM bid
 -- Project "auction" AS auction, "rn" AS rn -> (auction BIGINT, rn BIGINT)
 --   Filter "rn" = 2 -> (auction BIGINT, rn BIGINT)
 --     Project "auction" AS auction, "rn" AS rn -> (auction BIGINT, rn BIGINT)
---       Over partition=[] [row_number() OVER (ORDER BY "price" ASC, "auction", "bidder", "price", "channel", "url", "date_time", "extra")] -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra], rn BIGINT)
+--       Over partition=[] [row_number() OVER (ORDER BY "price" ASC, hash("auction", "bidder", "price", "channel", "url", "date_time", "extra"))] -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra], rn BIGINT)
 --         Scan source bid -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra])
 
 -- case: a window function over the groups of the same SELECT is not supported
@@ -92,5 +92,5 @@ SELECT auction,
   row_number() OVER (PARTITION BY auction) FROM bid;
 -- expect:
 -- Project "auction" AS auction, "row_number" AS row_number() OVER (PARTITION BY auction) -> (auction BIGINT, row_number() OVER (PARTITION BY auction) BIGINT)
---   Over partition=[auction] [row_number() OVER (PARTITION BY "auction" ORDER BY "auction", "bidder", "price", "channel", "url", "date_time", "extra")] -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra], row_number BIGINT)
+--   Over partition=[auction] [row_number() OVER (PARTITION BY "auction" ORDER BY hash("auction", "bidder", "price", "channel", "url", "date_time", "extra"))] -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra], row_number BIGINT)
 --     Scan source bid -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra])
