@@ -274,10 +274,10 @@ export class BatchPipeline {
   }
 
   async stateProgress(conn: Connection): Promise<StateOperatorProgress[]> {
-    this.rowWidths ??= await this.store.rowWidths(conn);
     const stateful = this.plan.operators.filter((node) => node.state.length > 0);
     const tables = stateful.flatMap((node) => node.state.map((s) => s.name));
     if (tables.length === 0) return [];
+    this.rowWidths ??= await this.store.rowWidths(conn);
     // every state table's row count in one statement (a batch's fixed cost counts statements)
     const counts = await conn.query(`SELECT ${tables.map((t, i) => `(SELECT count(*) FROM ${this.store.table(t)}) AS c${i}`).join(', ')}`);
     const rowsOf = new Map(tables.map((t, i) => [t, Number(counts.rows[0]?.[i] ?? 0)]));
