@@ -1,9 +1,11 @@
 /**
  * CREATE SINK s FROM x WITH (connector = 'blackhole'): counts the rows it is given and discards them;
- * for benchmarks, where the cost of delivery should not count. A redelivered batch is not counted
- * again. No options.
+ * for benchmarks, where the cost of delivery should not count. Every column is read (counted), as a
+ * real sink would read it, so that DuckDB cannot skip computing the query's output expressions. A
+ * redelivered batch is not counted again. No options.
  */
 import type { Column, SinkObject } from '../../catalog/types.js';
+import { quoteIdent } from '../../duck/quote.js';
 import type { Options } from '../../sql/ast.js';
 import { EddyError } from '../../util/errors.js';
 import { readOptions } from '../options.js';
@@ -20,7 +22,8 @@ export class BlackholeSinkWriter implements SinkWriter {
   async deliver(batch: SinkBatch): Promise<{ rows: number }> {
     let rows: number;
     try {
-      rows = Number(await batch.conn.scalar(`SELECT count(*) FROM ${batch.relation}`));
+      const columns = batch.columns.map((c) => `, count(${quoteIdent(c.name)})`).join('');
+      rows = Number(await batch.conn.scalar(`SELECT count(*)${columns} FROM ${batch.relation}`));
     } catch (e) {
       throw new EddyError('QUERY_FAILED', `sink "${batch.queryName}": cannot read batch ${batch.batchId}: ${(e as Error).message}`, { cause: e });
     }
