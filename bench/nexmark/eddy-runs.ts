@@ -27,20 +27,9 @@ export interface StreamResult extends Measured {
 export async function runStreaming(query: LoadedQuery, events: number, eventsPerSecond: number, batchRows: number, timeoutS: number, subscribed = false): Promise<StreamResult> {
   const s = await EddySession.open();
   try {
-    const name = `nexmark_${query.name}`;
     if (query.setup !== '') await s.engine.execute(query.setup);
     await s.engine.execute(sourcesSql(query.sources, { eventsPerSecond, maxEvents: events }));
-    s.watch(name);
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    // (the first batch may run before the subscriber is there: this measures a rate, not each batch)
-    await s.engine.execute(querySql(query, name, query.output, { max_rows_per_batch: batchRows, trigger: 'available_now' }));
-    if (subscribed) await s.engine.subscribe(name, () => undefined, { snapshot: false });
-    await untilStopped(s, name, query.output, timeoutS);
-    const wallS = (performance.now() - t0) / 1000;
-    const cpuS = cpuSeconds(cpu0);
-    const batches = s.collect(name);
-    return { wallS, cpuS, batches: batches.length, phasesMs: phaseTotals(batches), outputRows: await outputRowsOf(s, name, query.output, batches) };
+    return await streamAll(s, query, batchRows, timeoutS, subscribed);
   } finally {
     await s.close();
   }
@@ -54,7 +43,6 @@ export async function runStreaming(query: LoadedQuery, events: number, eventsPer
 export async function runStreamingReplayed(query: LoadedQuery, events: number, eventsPerSecond: number, batchRows: number, timeoutS: number): Promise<StreamResult> {
   const s = await EddySession.open();
   try {
-    const name = `nexmark_${query.name}`;
     if (query.setup !== '') await s.engine.execute(query.setup);
     for (const table of query.sources) {
       const columns = NEXMARK_COLUMNS[table].map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
@@ -66,18 +54,26 @@ export async function runStreamingReplayed(query: LoadedQuery, events: number, e
     // work left over from the append, not a checkpoint: an explicit CHECKPOINT does not remove it).
     // It belongs to the load, so it is paid here, untimed.
     await s.engine.execute('CREATE SOURCE replay_loaded (a INT); DROP SOURCE replay_loaded');
-    s.watch(name);
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    await s.engine.execute(querySql(query, name, query.output, { max_rows_per_batch: batchRows, trigger: 'available_now' }));
-    await untilStopped(s, name, query.output, timeoutS);
-    const wallS = (performance.now() - t0) / 1000;
-    const cpuS = cpuSeconds(cpu0);
-    const batches = s.collect(name);
-    return { wallS, cpuS, batches: batches.length, phasesMs: phaseTotals(batches), outputRows: await outputRowsOf(s, name, query.output, batches) };
+    return await streamAll(s, query, batchRows, timeoutS, false);
   } finally {
     await s.close();
   }
+}
+
+/** Creates the query over the session's sources (available_now) and times it until it has read them all. */
+async function streamAll(s: EddySession, query: LoadedQuery, batchRows: number, timeoutS: number, subscribed: boolean): Promise<StreamResult> {
+  const name = `nexmark_${query.name}`;
+  s.watch(name);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  // (the first batch may run before the subscriber is there: this measures a rate, not each batch)
+  await s.engine.execute(querySql(query, name, query.output, { max_rows_per_batch: batchRows, trigger: 'available_now' }));
+  if (subscribed) await s.engine.subscribe(name, () => undefined, { snapshot: false });
+  await untilStopped(s, name, query.output, timeoutS);
+  const wallS = (performance.now() - t0) / 1000;
+  const cpuS = cpuSeconds(cpu0);
+  const batches = s.collect(name);
+  return { wallS, cpuS, batches: batches.length, phasesMs: phaseTotals(batches), outputRows: await outputRowsOf(s, name, query.output, batches) };
 }
 
 async function outputRowsOf(s: EddySession, name: string, output: 'sink' | 'view', batches: readonly Progress[]): Promise<number> {
