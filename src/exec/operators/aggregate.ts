@@ -117,7 +117,12 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
         deltas.push(`coalesce(sum(CASE WHEN ${when} THEN __op ELSE 0 END), 0)::BIGINT AS n${i}`);
       }
     });
-    sql.push(`CREATE OR REPLACE TEMP TABLE ${dagg} AS SELECT ${[...keySelect, ...deltas].join(', ')} FROM ${input}${groupBy}`);
+    const deltaSelect = `SELECT ${[...keySelect, ...deltas].join(', ')} FROM ${input}${groupBy}`;
+    // Only multisets read the per-group deltas twice; otherwise they are a subquery of step 3 (a
+    // statement fewer: in a small batch each statement costs more to plan than to run).
+    const hasMultisets = node.aggregates.some((_, i) => multiset(l, i));
+    if (hasMultisets) sql.push(`CREATE OR REPLACE TEMP TABLE ${dagg} AS ${deltaSelect}`);
+    const deltaRelation = hasMultisets ? dagg : `(${deltaSelect})`;
 
     // 2. Multisets: merge the delta's value weights, then recompute each touched group's value.
     const recomputed: string[] = [];
@@ -164,7 +169,7 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
     });
     newCols.push(...state.map((c) => `o.${q(c)} AS ${q(`__old_${c}`)}`));
     sql.push(
-      `CREATE OR REPLACE TEMP TABLE ${fresh} AS SELECT ${newCols.join(', ')} FROM ${dagg} AS d ` +
+      `CREATE OR REPLACE TEMP TABLE ${fresh} AS SELECT ${newCols.join(', ')} FROM ${deltaRelation} AS d ` +
         `LEFT JOIN ${groups} AS o ON ${columnsMatch('o', 'd', l.keyNames)}${joins.join('')}`,
     );
     const old = `(SELECT ${[...l.keyNames.map(q), ...state.map((c) => `${q(`__old_${c}`)} AS ${q(c)}`)].join(', ')} FROM ${fresh})`;
