@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBMaterializedResult, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
 import { EddyError } from '../util/errors.js';
 import { statementProfile } from './statement-profile.js';
 import { fromDuckValue } from './values.js';
@@ -133,15 +133,6 @@ export class Connection {
     }
   }
 
-  /**
-   * Prepares a statement without parameters for running many times: DuckDB binds and plans it once
-   * (again only when a table it uses is replaced). Worth it for statements whose planning costs more
-   * than their run, such as the Nexmark generator's SELECT over a few rows.
-   */
-  async prepare(sql: string): Promise<PreparedStatement> {
-    return new PreparedStatement(await this.raw.prepare(sql), sql, this);
-  }
-
   /** Appends rows (arrays of JS values in column order) to a table with DuckDB's appender. */
   async append(table: string, schema: string | undefined, rows: readonly (readonly unknown[])[]): Promise<void> {
     const appender = await this.raw.createAppender(table, schema);
@@ -168,11 +159,6 @@ export class Connection {
     profile.record(statements, performance.now() - started); // a BEGIN in front is timed with its statement
   }
 
-  /** Runs a transaction's BEGIN that is still waiting for a statement to ride with (see beginPending). */
-  async beginIfPending(): Promise<void> {
-    if (this.beginPending) await this.exec('');
-  }
-
   private withBegin(sql: string): string {
     if (!this.beginPending) return sql;
     this.beginPending = false;
@@ -185,23 +171,6 @@ export class Connection {
 
   close(): void {
     this.raw.closeSync();
-  }
-}
-
-/** A statement prepared on a connection (Connection.prepare); freed with it when unreferenced. */
-export class PreparedStatement {
-  constructor(
-    private readonly raw: DuckDBPreparedStatement,
-    private readonly sql: string,
-    private readonly conn: Connection,
-  ) {}
-
-  async run(): Promise<void> {
-    await this.conn.beginIfPending();
-    const profile = statementProfile();
-    const started = profile ? performance.now() : 0;
-    await this.raw.run();
-    profile?.record(this.sql, performance.now() - started);
   }
 }
 

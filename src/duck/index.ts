@@ -1,3 +1,3 @@
-export { Database, Connection, PreparedStatement, type QueryResult, type ResultColumn } from './database.js';
+export { Database, Connection, type QueryResult, type ResultColumn } from './database.js';
 export { quoteIdent, quoteLiteral, quoteQualified, sqlValue } from './quote.js';
 export { fromDuckValue } from './values.js';

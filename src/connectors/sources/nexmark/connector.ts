@@ -29,8 +29,7 @@ import { EddyError } from '../../../util/errors.js';
 import { opt, readOptions, toOptions } from '../../options.js';
 import type { ConnectorEnv, LoadStats, SourceConnector, SourceOffset, SourceReader } from '../../types.js';
 import { countBefore, eventIdOf } from './event-ids.js';
-import type { GeneratorSettings } from './generator-sql.js';
-import { PreparedGenerator } from './prepared-generator.js';
+import { generatorSelect, type GeneratorSettings } from './generator-sql.js';
 import { NEXMARK_COLUMNS, NEXMARK_TABLES, type NexmarkTable } from './schema.js';
 import { z } from 'zod';
 
@@ -110,14 +109,10 @@ function eventId(offset: SourceOffset): number {
 export class NexmarkReader implements SourceReader {
   readonly initialOffset: SourceOffset = 0;
 
-  private readonly generator: PreparedGenerator;
-
   constructor(
     private readonly settings: NexmarkSettings,
     private readonly now: () => number = Date.now,
-  ) {
-    this.generator = new PreparedGenerator(settings);
-  }
+  ) {}
 
   async latestOffset(): Promise<SourceOffset> {
     const cap = this.settings.maxEvents ?? Number.MAX_SAFE_INTEGER;
@@ -147,7 +142,7 @@ export class NexmarkReader implements SourceReader {
     const rows = this.rowsBetween(from, to);
     if (rows > 0) {
       try {
-        await this.generator.insert(conn, target, from, to, columns);
+        await conn.run(`INSERT INTO ${target} ${generatorSelect(this.settings, from, to, columns)}`);
       } catch (e) {
         throw new EddyError('QUERY_FAILED', `nexmark ${this.settings.table}: generating events [${from}, ${to}) failed: ${(e as Error).message}`, { cause: e });
       }

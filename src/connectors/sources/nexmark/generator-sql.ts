@@ -200,11 +200,6 @@ function bidColumns(s: GeneratorSettings, d: Draws): string[] {
  * and the rest are NULL.
  */
 export function generatorSelect(s: GeneratorSettings, from: number, to: number, columns?: ReadonlySet<string>): string {
-  return generatorSelectOver(s, `range(${from}, ${to})`, columns);
-}
-
-/** The same SELECT over the event ids in `ids`, a relation of one BIGINT column (e.g. a table). */
-export function generatorSelectOver(s: GeneratorSettings, ids: string, columns?: ReadonlySet<string>): string {
   const d = new Draws(s.seed);
   const { first, count } = KIND_SLOTS[s.table];
   const exprs = s.table === 'person' ? personColumns(s, d) : s.table === 'auction' ? auctionColumns(s, d) : bidColumns(s, d);
@@ -213,7 +208,7 @@ export function generatorSelectOver(s: GeneratorSettings, ids: string, columns?:
   return `${select}
 FROM (
   SELECT id, id // ${PROPORTION_DENOMINATOR} AS epoch, id % ${PROPORTION_DENOMINATOR} AS slot
-  FROM ${ids} AS r(id)
+  FROM range(${from}, ${to}) AS r(id)
   WHERE id % ${PROPORTION_DENOMINATOR} BETWEEN ${first} AND ${first + count - 1}
 )`;
 }
