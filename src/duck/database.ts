@@ -24,13 +24,13 @@ export class Database {
   private constructor(private readonly instance: DuckDBInstance, readonly path: string) {}
 
   /**
-   * `threads`: DuckDB's worker threads; by default EDDY_DUCKDB_THREADS, else one less than the
-   * machine's cores (at least one), leaving a core to Node's event loop (clients, Kafka, JSON).
-   * Micro-batches gain little from a second thread on two cores and spend CPU handing work over.
+   * `threads`: DuckDB's worker threads; by default EDDY_DUCKDB_THREADS, else one per core. (Measured
+   * on two cores: one thread spends 20-45% less CPU on Nexmark micro-batches at about the same wall
+   * time, but a file source's JSON parsing and Parquet writing take 1.7x as long: docs/BENCHMARKS.md.)
    */
   static async open(path: string, options: { threads?: number } = {}): Promise<Database> {
     try {
-      const threads = options.threads ?? process.env.EDDY_DUCKDB_THREADS ?? Math.max(1, availableParallelism() - 1);
+      const threads = options.threads ?? process.env.EDDY_DUCKDB_THREADS ?? availableParallelism();
       const instance = await DuckDBInstance.create(path, { threads: String(threads) });
       return new Database(instance, path);
     } catch (e) {
