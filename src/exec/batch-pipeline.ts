@@ -82,7 +82,8 @@ export class BatchPipeline {
    * Empties a source's batch table. DELETE leaves the rows behind as deleted rows, which later scans
    * step over and DuckDB's optimizer still counts (a small batch after a big one was planned as if it
    * were big), so once many rows were loaded since it was made the table is made anew instead; for
-   * the small batches in between, DELETE is the cheaper statement.
+   * the small batches in between, DELETE is the cheaper statement. An in-place source's relation
+   * becomes an empty view.
    */
   async clearSourceTable(conn: Connection, source: string): Promise<void> {
     if (this.inPlace.has(source)) {

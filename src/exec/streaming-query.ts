@@ -616,9 +616,9 @@ export class StreamingQuery {
         await this.pipeline.clearSourceTable(this.conn, s.name);
         if (!s.reader.hasData(s.offset, end)) continue;
         stats = await s.reader.load(this.conn, table, s.offset, end, columns);
+        this.pipeline.sourceRowsLoaded(s.name, stats.rows + stats.badRows);
       }
       batch.loaded.set(s.name, stats);
-      this.pipeline.sourceRowsLoaded(s.name, stats.rows + stats.badRows);
       const times = await this.watermarks.observe(this.conn, s.name, table, watermark);
       if (times.min !== null) batch.eventMin = batch.eventMin === null ? times.min : Math.min(batch.eventMin, times.min);
       if (times.max !== null) batch.eventMax = batch.eventMax === null ? times.max : Math.max(batch.eventMax, times.max);
