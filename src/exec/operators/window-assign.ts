@@ -26,7 +26,7 @@ export const windowAssignRule: OperatorRule<WindowAssignOp> = {
       // The windows holding ts start at the multiples of the slide in (ts - size, ts]: the k-th
       // latest of them for k below size / slide (the binder makes the size a multiple of the slide).
       // A cross join with those numbers costs half of building and unnesting a list per row.
-      windows = `SELECT *, ${floorTo(ts, slide)} - __k * ${slide} AS __ws FROM ${names.inputs[0]} ` +
+      windows = `SELECT __in.*, ${floorTo(ts, slide)} - __hop.__k * ${slide} AS __ws FROM ${names.inputs[0]} AS __in ` +
         `CROSS JOIN range(${size / slide}) AS __hop(__k) WHERE ${hasTime}`;
     }
     const cols = [
