@@ -12,7 +12,7 @@ import { quoteIdent } from '../../duck/quote.js';
 import type { AggregateCall } from '../../plan/logical/nodes.js';
 import type { AggregateOp } from '../../plan/incremental/nodes.js';
 import { needsMultiset } from '../../plan/incremental/plan.js';
-import { columnDefs, columnsMatch, deltaTable, windowClosed, type OperatorRule, type RuleNames } from './rule.js';
+import { columnDefs, columnsMatch, deltaTable, windowClosed, windowKey, type OperatorRule, type RuleNames } from './rule.js';
 
 const q = quoteIdent;
 
@@ -101,6 +101,8 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
     const dagg = names.scratch('dagg');
     const fresh = names.scratch('new');
     const keySelect = node.keys.map((k, i) => `${q(k)} AS ${q(l.keyNames[i]!)}`);
+    // a window bound among the keys is matched with =, which lets DuckDB prune the state by time
+    const timeKey = windowKey(node);
     const groupBy = node.keys.length ? ` GROUP BY ${node.keys.map(q).join(', ')}` : '';
     const sql: string[] = [];
 
@@ -135,12 +137,12 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
         `CREATE OR REPLACE TEMP TABLE ${dv} AS SELECT ${[...keySelect, `${q(a.arg!)} AS v`].join(', ')}, sum(__op)::BIGINT AS w FROM ${input} ` +
           `WHERE ${contributes(a)} GROUP BY ${[...node.keys.map(q), q(a.arg!)].join(', ')} HAVING sum(__op) <> 0`,
         // add the weights in place; a value whose weight reaches zero leaves the multiset
-        `MERGE INTO ${values} AS m USING ${dv} AS d ON ${columnsMatch('m', 'd', keyAndValue)} ` +
+        `MERGE INTO ${values} AS m USING ${dv} AS d ON ${columnsMatch('m', 'd', keyAndValue, timeKey)} ` +
           `WHEN MATCHED AND m.w + d.w = 0 THEN DELETE WHEN MATCHED THEN UPDATE SET w = m.w + d.w ` +
           `WHEN NOT MATCHED THEN INSERT VALUES (${keyAndValue.map((c) => `d.${q(c)}`).join(', ')}, d.w)`,
       );
       const fn = a.fn === 'count' ? 'count' : a.fn;
-      const touched = l.global ? '' : ` SEMI JOIN ${dagg} AS d ON ${columnsMatch('m', 'd', l.keyNames)}`;
+      const touched = l.global ? '' : ` SEMI JOIN ${dagg} AS d ON ${columnsMatch('m', 'd', l.keyNames, timeKey)}`;
       const valueGroupBy = l.global ? '' : ` GROUP BY ${l.keyNames.map((k) => `m.${q(k)}`).join(', ')}`;
       const rv = names.scratch(`rv${i}`);
       sql.push(
@@ -160,7 +162,7 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
       if (multiset(l, i)) {
         const rv = recomputed[recomputedIndex++]!;
         const alias = `v${i}`;
-        joins.push(` LEFT JOIN ${rv} AS ${alias} ON ${columnsMatch(alias, 'd', l.keyNames)}`);
+        joins.push(` LEFT JOIN ${rv} AS ${alias} ON ${columnsMatch(alias, 'd', l.keyNames, timeKey)}`);
         newCols.push(a.fn === 'count' ? `coalesce(${alias}.v, 0) AS a${i}` : `${alias}.v AS a${i}`);
       } else if (a.fn === 'count') newCols.push(`coalesce(o.a${i}, 0) + d.a${i} AS a${i}`);
       else if (a.fn === 'min') newCols.push(`least(o.a${i}, d.a${i}) AS a${i}`);
@@ -170,7 +172,7 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
     newCols.push(...state.map((c) => `o.${q(c)} AS ${q(`__old_${c}`)}`));
     sql.push(
       `CREATE OR REPLACE TEMP TABLE ${fresh} AS SELECT ${newCols.join(', ')} FROM ${deltaRelation} AS d ` +
-        `LEFT JOIN ${groups} AS o ON ${columnsMatch('o', 'd', l.keyNames)}${joins.join('')}`,
+        `LEFT JOIN ${groups} AS o ON ${columnsMatch('o', 'd', l.keyNames, timeKey)}${joins.join('')}`,
     );
     const old = `(SELECT ${[...l.keyNames.map(q), ...state.map((c) => `${q(`__old_${c}`)} AS ${q(c)}`)].join(', ')} FROM ${fresh})`;
 
@@ -178,7 +180,7 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
     //    (a global aggregate's single row always exists, as in SQL).
     const n = (c: string) => `n.${q(c)}`;
     sql.push(
-      `MERGE INTO ${groups} AS s USING ${fresh} AS n ON ${columnsMatch('s', 'n', l.keyNames)} ` +
+      `MERGE INTO ${groups} AS s USING ${fresh} AS n ON ${columnsMatch('s', 'n', l.keyNames, timeKey)} ` +
         (l.global ? '' : `WHEN MATCHED AND n.__cnt = 0 THEN DELETE `) +
         `WHEN MATCHED THEN UPDATE SET ${state.map((c) => `${q(c)} = ${n(c)}`).join(', ')} ` +
         `WHEN NOT MATCHED${l.global ? '' : ' AND n.__cnt <> 0'} THEN INSERT VALUES (${stateColumns(l).map((c) => n(c.name)).join(', ')})`,

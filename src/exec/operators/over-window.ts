@@ -8,7 +8,7 @@
 import { quoteIdent } from '../../duck/quote.js';
 import type { OverWindowOp } from '../../plan/incremental/nodes.js';
 import { applyDeltaSql } from '../result-table.js';
-import { columnsMatch, deltaTable, differenceSql, inputRowsState, windowClosed, type OperatorRule } from './rule.js';
+import { columnsMatch, deltaTable, differenceSql, inputRowsState, windowClosed, windowKey, type OperatorRule } from './rule.js';
 
 const q = quoteIdent;
 
@@ -29,7 +29,7 @@ export const overWindowRule: OperatorRule<OverWindowOp> = {
     const inputFields = inputNames.map(q).join(', ');
     const calls = node.exprs.map((e, i) => `${e} AS ${q(node.fields[inputNames.length + i]!.name)}`).join(', ');
     const partitioned = node.partitionBy.length > 0;
-    const ofTouched = partitioned ? ` AS s SEMI JOIN ${touched} AS t ON ${columnsMatch('s', 't', node.partitionBy)}` : '';
+    const ofTouched = partitioned ? ` AS s SEMI JOIN ${touched} AS t ON ${columnsMatch('s', 't', node.partitionBy, windowKey(node))}` : '';
     const computed = `SELECT ${inputFields}, ${calls} FROM (SELECT ${inputFields} FROM ${rows}${ofTouched})`;
     const sql = [
       `CREATE OR REPLACE TEMP TABLE ${delta} AS SELECT ${inputFields}, sum(__op)::INTEGER AS __op FROM ${input} GROUP BY ALL HAVING sum(__op) <> 0`,

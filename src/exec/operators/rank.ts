@@ -12,7 +12,7 @@ import { quoteIdent } from '../../duck/quote.js';
 import type { RankOp } from '../../plan/incremental/nodes.js';
 import { rankOrderSql } from '../../plan/logical/sort-key.js';
 import { applyDeltaSql } from '../result-table.js';
-import { inputRowsState, columnsMatch, deltaTable, differenceSql, windowClosed, type OperatorRule, type RuleNames } from './rule.js';
+import { inputRowsState, columnsMatch, deltaTable, differenceSql, windowClosed, windowKey, type OperatorRule, type RuleNames } from './rule.js';
 
 const q = quoteIdent;
 
@@ -23,7 +23,7 @@ const q = quoteIdent;
 function top(node: RankOp, table: string, touched: string | null): string {
   const inputFields = node.input.fields.map((f) => q(f.name));
   const partition = node.partitionBy.length ? `PARTITION BY ${node.partitionBy.map(q).join(', ')} ` : '';
-  const semi = node.partitionBy.length && touched !== null ? ` SEMI JOIN ${touched} AS t ON ${columnsMatch('s', 't', node.partitionBy)}` : '';
+  const semi = node.partitionBy.length && touched !== null ? ` SEMI JOIN ${touched} AS t ON ${columnsMatch('s', 't', node.partitionBy, windowKey(node))}` : '';
   const ranked = `SELECT ${inputFields.map((f) => `s.${f}`).join(', ')}, ${node.rankFunction}() OVER (${partition}ORDER BY ${rankOrderSql(node, node.input.fields).join(', ')}) AS __rank FROM ${table} AS s${semi}`;
   const out = [...inputFields, ...(node.rankField ? [`__rank AS ${q(node.rankField)}`] : [])];
   return `SELECT ${out.join(', ')} FROM (${ranked}) WHERE __rank <= ${node.limit}`;
@@ -77,13 +77,13 @@ function appendOnlyStep(node: RankOp, names: RuleNames): string[] {
   const after = names.scratch('after');
   const cols = node.input.fields.map((f) => q(f.name)).join(', ');
   const partitioned = node.partitionBy.length > 0;
-  const ofTouched = partitioned ? ` AS s SEMI JOIN ${touched} AS t ON ${columnsMatch('s', 't', node.partitionBy)}` : '';
+  const ofTouched = partitioned ? ` AS s SEMI JOIN ${touched} AS t ON ${columnsMatch('s', 't', node.partitionBy, windowKey(node))}` : '';
   return [
     ...(partitioned ? [`CREATE OR REPLACE TEMP TABLE ${touched} AS SELECT DISTINCT ${node.partitionBy.map(q).join(', ')} FROM ${input}`] : []),
     `CREATE OR REPLACE TEMP TABLE ${before} AS ${top(node, `(SELECT ${cols} FROM ${rows}${ofTouched})`, null)}`,
     `CREATE OR REPLACE TEMP TABLE ${after} AS ${top(node, `(SELECT ${cols} FROM ${rows}${ofTouched} UNION ALL SELECT ${cols} FROM ${input}, range(__op))`, null)}`,
     ...differenceSql(names.output, node.fields, before, after),
-    partitioned ? `DELETE FROM ${rows} AS s USING ${touched} AS t WHERE ${columnsMatch('s', 't', node.partitionBy)}` : `DELETE FROM ${rows}`,
+    partitioned ? `DELETE FROM ${rows} AS s USING ${touched} AS t WHERE ${columnsMatch('s', 't', node.partitionBy, windowKey(node))}` : `DELETE FROM ${rows}`,
     `INSERT INTO ${rows} SELECT ${cols} FROM ${after}`,
   ];
 }

@@ -5,6 +5,7 @@
  * transaction, inputs before the operators that read them.
  */
 import { quoteIdent } from '../../duck/quote.js';
+import type { WindowEnd } from '../../plan/incremental/nodes.js';
 import type { Field } from '../../plan/logical/field.js';
 
 export interface RuleNames {
@@ -37,9 +38,12 @@ export function fieldList(fields: readonly Field[], alias?: string): string {
 }
 
 /** Null-safe equality of the named columns of two aliases; TRUE when there are none. */
-export function columnsMatch(a: string, b: string, columns: readonly string[]): string {
+export function columnsMatch(a: string, b: string, columns: readonly string[], notNull: string | null = null): string {
   if (columns.length === 0) return 'TRUE';
-  return columns.map((c) => `${a}.${quoteIdent(c)} IS NOT DISTINCT FROM ${b}.${quoteIdent(c)}`).join(' AND ');
+  // = where a column is never NULL: DuckDB then prunes the probed table's row groups by the other
+  // side's range of it. Measured on a windowed count's state of 500k groups probed by 400: the probe
+  // and the MERGE 2.5-3x faster; on Nexmark q5's few thousand groups, no difference.
+  return columns.map((c) => `${a}.${quoteIdent(c)} ${c === notNull ? '=' : 'IS NOT DISTINCT FROM'} ${b}.${quoteIdent(c)}`).join(' AND ');
 }
 
 /**
@@ -69,6 +73,11 @@ export const WATERMARK_TABLE = '"eddy_watermark"';
 
 /** The batch's watermark as a SQL scalar (epoch microseconds, or NULL). */
 export const WATERMARK = `(SELECT wm FROM ${WATERMARK_TABLE})`;
+
+/** The key that is a window bound never NULL, to be matched with = (see columnsMatch); else null. */
+export function windowKey(node: { readonly windowEnd: WindowEnd | null }): string | null {
+  return node.windowEnd?.notNull ? node.windowEnd.field : null;
+}
 
 /** SQL that is true when a window ending at `endField + plusMicros` is closed by the watermark. */
 export function windowClosed(endField: string, plusMicros: number): string {

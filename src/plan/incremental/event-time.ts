@@ -8,8 +8,12 @@ import type { WindowEnd } from './nodes.js';
 export type EventTime =
   /** An event-time value: once the watermark passes it, no row with a smaller value arrives. */
   | { readonly kind: 'time' }
-  | { readonly kind: 'window_start'; readonly sizeMicros: number }
-  | { readonly kind: 'window_end' };
+  /**
+   * A window's bounds are never NULL where they are assigned (rows without a time belong to no
+   * window); `nullable` marks them past an outer join that pads them with NULLs.
+   */
+  | { readonly kind: 'window_start'; readonly sizeMicros: number; readonly nullable?: true }
+  | { readonly kind: 'window_end'; readonly nullable?: true };
 
 /** Event-time fields by field name. */
 export type EventTimes = ReadonlyMap<string, EventTime>;
@@ -20,12 +24,17 @@ export const NO_EVENT_TIMES: EventTimes = new Map();
 export function windowEndOf(field: string, time: EventTime): WindowEnd {
   switch (time.kind) {
     case 'window_end':
-      return { field, plusMicros: 0 };
+      return { field, plusMicros: 0, notNull: time.nullable !== true };
     case 'window_start':
-      return { field, plusMicros: time.sizeMicros };
+      return { field, plusMicros: time.sizeMicros, notNull: time.nullable !== true };
     case 'time':
-      return { field, plusMicros: 1 };
+      return { field, plusMicros: 1, notNull: false };
   }
+}
+
+/** The same event times, as the side of an outer join that pads its rows with NULLs sees them. */
+export function paddedTimes(times: EventTimes): EventTimes {
+  return new Map([...times].map(([field, time]) => [field, time.kind === 'time' ? time : { ...time, nullable: true as const }]));
 }
 
 /** The best window end among some fields: a window end first, then a window start, then a time. */

@@ -71,6 +71,8 @@ export interface WindowEnd {
   /** An output key field holding the window end, or the window start with the window size. */
   readonly field: string;
   readonly plusMicros: number;
+  /** The field is never NULL (a window bound not padded by an outer join): it can be matched with =. */
+  readonly notNull: boolean;
 }
 
 /** Fused filter and projection: `SELECT exprs FROM input WHERE filter`, stateless. */

@@ -7,7 +7,7 @@ import type { CatalogReader } from '../../catalog/reader.js';
 import { EddyError } from '../../util/errors.js';
 import type { Field } from '../logical/field.js';
 import type { JoinNode, LogicalNode, OverNode, RankNode, WindowNode } from '../logical/nodes.js';
-import { findWindowEnd, NO_EVENT_TIMES, type EventTime, type EventTimes } from './event-time.js';
+import { findWindowEnd, NO_EVENT_TIMES, paddedTimes, type EventTime, type EventTimes } from './event-time.js';
 import type { ChangelogKind, IncrementalNode, StateTableDecl } from './nodes.js';
 import { staticSql } from './static-sql.js';
 
@@ -286,7 +286,10 @@ export class Planner {
       );
     }
     const id = this.id();
-    const times = new Map([...left.times, ...right.times]);
+    // an outer join pads the other side's window bounds with NULLs
+    const padsLeft = node.joinType === 'right' || node.joinType === 'full';
+    const padsRight = node.joinType === 'left' || node.joinType === 'full';
+    const times = new Map([...(padsLeft ? paddedTimes(left.times) : left.times), ...(padsRight ? paddedTimes(right.times) : right.times)]);
     return {
       stream: {
         kind: 'stream_join', id, left: left.stream, right: right.stream, joinType: node.joinType, condition: node.condition,

@@ -80,3 +80,13 @@ t.test('a global aggregate always has its one row', async (t) => {
   t.equal(await step(conn, node, '+ a 4'), '+ 1 4');
   t.equal(await step(conn, node, '- a 4'), '+ 0 null\n- 1 4');
 });
+
+t.test('a window bound never NULL among the keys is matched with =, any other key null-safely', async (t) => {
+  const windowed = (notNull: boolean): AggregateOp => ({ ...aggregate('append-only', [call('count', null)], ['BIGINT']), windowEnd: { field: 'k', plusMicros: 0, notNull } });
+  const strict = aggregateRule.step(windowed(true), names).join('\n');
+  t.match(strict, /LEFT JOIN main\."op2_groups" AS o ON o\."k" = d\."k"/, 'the probe of the state');
+  t.match(strict, /MERGE INTO main\."op2_groups" AS s USING "t_new" AS n ON s\."k" = n\."k"/, 'the update of the state');
+  t.notMatch(strict, /"k" IS NOT DISTINCT FROM/);
+  const padded = aggregateRule.step(windowed(false), names).join('\n');
+  t.notMatch(padded, /"k" = /, 'a bound an outer join may have padded with NULL keeps IS NOT DISTINCT FROM');
+});
