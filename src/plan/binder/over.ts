@@ -8,6 +8,7 @@ import { quoteIdent } from '../../duck/quote.js';
 import { EddyError } from '../../util/errors.js';
 import type { Field } from '../logical/field.js';
 import type { OverNode } from '../logical/nodes.js';
+import { tieBreakSql } from '../logical/sort-key.js';
 import type { ExprNode } from './ast.js';
 import type { BoundFrom } from './bound-from.js';
 import { renderExpr, type RenderEnv, type RenderHook } from './expression.js';
@@ -89,8 +90,7 @@ function callSql(call: ExprNode, env: RenderEnv, tiebreak: readonly string[]): {
 /** An OverNode computing `calls` over `input`, and the hook that renders each call as its field. */
 export async function bindOver(input: BoundFrom, calls: readonly ExprNode[], state: BinderState, span: Span): Promise<{ node: OverNode; hook: RenderHook }> {
   const env: RenderEnv = { state, scope: input.scope, clause: 'OVER (...)', span };
-  // one hash of every field: as deterministic as the fields as keys, and half the sort (see rankOrderSql)
-  const tiebreak = [`hash(${input.node.fields.map((f) => quoteIdent(f.name)).join(', ')})`];
+  const tiebreak = [tieBreakSql(input.node.fields)];
   const rendered = calls.map((c) => callSql(c, env, tiebreak));
   const types = await typeScalars(state, input.node.fields, rendered.map((r, i) => ({ sql: r.sql, position: state.loc.positionOf(calls[i]!, span), what: 'window function' })));
   const names = new NameAllocator(input.node.fields.map((f) => f.name));

@@ -200,7 +200,7 @@ export class Planner {
         limit: node.limit, rankField: node.rankField, windowEnd: findWindowEnd(node.partitionBy, input.times),
         fields: node.fields, changelog: 'retracting', state: [{ name: `${id}_rows`, purpose: 'candidate rows per partition' }],
       },
-      times: new Map([...input.times].filter(([f]) => node.fields.some((x) => x.name === f))),
+      times: timesKept(input.times, node.fields),
     };
   }
 
@@ -214,7 +214,7 @@ export class Planner {
         windowEnd: findWindowEnd(node.partitionBy, input.times),
         fields: node.fields, changelog: 'retracting', state: [{ name: `${id}_rows`, purpose: 'input rows per partition' }],
       },
-      times: new Map([...input.times].filter(([f]) => node.fields.some((x) => x.name === f))),
+      times: timesKept(input.times, node.fields),
     };
   }
 
@@ -338,3 +338,8 @@ export function needsMultiset(a: { fn: string; distinct: boolean }, input: Chang
 }
 
 export { NO_EVENT_TIMES };
+
+/** The event times of the fields an operator passes through unchanged. */
+function timesKept(times: EventTimes, fields: readonly Field[]): EventTimes {
+  return new Map([...times].filter(([f]) => fields.some((x) => x.name === f)));
+}

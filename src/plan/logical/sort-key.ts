@@ -9,13 +9,17 @@ export function sortKeySql(k: SortKey): string {
 }
 
 /**
- * A rank's ORDER BY: its keys, then for ROW_NUMBER a hash of every input field, so that rows that
- * tie are numbered the same way each time a batch ranks them again (RANK and DENSE_RANK number ties
- * alike). One hash key instead of every field as a key: sorting on a dozen keys, strings among them,
- * took twice as long (measured on Nexmark q9's join rows); distinct rows with equal keys and equal
- * 64-bit hashes are the only ones left in no fixed order.
+ * The last ORDER BY key of a ranking or window function whose result depends on the order among
+ * rows that tie on the query's keys: a hash of every field, so that tied rows come out in the same
+ * order each time a batch recomputes them. One hash key instead of every field as a key: sorting on
+ * a dozen keys, strings among them, took twice as long (measured on Nexmark q9's join rows); distinct
+ * rows with equal keys and equal 64-bit hashes are the only ones left in no fixed order.
  */
+export function tieBreakSql(fields: readonly Field[]): string {
+  return `hash(${fields.map((f) => quoteIdent(f.name)).join(', ')})`;
+}
+
+/** A rank's ORDER BY: its keys, then for ROW_NUMBER the tie-break (RANK and DENSE_RANK number ties alike). */
 export function rankOrderSql(rank: Pick<RankNode, 'rankFunction' | 'orderBy'>, inputFields: readonly Field[]): string[] {
-  const tieBreak = rank.rankFunction === 'row_number' ? [`hash(${inputFields.map((f) => quoteIdent(f.name)).join(', ')})`] : [];
-  return [...rank.orderBy.map(sortKeySql), ...tieBreak];
+  return [...rank.orderBy.map(sortKeySql), ...(rank.rankFunction === 'row_number' ? [tieBreakSql(inputFields)] : [])];
 }
