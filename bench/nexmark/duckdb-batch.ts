@@ -17,12 +17,17 @@ export interface BatchTables {
   close(): void;
 }
 
+/** The SELECT of the first `events` Nexmark events of one kind, as both sides of the benchmark see them. */
+export function generatedEventsSql(table: NexmarkSourceName, events: number, eventsPerSecond: number): string {
+  return generatorSelect({ table, eventsPerSecond, baseTimeMs: NEXMARK_DEFAULT_BASE_TIME_MS, seed: 0 }, 0, events);
+}
+
 /** Generates the first `events` Nexmark events into in-memory tables (only the kinds asked for). */
 export async function generateTables(events: number, eventsPerSecond: number, kinds: readonly NexmarkSourceName[]): Promise<BatchTables> {
   const db = await Database.open(':memory:', { threads: os.availableParallelism() });
   const conn = await db.connect();
   for (const table of kinds) {
-    const select = generatorSelect({ table, eventsPerSecond, baseTimeMs: NEXMARK_DEFAULT_BASE_TIME_MS, seed: 0 }, 0, events);
+    const select = generatedEventsSql(table, events, eventsPerSecond);
     const columns = NEXMARK_COLUMNS[table].map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
     await conn.run(`CREATE TABLE ${quoteIdent(table)} (${columns})`);
     await conn.run(`INSERT INTO ${quoteIdent(table)} ${select}`);

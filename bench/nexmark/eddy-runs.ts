@@ -2,15 +2,13 @@
  * The Eddy side of the benchmark: streaming N events, one incremental trigger after N retained
  * events, a one-row batch's fixed cost, and event-to-subscriber latency at a given rate.
  */
-import { NEXMARK_DEFAULT_BASE_TIME_MS } from '../../src/connectors/sources/nexmark/connector.js';
-import { generatorSelect } from '../../src/connectors/sources/nexmark/generator-sql.js';
-import { NEXMARK_COLUMNS } from '../../src/connectors/sources/nexmark/schema.js';
 import { quoteIdent } from '../../src/duck/quote.js';
 import { statementProfile } from '../../src/duck/statement-profile.js';
 import type { Progress } from '../../src/exec/progress.js';
+import { generatedEventsSql } from './duckdb-batch.js';
 import { cpuSeconds, quantile, sleep, weightedQuantile, type Measured } from './measure.js';
 import type { LoadedQuery } from './queries.js';
-import { EddySession, phaseTotals, querySql, sourcesSql } from './eddy-session.js';
+import { EddySession, phaseTotals, pushSourceSql, querySql, sourcesSql } from './eddy-session.js';
 
 export interface StreamResult extends Measured {
   readonly batches: number;
@@ -45,10 +43,8 @@ export async function runStreamingReplayed(query: LoadedQuery, events: number, e
   try {
     if (query.setup !== '') await s.engine.execute(query.setup);
     for (const table of query.sources) {
-      const columns = NEXMARK_COLUMNS[table].map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
-      await s.engine.execute(`CREATE SOURCE ${quoteIdent(table)} (${columns}, WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND)`);
-      const generated = generatorSelect({ table, eventsPerSecond, baseTimeMs: NEXMARK_DEFAULT_BASE_TIME_MS, seed: 0 }, 0, events);
-      await s.engine.execute(`INSERT INTO ${quoteIdent(table)} ${generated}`);
+      await s.engine.execute(pushSourceSql(table));
+      await s.engine.execute(`INSERT INTO ${quoteIdent(table)} ${generatedEventsSql(table, events, eventsPerSecond)}`);
     }
     // Measured: the first CREATE after a bulk append of a million rows takes about 200 ms (DuckDB
     // work left over from the append, not a checkpoint: an explicit CHECKPOINT does not remove it).

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NEXMARK_COLUMNS } from '../../src/connectors/sources/nexmark/schema.js';
 import { quoteIdent, quoteLiteral } from '../../src/duck/quote.js';
 import { Engine } from '../../src/engine/index.js';
 import type { Progress } from '../../src/exec/progress.js';
@@ -19,6 +20,9 @@ export interface SourceSpec {
   readonly baseTimeMs?: number;
 }
 
+/** RisingWave's 4-second watermark, as every source of the benchmark declares it. */
+const WATERMARK = `WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND`;
+
 /** CREATE SOURCE statements for the given kinds, with RisingWave's 4-second watermark. */
 export function sourcesSql(kinds: readonly NexmarkSourceName[], spec: SourceSpec): string {
   return kinds.map((table) => {
@@ -26,8 +30,14 @@ export function sourcesSql(kinds: readonly NexmarkSourceName[], spec: SourceSpec
     if (spec.maxEvents !== undefined) options.push(`rate_limited = false`, `max_events = ${spec.maxEvents}`);
     if (spec.startTimeMs !== undefined) options.push(`start_time = ${Math.trunc(spec.startTimeMs)}`);
     if (spec.baseTimeMs !== undefined) options.push(`base_time = ${Math.trunc(spec.baseTimeMs)}`);
-    return `CREATE SOURCE ${quoteIdent(table)} (WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND) WITH (${options.join(', ')});`;
+    return `CREATE SOURCE ${quoteIdent(table)} (${WATERMARK}) WITH (${options.join(', ')});`;
   }).join('\n');
+}
+
+/** A push source (rows inserted with SQL) with a Nexmark table's columns and the same watermark. */
+export function pushSourceSql(table: NexmarkSourceName): string {
+  const columns = NEXMARK_COLUMNS[table].map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
+  return `CREATE SOURCE ${quoteIdent(table)} (${columns}, ${WATERMARK})`;
 }
 
 /** The query as a blackhole sink or a materialized view, with extra query options (e.g. max_rows_per_batch). */
