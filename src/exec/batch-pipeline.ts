@@ -33,6 +33,8 @@ export class BatchPipeline {
   private readonly keepsResult: boolean;
   /** Per source: the columns the plan reads (columnsRead). */
   private readonly readColumns = new Map<string, ReadonlySet<string> | undefined>();
+  /** Per in-place source: the SELECT its batch view shows now. */
+  private readonly inPlaceViews = new Map<string, string>();
   /** Per source: rows loaded into its batch table since the table was made. */
   private readonly rowsSinceMade = new Map<string, number>();
   /** The watermark the connection's watermark table holds (setup makes it NULL). */
@@ -101,9 +103,14 @@ export class BatchPipeline {
     this.rowsSinceMade.set(source, 0);
   }
 
-  /** Makes a source's batch relation the rows `select` reads where they are stored (an in-place source). */
+  /**
+   * Makes a source's batch relation the rows `select` reads where they are stored (an in-place
+   * source). An idle source's range, and so its view, stays the same from batch to batch: not remade.
+   */
   async readInPlace(conn: Connection, source: string, select: string): Promise<void> {
+    if (this.inPlaceViews.get(source) === select) return;
     await conn.run(`CREATE OR REPLACE TEMP VIEW ${sourceBatchTable(source)} AS ${select}`);
+    this.inPlaceViews.set(source, select);
   }
 
   /** Counts rows loaded into a source's batch table (clearSourceTable decides how to empty it). */
@@ -131,6 +138,7 @@ export class BatchPipeline {
 
   /** Creates state tables (if new) and this connection's delta relations. */
   async setup(conn: Connection): Promise<void> {
+    this.inPlaceViews.clear();
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${WATERMARK_TABLE} (wm BIGINT)`);
     await conn.run(`INSERT INTO ${WATERMARK_TABLE} VALUES (NULL)`);
     this.watermarkSet = null;
