@@ -532,7 +532,7 @@ export class StreamingQuery {
       // the late rows and the state version go in one call with the COMMIT
       const beforeCommit = [...batch.keepLate, ...this.store.setVersionSql({ batchId, offsets: offsetsAfter, fingerprint: this.config.plan.fingerprint, eventTime })];
       output = await this.conn.transaction(async () => {
-        const result = await this.pipeline.run(this.conn, batchId);
+        const result = await this.pipeline.run(this.conn, batchId, watermark);
         const waited = Date.now();
         await offsetsLogged;
         durations.walCommit = Date.now() - waited; // what is left of the offsets write by now
@@ -541,6 +541,7 @@ export class StreamingQuery {
         return result;
       }, beforeCommit);
     } catch (e) {
+      this.pipeline.batchFailed();
       // a write still in flight would otherwise land after a retry planned batch N afresh
       await offsetsLogged?.catch(() => undefined);
       throw e;
@@ -599,7 +600,6 @@ export class StreamingQuery {
   /** Step 3: loads each source's delta into its batch table; notes event times and late rows. */
   private async loadSources(batchId: number, ends: ReadonlyMap<string, SourceOffset>, watermark: number | null): Promise<LoadedBatch> {
     const batch: LoadedBatch = { loaded: new Map(), late: new Map(), keepLate: [], eventMin: null, eventMax: null };
-    await this.pipeline.setWatermark(this.conn, watermark);
     this.lastBatchWatermark = watermark;
     for (const s of this.sources) {
       const table = this.pipeline.sourceTable(s.name);
