@@ -185,7 +185,7 @@ export class BatchPipeline {
       delta = consolidated;
     }
     const insertsOnly = this.root.changelog === 'append-only';
-    if (this.keepsResult) statements.push(...applyDeltaSql(this.resultTable, this.plan.columns.map((c) => c.name), delta, fields, insertsOnly));
+    if (this.keepsResult) statements.push(...applyDeltaSql(this.resultTable, this.plan.columns.map((c) => c.name), delta, fields, insertsOnly, this.plan.key));
     if (this.kind === 'sink' && !this.deliversFromOutput) statements.push(this.outboxInsert(batchId, delta));
 
     // The batch's last statement reads the output's row count (a sink delivering from the output
