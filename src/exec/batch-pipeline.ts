@@ -10,7 +10,7 @@ import { inputsOfOp as inputsOf, type IncrementalNode } from '../plan/incrementa
 import type { IncrementalPlan } from '../plan/incremental/plan.js';
 import { sortLimitClause } from '../plan/incremental/static-sql.js';
 import { ruleFor, sourceBatchTable } from './operators/index.js';
-import { columnDefs, columnsMatch, WATERMARK, WATERMARK_TABLE, type RuleNames } from './operators/rule.js';
+import { columnDefs, columnsMatch, WATERMARK, WATERMARK_TABLE, type RuleNames, type WatermarkAdvance } from './operators/rule.js';
 import { lateRow } from './operators/source-scan.js';
 import type { StateOperatorProgress } from './progress.js';
 import { applyDeltaSql } from './result-table.js';
@@ -39,6 +39,8 @@ export class BatchPipeline {
   private readonly rowsSinceMade = new Map<string, number>();
   /** The watermark the connection's watermark table holds (setup makes it NULL; undefined: unknown). */
   private watermarkSet: number | null | undefined = null;
+  /** The watermark of the last batch run on this connection (WatermarkAdvance.previous). */
+  private previousWatermark: number | null | undefined = undefined;
   /** Each state table's rows after the last batch (counted by its last statement). */
   private stateRows = new Map<string, number>();
   /** Bytes per row of each state table, read once (the tables' columns do not change). */
@@ -128,13 +130,14 @@ export class BatchPipeline {
     return this.readColumns.get(source);
   }
 
-  private names(node: IncrementalNode): RuleNames {
+  private names(node: IncrementalNode, watermark: WatermarkAdvance = { current: null, previous: undefined }): RuleNames {
     const inputs = inputsOf(node).map((i) => q(`d_${i.id}`));
     return {
       inputs,
       output: q(`d_${node.id}`),
       state: (table) => this.store.table(table),
       scratch: (suffix) => q(`t_${node.id}_${suffix}`),
+      watermark,
     };
   }
 
@@ -144,6 +147,7 @@ export class BatchPipeline {
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${WATERMARK_TABLE} (wm BIGINT)`);
     await conn.run(`INSERT INTO ${WATERMARK_TABLE} VALUES (NULL)`);
     this.watermarkSet = null;
+    this.previousWatermark = undefined;
     await conn.run(`CREATE TABLE IF NOT EXISTS ${this.lateRowsTable} (query VARCHAR, source VARCHAR, batch BIGINT, source_offset VARCHAR, watermark TIMESTAMP, "row" JSON)`);
     this.rowsSinceMade.clear();
     for (const name of this.sources.keys()) await this.clearSourceTable(conn, name);
@@ -173,7 +177,8 @@ export class BatchPipeline {
       // unknown until the batch's transaction commits (a rollback restores the old value)
       this.watermarkSet = undefined;
     }
-    for (const node of this.plan.operators) statements.push(...ruleFor(node).step(node, this.names(node)));
+    const advance: WatermarkAdvance = { current: wm, previous: this.previousWatermark };
+    for (const node of this.plan.operators) statements.push(...ruleFor(node).step(node, this.names(node, advance)));
     const fields = this.root.fields.map((f) => f.name);
     let delta = q(`d_${this.root.id}`);
     if (this.root.changelog === 'retracting') {
@@ -205,12 +210,14 @@ export class BatchPipeline {
       this.stateRows = new Map(states.map((t, i) => [t, Number(row[i + 1] ?? 0)]));
     }
     this.watermarkSet = wm;
+    this.previousWatermark = wm;
     return { rows, delta };
   }
 
   /** Forgets which watermark the connection's table holds: a failed batch's rollback restored it. */
   batchFailed(): void {
     this.watermarkSet = undefined;
+    this.previousWatermark = undefined;
   }
 
   /** Where late rows are kept (late_rows = 'keep'), in the query's state database. */

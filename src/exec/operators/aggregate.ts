@@ -12,7 +12,7 @@ import { quoteIdent } from '../../duck/quote.js';
 import type { AggregateCall } from '../../plan/logical/nodes.js';
 import type { AggregateOp } from '../../plan/incremental/nodes.js';
 import { needsMultiset } from '../../plan/incremental/plan.js';
-import { columnDefs, columnsMatch, deltaTable, windowClosed, windowKey, type OperatorRule, type RuleNames } from './rule.js';
+import { closesSince, columnDefs, columnsMatch, deltaTable, windowClosed, windowKey, type OperatorRule, type RuleNames } from './rule.js';
 
 const q = quoteIdent;
 
@@ -193,8 +193,9 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
     const outNames = node.fields.map((f) => q(f.name)).join(', ');
     sql.push(deltaTable(names.output, node.fields));
     const closed = node.windowEnd ? windowClosed(`r.${q(node.windowEnd.field)}`, node.windowEnd.plusMicros) : null;
+    const closes = node.windowEnd !== null && closesSince(names.watermark, node.windowEnd.gridMicros, node.windowEnd.plusMicros);
     if (node.emit === 'close' && closed) {
-      sql.push(`INSERT INTO ${names.output} SELECT ${outputColumns(l, 'r').join(', ')}, 1 AS __op FROM ${groups} AS r WHERE r.__cnt > 0 AND ${closed}`);
+      if (closes) sql.push(`INSERT INTO ${names.output} SELECT ${outputColumns(l, 'r').join(', ')}, 1 AS __op FROM ${groups} AS r WHERE r.__cnt > 0 AND ${closed}`);
     } else {
       sql.push(
         `INSERT INTO ${names.output} SELECT ${outNames}, sum(__op)::INTEGER AS __op FROM (` +
@@ -205,7 +206,7 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
     }
 
     // 6. Closed windows can receive no more rows (late rows are dropped at the source): evict them.
-    if (node.windowEnd) {
+    if (node.windowEnd && closes) {
       const end = windowClosed(q(node.windowEnd.field), node.windowEnd.plusMicros);
       sql.push(`DELETE FROM ${groups} WHERE ${end}`);
       node.aggregates.forEach((_, i) => {

@@ -17,6 +17,38 @@ export interface RuleNames {
   state(table: string): string;
   /** A quoted name for a scratch temp table of this operator. */
   scratch(suffix: string): string;
+  /** The batch's watermark and the one of the batch before (for closesSince, evictsBelowSince). */
+  readonly watermark: WatermarkAdvance;
+}
+
+/** Epoch microseconds; null before the first watermark. */
+export interface WatermarkAdvance {
+  readonly current: number | null;
+  /**
+   * The previous batch's, when that batch ran on this connection and committed (its evictions ran
+   * or were rightly skipped); undefined when not known (a connection's first batch, after a failure).
+   */
+  readonly previous: number | null | undefined;
+}
+
+/**
+ * Whether state evicted where `value + plusMicros <= watermark` can have anything to evict (or to
+ * emit as closed) in this batch. When the values are multiples of `gridMicros` (window bounds),
+ * the previous batch evicted everything up to its watermark, and this batch's rows all lie above
+ * the watermark (late rows are dropped), nothing new closes unless the watermark passed a multiple
+ * of the grid: the DELETE (about 0.5-1 ms per small batch and table) is skipped.
+ */
+export function closesSince(w: WatermarkAdvance, gridMicros: number | null, plusMicros: number): boolean {
+  if (w.current === null) return false; // compared with NULL, nothing closes
+  if (!gridMicros || w.previous === undefined || w.previous === null) return true;
+  return Math.floor((w.current - plusMicros) / gridMicros) > Math.floor((w.previous - plusMicros) / gridMicros);
+}
+
+/** As closesSince, for state evicted where `value < watermark - offsetMicros` (a join's rows). */
+export function evictsBelowSince(w: WatermarkAdvance, gridMicros: number | null, offsetMicros: number): boolean {
+  if (w.current === null) return false;
+  if (!gridMicros || w.previous === undefined || w.previous === null) return true;
+  return Math.ceil((w.current - offsetMicros) / gridMicros) > Math.ceil((w.previous - offsetMicros) / gridMicros);
 }
 
 export interface OperatorRule<N> {

@@ -11,7 +11,7 @@
 import { quoteIdent } from '../../duck/quote.js';
 import type { StreamJoinOp } from '../../plan/incremental/nodes.js';
 import type { Field } from '../../plan/logical/field.js';
-import { columnDefs, columnsMatch, deltaTable, fieldList, WATERMARK, type OperatorRule } from './rule.js';
+import { columnDefs, columnsMatch, deltaTable, evictsBelowSince, fieldList, WATERMARK, type OperatorRule } from './rule.js';
 
 const nulls = (fields: readonly Field[]): string => fields.map((f) => `CAST(NULL AS ${f.type}) AS ${quoteIdent(f.name)}`).join(', ');
 
@@ -75,8 +75,12 @@ export const streamJoinRule: OperatorRule<StreamJoinOp> = {
       if (rightGone && padRight) {
         sql.push(`INSERT INTO ${names.output} SELECT ${nulls(lf)}, ${fieldList(rf)}, __w FROM ${right} WHERE NOT __matched AND ${rightGone}`);
       }
-      if (leftGone) sql.push(`DELETE FROM ${left} WHERE ${leftGone}`);
-      if (rightGone) sql.push(`DELETE FROM ${right} WHERE ${rightGone}`);
+      // Rows past their bound can meet no future row: an inner join may keep them a little longer,
+      // so it skips the DELETE while no value of a window-bound field can have passed the bound.
+      const evictsLeft = outer || evictsBelowSince(names.watermark, node.gridMicros.left, bound.upperMicros! + slack.right);
+      const evictsRight = outer || evictsBelowSince(names.watermark, node.gridMicros.right, slack.left - bound.lowerMicros!);
+      if (leftGone && evictsLeft) sql.push(`DELETE FROM ${left} WHERE ${leftGone}`);
+      if (rightGone && evictsRight) sql.push(`DELETE FROM ${right} WHERE ${rightGone}`);
     }
     for (const [table, input, delta] of [[left, node.left, dl], [right, node.right, dr]] as const) {
       if (input.changelog !== 'retracting') continue;

@@ -12,8 +12,14 @@ export type EventTime =
    * A window's bounds are never NULL where they are assigned (rows without a time belong to no
    * window); `nullable` marks them past an outer join that pads them with NULLs.
    */
-  | { readonly kind: 'window_start'; readonly sizeMicros: number; readonly nullable?: true }
-  | { readonly kind: 'window_end'; readonly nullable?: true };
+  | { readonly kind: 'window_start'; readonly sizeMicros: number; readonly nullable?: true; readonly gridMicros?: number }
+  | { readonly kind: 'window_end'; readonly nullable?: true; readonly gridMicros?: number };
+
+/*
+ * `gridMicros`: the bound's values are multiples of it (TUMBLE and HOP windows are aligned to the
+ * epoch; HOP's size is a multiple of its slide), so a state evicted by the bound changes only when
+ * the watermark passes a multiple of it (see rule.ts, closesSince).
+ */
 
 /** Event-time fields by field name. */
 export type EventTimes = ReadonlyMap<string, EventTime>;
@@ -24,12 +30,17 @@ export const NO_EVENT_TIMES: EventTimes = new Map();
 export function windowEndOf(field: string, time: EventTime): WindowEnd {
   switch (time.kind) {
     case 'window_end':
-      return { field, plusMicros: 0, notNull: time.nullable !== true };
+      return { field, plusMicros: 0, notNull: time.nullable !== true, gridMicros: time.gridMicros ?? null };
     case 'window_start':
-      return { field, plusMicros: time.sizeMicros, notNull: time.nullable !== true };
+      return { field, plusMicros: time.sizeMicros, notNull: time.nullable !== true, gridMicros: time.gridMicros ?? null };
     case 'time':
-      return { field, plusMicros: 1, notNull: false };
+      return { field, plusMicros: 1, notNull: false, gridMicros: null };
   }
+}
+
+/** The grid a field's values lie on (see EventTime), or null. */
+export function gridOf(time: EventTime | undefined): number | null {
+  return time && time.kind !== 'time' ? (time.gridMicros ?? null) : null;
 }
 
 /** The same event times, as the side of an outer join that pads its rows with NULLs sees them. */

@@ -73,6 +73,8 @@ export interface WindowEnd {
   readonly plusMicros: number;
   /** The field is never NULL (a window bound not padded by an outer join): it can be matched with =. */
   readonly notNull: boolean;
+  /** The field's values are multiples of this (an epoch-aligned TUMBLE/HOP bound), or null. */
+  readonly gridMicros: number | null;
 }
 
 /** Fused filter and projection: `SELECT exprs FROM input WHERE filter`, stateless. */
@@ -142,6 +144,8 @@ export interface StreamJoinOp extends NodeBase {
    * window closes). Eviction keeps a row while the other side could still bring a partner.
    */
   readonly slackMicros: { readonly left: number; readonly right: number };
+  /** The grid each side's time field lies on (an epoch-aligned window bound), or null. */
+  readonly gridMicros: { readonly left: number | null; readonly right: number | null };
 }
 
 /**

@@ -7,7 +7,7 @@ import type { CatalogReader } from '../../catalog/reader.js';
 import { EddyError } from '../../util/errors.js';
 import type { Field } from '../logical/field.js';
 import type { JoinNode, LogicalNode, OverNode, RankNode, WindowNode } from '../logical/nodes.js';
-import { findWindowEnd, NO_EVENT_TIMES, paddedTimes, type EventTime, type EventTimes } from './event-time.js';
+import { findWindowEnd, gridOf, NO_EVENT_TIMES, paddedTimes, type EventTime, type EventTimes } from './event-time.js';
 import type { ChangelogKind, IncrementalNode, StateTableDecl } from './nodes.js';
 import { staticSql } from './static-sql.js';
 
@@ -160,8 +160,10 @@ export class Planner {
     const times = new Map(input.times);
     const watermarked = input.times.has(node.timeField);
     if (watermarked) {
-      times.set(start.name, { kind: 'window_start', sizeMicros: node.window === 'session' ? 0 : node.sizeMicros });
-      times.set(end.name, { kind: 'window_end' });
+      // epoch-aligned TUMBLE and HOP bounds are multiples of the slide (HOP's size is one of it)
+      const grid = node.window === 'session' ? {} : { gridMicros: node.slideMicros ?? node.sizeMicros };
+      times.set(start.name, { kind: 'window_start', sizeMicros: node.window === 'session' ? 0 : node.sizeMicros, ...grid });
+      times.set(end.name, { kind: 'window_end', ...grid });
     }
     if (node.window === 'session') {
       if (!watermarked) {
@@ -295,6 +297,7 @@ export class Planner {
         kind: 'stream_join', id, left: left.stream, right: right.stream, joinType: node.joinType, condition: node.condition,
         timeBound: evictable ? bound : null, fields: node.fields,
         slackMicros: { left: evictable ? slack(left.times.get(bound!.leftField)) : 0, right: evictable ? slack(right.times.get(bound!.rightField)) : 0 },
+        gridMicros: { left: evictable ? gridOf(left.times.get(bound!.leftField)) : null, right: evictable ? gridOf(right.times.get(bound!.rightField)) : null },
         state: [
           { name: `${id}_left`, purpose: `rows of the left input${evictable ? ', evicted by watermark' : ' (unbounded)'}` },
           { name: `${id}_right`, purpose: `rows of the right input${evictable ? ', evicted by watermark' : ' (unbounded)'}` },

@@ -29,6 +29,7 @@ const names: RuleNames = {
   output: '"d_out"',
   state: (table) => `main.${quoteIdent(table)}`,
   scratch: (suffix) => quoteIdent(`t_${suffix}`),
+  watermark: { current: null, previous: undefined },
 };
 
 async function step(conn: Connection, node: AggregateOp, delta: string): Promise<string> {
@@ -82,7 +83,7 @@ t.test('a global aggregate always has its one row', async (t) => {
 });
 
 t.test('a window bound never NULL among the keys is matched with =, any other key null-safely', async (t) => {
-  const windowed = (notNull: boolean): AggregateOp => ({ ...aggregate('append-only', [call('count', null)], ['BIGINT']), windowEnd: { field: 'k', plusMicros: 0, notNull } });
+  const windowed = (notNull: boolean): AggregateOp => ({ ...aggregate('append-only', [call('count', null)], ['BIGINT']), windowEnd: { field: 'k', plusMicros: 0, notNull, gridMicros: null } });
   const strict = aggregateRule.step(windowed(true), names).join('\n');
   t.match(strict, /LEFT JOIN main\."op2_groups" AS o ON o\."k" = d\."k"/, 'the probe of the state');
   t.match(strict, /MERGE INTO main\."op2_groups" AS s USING "t_new" AS n ON s\."k" = n\."k"/, 'the update of the state');

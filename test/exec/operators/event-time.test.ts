@@ -3,7 +3,7 @@ import t from 'tap';
 import { Database, type Connection } from '../../../src/duck/index.js';
 import { quoteIdent } from '../../../src/duck/quote.js';
 import { ruleFor } from '../../../src/exec/operators/index.js';
-import { WATERMARK_TABLE } from '../../../src/exec/operators/rule.js';
+import { WATERMARK_TABLE, type RuleNames, type WatermarkAdvance } from '../../../src/exec/operators/rule.js';
 import type { IncrementalNode } from '../../../src/plan/incremental/nodes.js';
 import { field, loadDelta, readDelta } from '../../support/changelog.js';
 
@@ -17,16 +17,24 @@ function scan(id: string, fields: ReturnType<typeof field>[], changelog: 'append
 async function harness(node: IncrementalNode, inputs: string[]) {
   const conn = await (await Database.open(':memory:')).connect();
   await conn.run(`CREATE TEMP TABLE ${WATERMARK_TABLE} (wm BIGINT); INSERT INTO ${WATERMARK_TABLE} VALUES (NULL)`);
-  const names = { inputs, output: 'dout', state: (s: string) => `main.${quoteIdent(s)}`, scratch: (s: string) => quoteIdent(`t_${s}`) };
+  // the previous batch's watermark, as the pipeline passes it (unknown before the first step)
+  let previous: number | null | undefined = undefined;
+  const names = (watermark: WatermarkAdvance = { current: null, previous: undefined }): RuleNames =>
+    ({ inputs, output: 'dout', state: (s: string) => `main.${quoteIdent(s)}`, scratch: (s: string) => quoteIdent(`t_${s}`), watermark });
   const rule = ruleFor(node);
-  await conn.runAll(rule.createState(node, names));
+  await conn.runAll(rule.createState(node, names()));
   return {
     conn,
+    /** The SQL of the last step. */
+    lastStep: [] as string[],
     async step(watermarkSec: number | null, deltas: [string, ReturnType<typeof field>[], string][]): Promise<string> {
-      await conn.run(`UPDATE ${WATERMARK_TABLE} SET wm = ${watermarkSec === null ? 'NULL' : watermarkSec * S + Date.UTC(2024, 0, 1) * 1000}`);
+      const current = watermarkSec === null ? null : watermarkSec * S + Date.UTC(2024, 0, 1) * 1000;
+      await conn.run(`UPDATE ${WATERMARK_TABLE} SET wm = ${current === null ? 'NULL' : current}`);
       for (const [table, fields, text] of deltas) await loadDelta(conn, table, fields, text);
-      await conn.runAll(rule.setup(node, names));
-      await conn.runAll(rule.step(node, names));
+      await conn.runAll(rule.setup(node, names()));
+      this.lastStep = rule.step(node, names({ current, previous }));
+      previous = current;
+      await conn.runAll(this.lastStep);
       return readDelta(conn, 'dout', node.fields);
     },
   };
@@ -52,7 +60,7 @@ t.test('a windowed aggregate emitting on close emits each window once, when the 
   const node: IncrementalNode = {
     kind: 'aggregate', id: 'op2', input: scan('op1', input), keys: ['k', 'we'], distinct: false, emit: 'close',
     aggregates: [{ fn: 'count', arg: null, distinct: false, filter: null, display: 'count(*)' }],
-    windowEnd: { field: 'we', plusMicros: 0 }, fields: [field('k', 'VARCHAR'), field('we', 'TIMESTAMP'), field('n', 'BIGINT')],
+    windowEnd: { field: 'we', plusMicros: 0, notNull: true, gridMicros: null }, fields: [field('k', 'VARCHAR'), field('we', 'TIMESTAMP'), field('n', 'BIGINT')],
     changelog: 'append-only', state: [],
   };
   const h = await harness(node, ['din']);
@@ -63,6 +71,50 @@ t.test('a windowed aggregate emitting on close emits each window once, when the 
   t.equal(await count(h.conn, 'op2_groups'), 0);
 });
 
+t.test('a windowed aggregate on a grid of window ends evicts and emits only when the watermark passes a multiple of it', async (t) => {
+  const input = [field('k', 'VARCHAR'), field('we', 'TIMESTAMP')];
+  const node: IncrementalNode = {
+    kind: 'aggregate', id: 'op2', input: scan('op1', input), keys: ['k', 'we'], distinct: false, emit: 'close',
+    aggregates: [{ fn: 'count', arg: null, distinct: false, filter: null, display: 'count(*)' }],
+    windowEnd: { field: 'we', plusMicros: 0, notNull: true, gridMicros: 10 * S }, fields: [field('k', 'VARCHAR'), field('we', 'TIMESTAMP'), field('n', 'BIGINT')],
+    changelog: 'append-only', state: [],
+  };
+  const h = await harness(node, ['din']);
+  const evicts = (): boolean => h.lastStep.some((sql) => sql.startsWith('DELETE'));
+  t.equal(await h.step(1, [['din', input, `+ a ${ts(10)}\n+ a ${ts(20)}`]]), '', 'nothing closed yet');
+  t.ok(evicts(), 'the first step after setup evicts: the previous watermark is not known');
+  t.equal(await h.step(9, [['din', input, `+ a ${ts(10)}`]]), '');
+  t.notOk(evicts(), 'the watermark moved within (0 s, 10 s]: no window end passed, no DELETE');
+  t.equal(await h.step(10, [['din', input, '']]), '+ a 2024-01-01 00:00:10 2', 'the end at 10 s is passed: emitted');
+  t.ok(evicts());
+  t.equal(await count(h.conn, 'op2_groups'), 1);
+  t.equal(await h.step(19, [['din', input, `+ a ${ts(20)}`]]), '');
+  t.notOk(evicts());
+  t.equal(await h.step(35, [['din', input, '']]), '+ a 2024-01-01 00:00:20 2', 'a jump over several multiples closes what lies below');
+  t.equal(await count(h.conn, 'op2_groups'), 0);
+});
+
+t.test('an inner join on window bounds skips its eviction until the watermark passes a multiple of the window', async (t) => {
+  const left = [field('a', 'BIGINT'), field('lw', 'TIMESTAMP')];
+  const right = [field('b', 'BIGINT'), field('rw', 'TIMESTAMP')];
+  const node: IncrementalNode = {
+    kind: 'stream_join', id: 'op3', left: scan('op1', left), right: scan('op2', right), joinType: 'inner',
+    condition: '"a" = "b" AND "lw" = "rw"',
+    timeBound: { leftField: 'lw', rightField: 'rw', lowerMicros: 0, upperMicros: 0 }, slackMicros: { left: 10 * S, right: 10 * S },
+    gridMicros: { left: 10 * S, right: 10 * S }, fields: [...left, ...right], changelog: 'append-only', state: [],
+  };
+  const h = await harness(node, ['dl', 'dr']);
+  const deletes = (): number => h.lastStep.filter((sql) => sql.startsWith('DELETE')).length;
+  t.equal(await h.step(5, [['dl', left, `+ 1 ${ts(0)}\n+ 2 ${ts(10)}`], ['dr', right, '']]), '');
+  t.equal(deletes(), 2, 'the first step evicts');
+  t.equal(await h.step(9, [['dl', left, ''], ['dr', right, `+ 1 ${ts(0)}`]]), '+ 1 2024-01-01 00:00:00 1 2024-01-01 00:00:00');
+  t.equal(deletes(), 0, 'window starts below 9 s - 10 s: none new since 5 s - 10 s');
+  t.equal(await h.step(11, [['dl', left, ''], ['dr', right, '']]), '');
+  t.equal(deletes(), 2, 'the watermark passed 10 s: the windows starting at 0 s are done');
+  t.equal(await count(h.conn, 'op3_left'), 1, 'the left row of the window at 10 s stays');
+  t.equal(await count(h.conn, 'op3_right'), 0);
+});
+
 t.test('a time-bounded left outer join evicts rows by watermark and pads the unmatched ones', async (t) => {
   const left = [field('a', 'BIGINT'), field('lt', 'TIMESTAMP')];
   const right = [field('b', 'BIGINT'), field('rt', 'TIMESTAMP')];
@@ -70,7 +122,7 @@ t.test('a time-bounded left outer join evicts rows by watermark and pads the unm
     kind: 'stream_join', id: 'op3', left: scan('op1', left), right: scan('op2', right), joinType: 'left',
     condition: '"a" = "b" AND "rt" BETWEEN "lt" AND "lt" + INTERVAL 5 SECOND',
     timeBound: { leftField: 'lt', rightField: 'rt', lowerMicros: 0, upperMicros: 5 * S }, slackMicros: { left: 0, right: 0 },
-    fields: [...left, ...right], changelog: 'append-only', state: [],
+    gridMicros: { left: null, right: null }, fields: [...left, ...right], changelog: 'append-only', state: [],
   };
   const h = await harness(node, ['dl', 'dr']);
   t.equal(await h.step(null, [['dl', left, `+ 1 ${ts(10)}\n+ 2 ${ts(10)}`], ['dr', right, '']]), '');

@@ -1,6 +1,8 @@
 import t from 'tap';
 import { planIncremental } from '../../../src/plan/incremental/plan.js';
-import { bind, catalog, closeFixture } from '../binder/fixture.js';
+import type { CatalogReader } from '../../../src/catalog/reader.js';
+import { bindQuery } from '../../../src/plan/binder/query.js';
+import { bind, bindContext, catalog, closeFixture, queryText } from '../binder/fixture.js';
 
 t.teardown(closeFixture);
 
@@ -29,4 +31,29 @@ t.test('a source scan names the columns the plan reads, for the source to load o
   t.same(scans.map((s) => s.kind === 'source_scan' && [...(s.columnsRead ?? [])].sort()), [['auction', 'price']]);
   const all = (await plan(`SELECT * FROM bid`)).operators.find((op) => op.kind === 'source_scan');
   t.equal(all?.kind === 'source_scan' ? all.columnsRead : undefined, null, 'SELECT * reads all');
+});
+
+/** The fixture's catalog with a watermark on bid.date_time. */
+const watermarked: CatalogReader = {
+  get: (name) => {
+    const o = catalog.get(name);
+    return o?.kind === 'source' && name === 'bid' ? { ...o, watermark: { column: 'date_time', expr: `date_time - INTERVAL '1' SECOND` } } : o;
+  },
+  list: () => catalog.list(),
+};
+
+t.test('windowed aggregates and joins on window bounds know the grid their evictions follow: the slide', async (t) => {
+  const plan = async (sql: string) => planIncremental(await bindQuery(queryText(sql), await bindContext(watermarked)), { name: 'v', outputMode: null, catalog: watermarked });
+  const counts = `SELECT auction, count(*) AS num, window_start AS starttime FROM HOP(bid, date_time, INTERVAL '2' SECOND, INTERVAL '10' SECOND) GROUP BY auction, window_start`;
+  const p = await plan(
+    `SELECT a.auction, a.num FROM (${counts}) a JOIN (SELECT max(num) AS maxn, starttime AS s FROM (${counts}) GROUP BY starttime) m ON a.starttime = m.s AND a.num >= m.maxn`,
+  );
+  const grids = p.operators.flatMap((op) => (op.kind === 'aggregate' ? [op.windowEnd?.gridMicros] : []));
+  t.same(grids, [2_000_000, 2_000_000], 'HOP bounds are multiples of the 2 s slide');
+  const join = p.operators.find((op) => op.kind === 'stream_join');
+  t.same(join?.kind === 'stream_join' && join.gridMicros, { left: 2_000_000, right: 2_000_000 });
+  const tumble = await plan(`SELECT window_end, count(*) AS n FROM TUMBLE(bid, date_time, INTERVAL '10' SECOND) GROUP BY window_end`);
+  t.same(tumble.operators.flatMap((op) => (op.kind === 'aggregate' ? [op.windowEnd?.gridMicros] : [])), [10_000_000], 'TUMBLE: its size');
+  const byTime = await plan(`SELECT date_time, count(*) AS n FROM bid GROUP BY date_time`);
+  t.same(byTime.operators.flatMap((op) => (op.kind === 'aggregate' ? [op.windowEnd?.gridMicros] : [])), [null], 'an event time lies on no grid');
 });
