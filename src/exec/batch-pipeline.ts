@@ -10,7 +10,7 @@ import { inputsOfOp as inputsOf, type IncrementalNode } from '../plan/incrementa
 import type { IncrementalPlan } from '../plan/incremental/plan.js';
 import { sortLimitClause } from '../plan/incremental/static-sql.js';
 import { ruleFor, sourceBatchTable } from './operators/index.js';
-import { columnDefs, columnsMatch, WATERMARK, WATERMARK_TABLE, type RuleNames, type WatermarkAdvance } from './operators/rule.js';
+import { columnDefs, columnsMatch, type RuleNames, type WatermarkAdvance } from './operators/rule.js';
 import { lateRow } from './operators/source-scan.js';
 import type { StateOperatorProgress } from './progress.js';
 import { applyDeltaSql } from './result-table.js';
@@ -37,8 +37,6 @@ export class BatchPipeline {
   private readonly inPlaceViews = new Map<string, string>();
   /** Per source: rows loaded into its batch table since the table was made. */
   private readonly rowsSinceMade = new Map<string, number>();
-  /** The watermark the connection's watermark table holds (setup makes it NULL; undefined: unknown). */
-  private watermarkSet: number | null | undefined = null;
   /** The watermark of the last batch run on this connection (WatermarkAdvance.previous). */
   private previousWatermark: number | null | undefined = undefined;
   /** Each state table's rows after the last batch (counted by its last statement). */
@@ -144,9 +142,6 @@ export class BatchPipeline {
   /** Creates state tables (if new) and this connection's delta relations. */
   async setup(conn: Connection): Promise<void> {
     this.inPlaceViews.clear();
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${WATERMARK_TABLE} (wm BIGINT)`);
-    await conn.run(`INSERT INTO ${WATERMARK_TABLE} VALUES (NULL)`);
-    this.watermarkSet = null;
     this.previousWatermark = undefined;
     await conn.run(`CREATE TABLE IF NOT EXISTS ${this.lateRowsTable} (query VARCHAR, source VARCHAR, batch BIGINT, source_offset VARCHAR, watermark TIMESTAMP, "row" JSON)`);
     this.rowsSinceMade.clear();
@@ -172,11 +167,6 @@ export class BatchPipeline {
   async run(conn: Connection, batchId: number, watermark: number | null): Promise<{ rows: number | null; delta: string }> {
     const statements: string[] = [];
     const wm = watermark === null ? null : Math.trunc(watermark);
-    if (wm !== this.watermarkSet) {
-      statements.push(`UPDATE ${WATERMARK_TABLE} SET wm = ${wm === null ? 'NULL' : wm}`);
-      // unknown until the batch's transaction commits (a rollback restores the old value)
-      this.watermarkSet = undefined;
-    }
     const advance: WatermarkAdvance = { current: wm, previous: this.previousWatermark };
     for (const node of this.plan.operators) statements.push(...ruleFor(node).step(node, this.names(node, advance)));
     const fields = this.root.fields.map((f) => f.name);
@@ -209,14 +199,15 @@ export class BatchPipeline {
       if (!this.deliversFromOutput) rows = Number(row[0] ?? 0);
       this.stateRows = new Map(states.map((t, i) => [t, Number(row[i + 1] ?? 0)]));
     }
-    this.watermarkSet = wm;
     this.previousWatermark = wm;
     return { rows, delta };
   }
 
-  /** Forgets which watermark the connection's table holds: a failed batch's rollback restored it. */
+  /**
+   * Forgets the previous batch's watermark: a failed batch's rollback restored state and views as
+   * they were before some earlier batch, so the next one evicts and remakes them all.
+   */
   batchFailed(): void {
-    this.watermarkSet = undefined;
     this.previousWatermark = undefined;
   }
 
@@ -229,14 +220,15 @@ export class BatchPipeline {
    * With late_rows = 'keep' and `count` late rows in a source's batch table (event time below the
    * watermark), the statement that stores them, to run inside the batch's transaction; else null.
    */
-  keepLateRowsSql(query: string, source: string, batchId: number, offset: unknown, count: number): string | null {
+  keepLateRowsSql(query: string, source: string, batchId: number, offset: unknown, count: number, watermark: number | null): string | null {
     const def = this.sources.get(source)?.watermark;
     if (!def || count === 0) return null;
     const table = sourceBatchTable(source);
-    const late = lateRow(def.column);
+    const wm = watermark === null ? 'NULL' : String(Math.trunc(watermark));
+    const late = lateRow(def.column, wm);
     return (
       `INSERT INTO ${this.lateRowsTable} SELECT ${quoteLiteral(query)}, ${quoteLiteral(source)}, ${batchId}, ${quoteLiteral(JSON.stringify(offset))}, ` +
-      `make_timestamp(${WATERMARK}), to_json(s) FROM ${table} AS s WHERE ${late}`
+      `make_timestamp(${wm}), to_json(s) FROM ${table} AS s WHERE ${late}`
     );
   }
 

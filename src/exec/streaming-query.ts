@@ -623,7 +623,7 @@ export class StreamingQuery {
       if (times.min !== null) batch.eventMin = batch.eventMin === null ? times.min : Math.min(batch.eventMin, times.min);
       if (times.max !== null) batch.eventMax = batch.eventMax === null ? times.max : Math.max(batch.eventMax, times.max);
       batch.late.set(s.name, times.late);
-      const keepSql = this.keepLateRows ? this.pipeline.keepLateRowsSql(this.name, s.name, batchId, end, times.late) : null;
+      const keepSql = this.keepLateRows ? this.pipeline.keepLateRowsSql(this.name, s.name, batchId, end, times.late, watermark) : null;
       if (keepSql) batch.keepLate.push(keepSql);
     }
     return batch;

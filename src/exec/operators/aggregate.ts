@@ -192,7 +192,7 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
     const existed = l.global ? ' WHERE r.__cnt IS NOT NULL' : ' WHERE r.__cnt > 0';
     const outNames = node.fields.map((f) => q(f.name)).join(', ');
     sql.push(deltaTable(names.output, node.fields));
-    const closed = node.windowEnd ? windowClosed(`r.${q(node.windowEnd.field)}`, node.windowEnd.plusMicros) : null;
+    const closed = node.windowEnd ? windowClosed(`r.${q(node.windowEnd.field)}`, node.windowEnd.plusMicros, names.watermark) : null;
     const closes = node.windowEnd !== null && closesSince(names.watermark, node.windowEnd.gridMicros, node.windowEnd.plusMicros);
     if (node.emit === 'close' && closed) {
       if (closes) sql.push(`INSERT INTO ${names.output} SELECT ${outputColumns(l, 'r').join(', ')}, 1 AS __op FROM ${groups} AS r WHERE r.__cnt > 0 AND ${closed}`);
@@ -207,7 +207,7 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
 
     // 6. Closed windows can receive no more rows (late rows are dropped at the source): evict them.
     if (node.windowEnd && closes) {
-      const end = windowClosed(q(node.windowEnd.field), node.windowEnd.plusMicros);
+      const end = windowClosed(q(node.windowEnd.field), node.windowEnd.plusMicros, names.watermark);
       sql.push(`DELETE FROM ${groups} WHERE ${end}`);
       node.aggregates.forEach((_, i) => {
         if (multiset(l, i)) sql.push(`DELETE FROM ${names.state(`${node.id}_values${i}`)} WHERE ${end}`);

@@ -39,7 +39,7 @@ export const overWindowRule: OperatorRule<OverWindowOp> = {
       ...differenceSql(names.output, node.fields, before, `(${computed})`),
     ];
     // A partition whose window the watermark closed gets no more rows (late rows are dropped): evict it.
-    if (node.windowEnd && closesSince(names.watermark, node.windowEnd.gridMicros, node.windowEnd.plusMicros)) sql.push(`DELETE FROM ${rows} WHERE ${windowClosed(q(node.windowEnd.field), node.windowEnd.plusMicros)}`);
+    if (node.windowEnd && closesSince(names.watermark, node.windowEnd.gridMicros, node.windowEnd.plusMicros)) sql.push(`DELETE FROM ${rows} WHERE ${windowClosed(q(node.windowEnd.field), node.windowEnd.plusMicros, names.watermark)}`);
     return sql;
   },
 };

@@ -39,7 +39,7 @@ export const rankRule: OperatorRule<RankOp> = {
   step(node, names) {
     const sql = node.input.changelog === 'append-only' ? appendOnlyStep(node, names) : retractingStep(node, names);
     // Partitions whose window the watermark closed get no more rows (late rows are dropped): evict them.
-    if (node.windowEnd && closesSince(names.watermark, node.windowEnd.gridMicros, node.windowEnd.plusMicros)) sql.push(`DELETE FROM ${names.state(`${node.id}_rows`)} WHERE ${windowClosed(q(node.windowEnd.field), node.windowEnd.plusMicros)}`);
+    if (node.windowEnd && closesSince(names.watermark, node.windowEnd.gridMicros, node.windowEnd.plusMicros)) sql.push(`DELETE FROM ${names.state(`${node.id}_rows`)} WHERE ${windowClosed(q(node.windowEnd.field), node.windowEnd.plusMicros, names.watermark)}`);
     return sql;
   },
 };

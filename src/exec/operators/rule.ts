@@ -100,11 +100,14 @@ export function differenceSql(output: string, fields: readonly Field[], before: 
   ];
 }
 
-/** The temp table holding the batch's watermark (epoch microseconds, NULL before the first one). */
-export const WATERMARK_TABLE = '"eddy_watermark"';
-
-/** The batch's watermark as a SQL scalar (epoch microseconds, or NULL). */
-export const WATERMARK = `(SELECT wm FROM ${WATERMARK_TABLE})`;
+/**
+ * The batch's watermark as a SQL literal (epoch microseconds, or NULL). A literal rather than a
+ * table the statements read: DuckDB then filters and prunes by a constant instead of joining each
+ * scan with a scalar subquery.
+ */
+export function watermarkSql(w: WatermarkAdvance): string {
+  return w.current === null ? 'NULL' : String(w.current);
+}
 
 /** The key that is a window bound never NULL, to be matched with = (see columnsMatch); else null. */
 export function windowKey(node: { readonly windowEnd: WindowEnd | null }): string | null {
@@ -112,8 +115,8 @@ export function windowKey(node: { readonly windowEnd: WindowEnd | null }): strin
 }
 
 /** SQL that is true when a window ending at `endField + plusMicros` is closed by the watermark. */
-export function windowClosed(endField: string, plusMicros: number): string {
-  return `(epoch_us(${endField}) + ${plusMicros} <= ${WATERMARK})`;
+export function windowClosed(endField: string, plusMicros: number, w: WatermarkAdvance): string {
+  return `(epoch_us(${endField}) + ${plusMicros} <= ${watermarkSql(w)})`;
 }
 
 /** State that keeps an operator's input rows as they are (rank, session windows): `<id>_rows`. */

@@ -11,7 +11,7 @@
 import { quoteIdent } from '../../duck/quote.js';
 import type { StreamJoinOp } from '../../plan/incremental/nodes.js';
 import type { Field } from '../../plan/logical/field.js';
-import { columnDefs, columnsMatch, deltaTable, evictsBelowSince, fieldList, WATERMARK, type OperatorRule } from './rule.js';
+import { columnDefs, columnsMatch, deltaTable, evictsBelowSince, fieldList, watermarkSql, type OperatorRule } from './rule.js';
 
 const nulls = (fields: readonly Field[]): string => fields.map((f) => `CAST(NULL AS ${f.type}) AS ${quoteIdent(f.name)}`).join(', ');
 
@@ -65,8 +65,9 @@ export const streamJoinRule: OperatorRule<StreamJoinOp> = {
       // right - left <= upper: so a left row below watermark - right slack - upper is done (and
       // symmetrically for right rows).
       const slack = node.slackMicros;
-      const leftGone = bound.upperMicros === null ? null : `epoch_us(${quoteIdent(bound.leftField)}) < ${WATERMARK} - ${bound.upperMicros + slack.right}`;
-      const rightGone = bound.lowerMicros === null ? null : `epoch_us(${quoteIdent(bound.rightField)}) < ${WATERMARK} + ${bound.lowerMicros - slack.left}`;
+      const wm = watermarkSql(names.watermark);
+      const leftGone = bound.upperMicros === null ? null : `epoch_us(${quoteIdent(bound.leftField)}) < ${wm} - ${bound.upperMicros + slack.right}`;
+      const rightGone = bound.lowerMicros === null ? null : `epoch_us(${quoteIdent(bound.rightField)}) < ${wm} + ${bound.lowerMicros - slack.left}`;
       const padLeft = node.joinType === 'left' || node.joinType === 'full';
       const padRight = node.joinType === 'right' || node.joinType === 'full';
       if (leftGone && padLeft) {

@@ -3,7 +3,7 @@ import t from 'tap';
 import { Database, type Connection } from '../../../src/duck/index.js';
 import { quoteIdent } from '../../../src/duck/quote.js';
 import { ruleFor } from '../../../src/exec/operators/index.js';
-import { WATERMARK_TABLE, type RuleNames, type WatermarkAdvance } from '../../../src/exec/operators/rule.js';
+import type { RuleNames, WatermarkAdvance } from '../../../src/exec/operators/rule.js';
 import type { IncrementalNode } from '../../../src/plan/incremental/nodes.js';
 import { field, loadDelta, readDelta } from '../../support/changelog.js';
 
@@ -16,7 +16,6 @@ function scan(id: string, fields: ReturnType<typeof field>[], changelog: 'append
 
 async function harness(node: IncrementalNode, inputs: string[]) {
   const conn = await (await Database.open(':memory:')).connect();
-  await conn.run(`CREATE TEMP TABLE ${WATERMARK_TABLE} (wm BIGINT); INSERT INTO ${WATERMARK_TABLE} VALUES (NULL)`);
   // the previous batch's watermark, as the pipeline passes it (unknown before the first step)
   let previous: number | null | undefined = undefined;
   const names = (watermark: WatermarkAdvance = { current: null, previous: undefined }): RuleNames =>
@@ -29,7 +28,6 @@ async function harness(node: IncrementalNode, inputs: string[]) {
     lastStep: [] as string[],
     async step(watermarkSec: number | null, deltas: [string, ReturnType<typeof field>[], string][]): Promise<string> {
       const current = watermarkSec === null ? null : watermarkSec * S + Date.UTC(2024, 0, 1) * 1000;
-      await conn.run(`UPDATE ${WATERMARK_TABLE} SET wm = ${current === null ? 'NULL' : current}`);
       for (const [table, fields, text] of deltas) await loadDelta(conn, table, fields, text);
       await conn.runAll(rule.setup(node, names()));
       this.lastStep = rule.step(node, names({ current, previous }));
