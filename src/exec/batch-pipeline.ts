@@ -128,7 +128,7 @@ export class BatchPipeline {
     return this.readColumns.get(source);
   }
 
-  private names(node: IncrementalNode, watermark: WatermarkAdvance = { current: null, previous: undefined }): RuleNames {
+  private names(node: IncrementalNode, batchId = 0, watermark: WatermarkAdvance = { current: null, previous: undefined }): RuleNames {
     const inputs = inputsOf(node).map((i) => q(`d_${i.id}`));
     return {
       inputs,
@@ -136,6 +136,7 @@ export class BatchPipeline {
       state: (table) => this.store.table(table),
       scratch: (suffix) => q(`t_${node.id}_${suffix}`),
       watermark,
+      batchId,
     };
   }
 
@@ -168,7 +169,7 @@ export class BatchPipeline {
     const statements: string[] = [];
     const wm = watermark === null ? null : Math.trunc(watermark);
     const advance: WatermarkAdvance = { current: wm, previous: this.previousWatermark };
-    for (const node of this.plan.operators) statements.push(...ruleFor(node).step(node, this.names(node, advance)));
+    for (const node of this.plan.operators) statements.push(...ruleFor(node).step(node, this.names(node, batchId, advance)));
     const fields = this.root.fields.map((f) => f.name);
     let delta = q(`d_${this.root.id}`);
     if (this.root.changelog === 'retracting') {

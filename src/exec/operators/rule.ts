@@ -19,6 +19,8 @@ export interface RuleNames {
   scratch(suffix: string): string;
   /** The batch's watermark and the one of the batch before (for closesSince, evictsBelowSince). */
   readonly watermark: WatermarkAdvance;
+  /** The batch's id (work done every few batches, such as compaction, goes by it). */
+  readonly batchId: number;
 }
 
 /** Epoch microseconds; null before the first watermark. */
