@@ -115,7 +115,7 @@ export interface IncrementalResult {
  * events at `eventsPerSecond` from a start time placed `retained` events in the past, so once the
  * backlog is processed each trigger takes the few events released since the previous one.
  */
-export async function runIncremental(query: LoadedQuery, retained: number, eventsPerSecond: number, batchRows: number, samples = 20): Promise<IncrementalResult> {
+export async function runIncremental(query: LoadedQuery, retained: number, eventsPerSecond: number, batchRows: number, samples = 20, triggerMs = 0): Promise<IncrementalResult> {
   const s = await EddySession.open();
   try {
     const name = `nexmark_${query.name}`;
@@ -123,7 +123,9 @@ export async function runIncremental(query: LoadedQuery, retained: number, event
     const startTimeMs = Date.now() - (retained * 1000) / eventsPerSecond;
     await s.engine.execute(sourcesSql(query.sources, { eventsPerSecond, startTimeMs }));
     s.watch(name);
-    await s.engine.execute(querySql(query, name, 'view', { max_rows_per_batch: batchRows }));
+    const options: Record<string, string | number> = { max_rows_per_batch: batchRows };
+    if (triggerMs > 0) options.trigger = `${triggerMs} milliseconds`;
+    await s.engine.execute(querySql(query, name, 'view', options));
     await s.engine.drain();
     const caughtUp = s.collect(name).at(-1)?.batchId ?? -1;
     statementProfile()?.reset(); // with --profile: the small batches only

@@ -19,6 +19,13 @@ export interface NexmarkBenchOptions {
   /** Retained event counts at which to measure an incremental trigger (empty: not measured). */
   readonly incrementalEvents: readonly number[];
   readonly incrementalQueries: readonly string[];
+  /**
+   * The incremental run's trigger interval, ms (0: each batch starts when the last ends). A fixed
+   * interval fixes the small batches' size, so that two builds compare like with like.
+   */
+  readonly incrementalTriggerMs?: number;
+  /** Small batches measured per incremental run (default 20). */
+  readonly incrementalSamples?: number;
   /** Measured seconds of the latency run per query (0: not measured). */
   readonly latencySeconds: number;
   readonly oneRowBatch: boolean;
@@ -143,7 +150,7 @@ export async function runNexmarkBench(options: NexmarkBenchOptions, logLine: (li
           for (const retained of options.incrementalEvents) {
             log(`${q.name}: incremental trigger after ${retained} events`);
             const inc = await profiled(options, log, (top) => { r.incremental_statement_profile = top; },
-              () => runIncremental(q, retained, options.eventsPerSecond, options.batchRows));
+              () => runIncremental(q, retained, options.eventsPerSecond, options.batchRows, options.incrementalSamples, options.incrementalTriggerMs));
             const recompute = retained === N ? batch : await recomputeAt(retained, options.eventsPerSecond, q);
             r.incremental.push({
               retained_events: inc.retainedEvents,

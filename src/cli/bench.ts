@@ -12,11 +12,14 @@ export const BENCH_HELP = `Usage:
   eddy bench nexmark [--queries q0,q1,...] [--events N] [--json FILE]
                      [--batch-rows R] [--events-per-second E]
                      [--incremental-events N1,N2] [--incremental-queries q4,q5,q7]
+                     [--incremental-trigger-ms T] [--incremental-samples S]
                      [--latency-seconds S] [--no-one-row] [--no-replay] [--timeout-seconds T] [--profile]
       Per query: Eddy streaming N events (default 1000000) in batches of at most R rows (default
       100000) against DuckDB running the same query once over the same events in a table; then an
       incremental trigger after N1, N2 retained events against recomputing (default: at N, for
-      q4, q5, q7; --incremental-events 0 skips), a one-row batch's fixed cost, and p50/p99 latency
+      q4, q5, q7; --incremental-events 0 skips; the median of S small batches, default 20, each
+      starting when the last ended, or every T ms with --incremental-trigger-ms, which fixes their
+      size for comparing two builds), a one-row batch's fixed cost, and p50/p99 latency
       from event release to a subscriber at half the measured rate for S seconds (default 5; 0 skips).
       Unless --no-replay, each query also streams the same events from push sources that already
       hold them (loaded untimed): Eddy without the generator, against DuckDB over the same tables.
@@ -52,6 +55,8 @@ export function parseBenchArgs(argv: readonly string[]): NexmarkBenchOptions & {
       'events-per-second': { type: 'string' },
       'incremental-events': { type: 'string' },
       'incremental-queries': { type: 'string' },
+      'incremental-trigger-ms': { type: 'string' },
+      'incremental-samples': { type: 'string' },
       'latency-seconds': { type: 'string' },
       'no-one-row': { type: 'boolean' },
       'no-replay': { type: 'boolean' },
@@ -69,6 +74,8 @@ export function parseBenchArgs(argv: readonly string[]): NexmarkBenchOptions & {
     batchRows: positiveInt('--batch-rows', values['batch-rows'], 100_000),
     incrementalEvents: incremental,
     incrementalQueries: list(values['incremental-queries'], DEFAULT_INCREMENTAL_QUERIES),
+    incrementalTriggerMs: positiveInt('--incremental-trigger-ms', values['incremental-trigger-ms'], 0, true),
+    incrementalSamples: positiveInt('--incremental-samples', values['incremental-samples'], 20),
     latencySeconds: positiveInt('--latency-seconds', values['latency-seconds'], 5, true),
     oneRowBatch: values['no-one-row'] !== true,
     replayed: values['no-replay'] !== true,

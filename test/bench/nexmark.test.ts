@@ -35,6 +35,21 @@ t.test('eddy bench nexmark runs q0 over 10k events and writes the JSON report', 
   t.match(c.out.join(''), /\| q0 \| sink \| 10000 \|/);
 });
 
+t.test('the incremental run with a fixed trigger interval measures batches of that interval\'s events', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'eddy-bench-test-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'report.json');
+  const c = capture();
+  const code = await main(['bench', 'nexmark', '--queries', 'q7', '--events', '10000', '--json', file, '--latency-seconds', '0', '--no-one-row', '--no-replay',
+    '--incremental-events', '100000', '--incremental-trigger-ms', '200', '--incremental-samples', '3'], c.io);
+  t.equal(code, 0, c.err.join(''));
+  const [r] = JSON.parse(readFileSync(file, 'utf8')) as { incremental: { trigger_ms: number; batch_rows: number }[] }[];
+  const inc = r!.incremental[0]!;
+  t.ok(inc.trigger_ms > 0, 'a trigger time');
+  // 200 ms of events at 10,000 events/s, 92% of them bids: about 1,840 rows, more when a batch runs late
+  t.ok(inc.batch_rows >= 1000 && inc.batch_rows < 10000, `about 200 ms of bids per batch (${inc.batch_rows})`);
+});
+
 t.test('bad arguments are a usage error', async (t) => {
   const c = capture();
   t.equal(await main(['bench', 'nexmark', '--events', 'many'], c.io), 2);
