@@ -126,16 +126,16 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
     if (hasMultisets) sql.push(`CREATE OR REPLACE TEMP TABLE ${dagg} AS ${deltaSelect}`);
     const deltaRelation = hasMultisets ? dagg : `(${deltaSelect})`;
 
-    // 2. Multisets: merge the delta's value weights, then recompute each touched group's value.
+    // 2. Multisets: merge the delta's value weights, then recompute each touched group's value (a
+    //    subquery of step 3). Each is read once, so neither is a table of its own: a statement fewer.
     const recomputed: string[] = [];
     node.aggregates.forEach((a, i) => {
       if (!multiset(l, i)) return;
       const values = names.state(`${node.id}_values${i}`);
-      const dv = names.scratch(`dv${i}`);
       const keyAndValue = [...l.keyNames, 'v'];
+      const dv = `(SELECT ${[...keySelect, `${q(a.arg!)} AS v`].join(', ')}, sum(__op)::BIGINT AS w FROM ${input} ` +
+        `WHERE ${contributes(a)} GROUP BY ${[...node.keys.map(q), q(a.arg!)].join(', ')} HAVING sum(__op) <> 0)`;
       sql.push(
-        `CREATE OR REPLACE TEMP TABLE ${dv} AS SELECT ${[...keySelect, `${q(a.arg!)} AS v`].join(', ')}, sum(__op)::BIGINT AS w FROM ${input} ` +
-          `WHERE ${contributes(a)} GROUP BY ${[...node.keys.map(q), q(a.arg!)].join(', ')} HAVING sum(__op) <> 0`,
         // add the weights in place; a value whose weight reaches zero leaves the multiset
         `MERGE INTO ${values} AS m USING ${dv} AS d ON ${columnsMatch('m', 'd', keyAndValue, timeKey)} ` +
           `WHEN MATCHED AND m.w + d.w = 0 THEN DELETE WHEN MATCHED THEN UPDATE SET w = m.w + d.w ` +
@@ -144,12 +144,9 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
       const fn = a.fn === 'count' ? 'count' : a.fn;
       const touched = l.global ? '' : ` SEMI JOIN ${dagg} AS d ON ${columnsMatch('m', 'd', l.keyNames, timeKey)}`;
       const valueGroupBy = l.global ? '' : ` GROUP BY ${l.keyNames.map((k) => `m.${q(k)}`).join(', ')}`;
-      const rv = names.scratch(`rv${i}`);
-      sql.push(
-        `CREATE OR REPLACE TEMP TABLE ${rv} AS SELECT ${[...l.keyNames.map((k) => `m.${q(k)} AS ${q(k)}`), `${fn}(m.v) AS v`].join(', ')} ` +
-          `FROM ${values} AS m${touched}${valueGroupBy}`,
+      recomputed.push(
+        `(SELECT ${[...l.keyNames.map((k) => `m.${q(k)} AS ${q(k)}`), `${fn}(m.v) AS v`].join(', ')} FROM ${values} AS m${touched}${valueGroupBy})`,
       );
-      recomputed.push(rv);
     });
 
     // 3. The touched groups after the batch, each with its state before (`__old_<column>`, NULL for a
