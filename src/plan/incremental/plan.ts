@@ -61,7 +61,9 @@ function keyOf(node: IncrementalNode): readonly string[] | null {
     case 'aggregate':
       return node.fields.slice(0, node.keys.length).map((f) => f.name);
     case 'rank':
-      return null;
+      // ROW_NUMBER() ... <= 1 keeps one row per partition (deduplication, the top row): the
+      // partition is a key. RANK and DENSE_RANK keep ties, and a larger limit several rows.
+      return node.rankFunction === 'row_number' && node.limit === 1 ? node.partitionBy : null;
     case 'map': {
       const inner = keyOf(node.input);
       if (inner === null) return null;

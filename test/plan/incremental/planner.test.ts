@@ -57,3 +57,13 @@ t.test('windowed aggregates and joins on window bounds know the grid their evict
   const byTime = await plan(`SELECT date_time, count(*) AS n FROM bid GROUP BY date_time`);
   t.same(byTime.operators.flatMap((op) => (op.kind === 'aggregate' ? [op.windowEnd?.gridMicros] : [])), [null], 'an event time lies on no grid');
 });
+
+t.test('a result keeps a key where its rows are unique by one: group keys, and the partition of ROW_NUMBER() <= 1', async (t) => {
+  t.same((await plan(`SELECT auction, count(*) AS n FROM bid GROUP BY auction`)).key, ['auction']);
+  t.same((await plan(`SELECT count(*) AS n FROM bid`)).key, [], 'a global aggregate: one row, no key columns');
+  const top1 = `SELECT auction, bidder, price FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price DESC) AS rn FROM bid) WHERE rn <= 1`;
+  t.same((await plan(top1)).key, ['auction'], 'the top bid per auction is unique by auction');
+  t.same((await plan(top1.replace('rn <= 1', 'rn <= 2'))).key, null, 'two per auction: no key');
+  t.same((await plan(top1.replace('ROW_NUMBER()', 'RANK()'))).key, null, 'RANK keeps ties: no key');
+  t.same((await plan(top1.replace('SELECT auction, bidder, price FROM', 'SELECT bidder, price FROM'))).key, null, 'the partition projected away: no key');
+});
