@@ -113,6 +113,33 @@ t.test('an inner join on window bounds skips its eviction until the watermark pa
   t.equal(await count(h.conn, 'op3_right'), 0);
 });
 
+t.test('an inner join on event times evicts once the bound passed a whole second; an outer join every batch', async (t) => {
+  const left = [field('a', 'BIGINT'), field('lt', 'TIMESTAMP')];
+  const right = [field('b', 'BIGINT'), field('rt', 'TIMESTAMP')];
+  const join = (joinType: 'inner' | 'left'): IncrementalNode => ({
+    kind: 'stream_join', id: 'op3', left: scan('op1', left), right: scan('op2', right), joinType,
+    condition: '"a" = "b" AND "rt" BETWEEN "lt" AND "lt" + INTERVAL 5 SECOND',
+    timeBound: { leftField: 'lt', rightField: 'rt', lowerMicros: 0, upperMicros: 5 * S }, slackMicros: { left: 0, right: 0 },
+    gridMicros: { left: null, right: null }, fields: [...left, ...right], changelog: 'append-only', state: [],
+  });
+  const inner = await harness(join('inner'), ['dl', 'dr']);
+  const deletes = (): number => inner.lastStep.filter((sql) => sql.startsWith('DELETE')).length;
+  await inner.step(10.2, [['dl', left, `+ 1 ${ts(4)}\n+ 2 ${ts(6)}`], ['dr', right, `+ 9 ${ts(11)}`]]);
+  t.equal(deletes(), 2, 'the first step evicts');
+  t.equal(await count(inner.conn, 'op3_left'), 1, 'the row at 4 s is below 10.2 s - 5 s');
+  await inner.step(10.7, [['dl', left, ''], ['dr', right, '']]);
+  t.equal(deletes(), 0, 'within the same second: rows that can meet nothing stay a little longer');
+  t.equal(await count(inner.conn, 'op3_left'), 1);
+  t.equal(await inner.step(10.9, [['dl', left, ''], ['dr', right, `+ 2 ${ts(11)}`]]), '+ 2 2024-01-01 00:00:06 2 2024-01-01 00:00:11', 'and they still join right');
+  await inner.step(12, [['dl', left, ''], ['dr', right, '']]);
+  t.equal(deletes(), 2, 'the bound passed 6 s (left) and 11 s (right)');
+  t.equal(await count(inner.conn, 'op3_left'), 0);
+  const outer = await harness(join('left'), ['dl', 'dr']);
+  await outer.step(10.2, [['dl', left, ''], ['dr', right, '']]);
+  await outer.step(10.7, [['dl', left, ''], ['dr', right, '']]);
+  t.equal(outer.lastStep.filter((sql) => sql.startsWith('DELETE')).length, 2, 'an outer join pads what it evicts: every batch');
+});
+
 t.test('a time-bounded left outer join evicts rows by watermark and pads the unmatched ones', async (t) => {
   const left = [field('a', 'BIGINT'), field('lt', 'TIMESTAMP')];
   const right = [field('b', 'BIGINT'), field('rt', 'TIMESTAMP')];
