@@ -127,16 +127,14 @@ export class Connection {
 
   /**
    * Runs fn inside a transaction: committed when it returns, rolled back when it throws.
-   * `beforeCommit` statements (or a function returning them, called after fn) run after fn, in one
-   * call with the COMMIT.
+   * `beforeCommit` statements run after fn, in one call with the COMMIT.
    */
-  async transaction<T>(fn: () => Promise<T>, beforeCommitStatements: readonly string[] | (() => readonly string[]) = []): Promise<T> {
+  async transaction<T>(fn: () => Promise<T>, beforeCommit: readonly string[] = []): Promise<T> {
     if (this.inTransaction) throw new Error('transactions do not nest');
     this.inTransaction = true;
     this.beginPending = true;
     try {
       const result = await fn();
-      const beforeCommit = typeof beforeCommitStatements === 'function' ? beforeCommitStatements() : beforeCommitStatements;
       // with BEGIN still pending and nothing to run before COMMIT, there is no transaction to commit
       if (!this.beginPending || beforeCommit.length > 0) await this.exec([...beforeCommit, 'COMMIT'].join(';\n'));
       return result;

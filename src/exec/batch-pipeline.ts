@@ -162,11 +162,10 @@ export class BatchPipeline {
   /**
    * Runs the batch's operators and applies the output, all in one call to DuckDB (a call costs
    * ~0.1 ms beyond its statements; a small batch has 20-35 statements). Returns the number of output
-   * rows (null when the sink will count them), the relation holding the batch's net changes
-   * (readable until the next batch) and the values of `scalars`, SQL scalars read by the same call
-   * (the sources' event-time scans). `watermark` is the batch's (epoch microseconds, or null).
+   * rows (null when the sink will count them) and the relation holding the batch's net changes
+   * (readable until the next batch). `watermark` is the batch's (epoch microseconds, or null).
    */
-  async run(conn: Connection, batchId: number, watermark: number | null, scalars: readonly string[] = []): Promise<{ rows: number | null; delta: string; scalars: unknown[] }> {
+  async run(conn: Connection, batchId: number, watermark: number | null): Promise<{ rows: number | null; delta: string }> {
     const statements: string[] = [];
     const wm = watermark === null ? null : Math.trunc(watermark);
     const advance: WatermarkAdvance = { current: wm, previous: this.previousWatermark };
@@ -186,27 +185,23 @@ export class BatchPipeline {
     if (this.kind === 'sink' && !this.deliversFromOutput) statements.push(this.outboxInsert(batchId, delta));
 
     // The batch's last statement reads the output's row count (a sink delivering from the output
-    // counts the rows it is given: null saves a scan), each state table's rows (for progress) and
-    // the scalars.
+    // counts the rows it is given: null saves a scan) and each state table's rows, for progress.
     const states = this.stateTables();
     let rows: number | null = null;
-    let values: unknown[] = [];
-    const tail = states.length > 0 || scalars.length > 0;
-    if (!tail && this.deliversFromOutput) {
+    if (states.length === 0 && this.deliversFromOutput) {
       await conn.runAll(statements);
-    } else if (!tail && this.keepsResult && insertsOnly && this.kind === 'view') {
+    } else if (states.length === 0 && this.keepsResult && insertsOnly && this.kind === 'view') {
       // the INSERT of the delta into the result table is the last statement: its count is the rows
       rows = Number((await conn.runAllThenQuery(statements.slice(0, -1), statements.at(-1)!)).rows[0]?.[0] ?? 0);
     } else {
       const counts = [this.deliversFromOutput ? 'NULL' : `(SELECT count(*) FROM ${delta})`, ...states.map((t) => `(SELECT count(*) FROM ${this.store.table(t)})`)];
-      const result = await conn.runAllThenQuery(statements, `SELECT ${[...counts, ...scalars].map((c, i) => `${c} AS c${i}`).join(', ')}`);
+      const result = await conn.runAllThenQuery(statements, `SELECT ${counts.map((c, i) => `${c} AS c${i}`).join(', ')}`);
       const row = result.rows[0] ?? [];
       if (!this.deliversFromOutput) rows = Number(row[0] ?? 0);
       this.stateRows = new Map(states.map((t, i) => [t, Number(row[i + 1] ?? 0)]));
-      values = row.slice(counts.length);
     }
     this.previousWatermark = wm;
-    return { rows, delta, scalars: values };
+    return { rows, delta };
   }
 
   /**

@@ -69,8 +69,6 @@ interface LoadedBatch {
   readonly late: Map<string, number>;
   /** Statements storing late rows (late_rows = 'keep'), run in the batch's transaction. */
   readonly keepLate: string[];
-  /** The event-time scan of each loaded watermarked source (WatermarkTracker.scanSql), read with the batch's last statement. */
-  readonly scans: { readonly source: string; readonly sql: string }[];
   eventMin: number | null;
   eventMax: number | null;
 }
@@ -522,30 +520,26 @@ export class StreamingQuery {
     offsetsLogged?.catch(() => undefined);
     let batch: LoadedBatch;
     let output: { rows: number | null; delta: string };
-    const offsetsAfter = Object.fromEntries(this.sources.map((s) => [s.name, ends.get(s.name)]));
     try {
-      // 3. Load each source's delta.
-      const loadedBatch = await this.loadSources(ends, watermark);
-      batch = loadedBatch;
+      // 3. Load each source's delta; note its event times and late rows.
+      batch = await this.loadSources(batchId, ends, watermark);
       faultPoint(this.name, 'after-load', batchId);
       t = lap('getBatch', t);
 
-      // 4. One transaction: operators, result and outbox, the sources' event times and late rows
-      //    (read by the operators' last statement), state version.
+      // 4. One transaction: operators, result and outbox, state version.
+      const eventTime = this.watermarks.advance() === null && this.watermarks.watermarked.length === 0 ? undefined : this.watermarks.snapshot();
+      const offsetsAfter = Object.fromEntries(this.sources.map((s) => [s.name, ends.get(s.name)]));
+      // the late rows and the state version go in one call with the COMMIT
+      const beforeCommit = [...batch.keepLate, ...this.store.setVersionSql({ batchId, offsets: offsetsAfter, fingerprint: this.config.plan.fingerprint, eventTime })];
       output = await this.conn.transaction(async () => {
-        const result = await this.pipeline.run(this.conn, batchId, watermark, loadedBatch.scans.map((s) => s.sql));
-        this.noteEventTimes(loadedBatch, result.scalars, batchId, ends, watermark);
+        const result = await this.pipeline.run(this.conn, batchId, watermark);
         const waited = Date.now();
         await offsetsLogged;
         durations.walCommit = Date.now() - waited; // what is left of the offsets write by now
         faultPoint(this.name, 'after-offsets', batchId);
         faultPoint(this.name, 'in-transaction', batchId);
         return result;
-      }, () => {
-        // the late rows and the state version go in one call with the COMMIT
-        const eventTime = this.watermarks.advance() === null && this.watermarks.watermarked.length === 0 ? undefined : this.watermarks.snapshot();
-        return [...loadedBatch.keepLate, ...this.store.setVersionSql({ batchId, offsets: offsetsAfter, fingerprint: this.config.plan.fingerprint, eventTime })];
-      });
+      }, beforeCommit);
     } catch (e) {
       this.pipeline.batchFailed();
       // a write still in flight would otherwise land after a retry planned batch N afresh
@@ -603,9 +597,9 @@ export class StreamingQuery {
     for (const l of this.listeners) l(progress);
   }
 
-  /** Step 3: loads each source's delta into its batch table; prepares the scan of its event times. */
-  private async loadSources(ends: ReadonlyMap<string, SourceOffset>, watermark: number | null): Promise<LoadedBatch> {
-    const batch: LoadedBatch = { loaded: new Map(), late: new Map(), keepLate: [], scans: [], eventMin: null, eventMax: null };
+  /** Step 3: loads each source's delta into its batch table; notes event times and late rows. */
+  private async loadSources(batchId: number, ends: ReadonlyMap<string, SourceOffset>, watermark: number | null): Promise<LoadedBatch> {
+    const batch: LoadedBatch = { loaded: new Map(), late: new Map(), keepLate: [], eventMin: null, eventMax: null };
     this.lastBatchWatermark = watermark;
     for (const s of this.sources) {
       const table = this.pipeline.sourceTable(s.name);
@@ -625,23 +619,14 @@ export class StreamingQuery {
         this.pipeline.sourceRowsLoaded(s.name, stats.rows + stats.badRows);
       }
       batch.loaded.set(s.name, stats);
-      batch.late.set(s.name, 0);
-      const scan = this.watermarks.scanSql(s.name, table, watermark);
-      if (scan !== null) batch.scans.push({ source: s.name, sql: scan });
-    }
-    return batch;
-  }
-
-  /** The sources' event times (the values of `batch.scans`): raises their watermarks, notes late rows. */
-  private noteEventTimes(batch: LoadedBatch, scanned: readonly unknown[], batchId: number, ends: ReadonlyMap<string, SourceOffset>, watermark: number | null): void {
-    batch.scans.forEach(({ source }, i) => {
-      const times = this.watermarks.record(source, scanned[i]);
+      const times = await this.watermarks.observe(this.conn, s.name, table, watermark);
       if (times.min !== null) batch.eventMin = batch.eventMin === null ? times.min : Math.min(batch.eventMin, times.min);
       if (times.max !== null) batch.eventMax = batch.eventMax === null ? times.max : Math.max(batch.eventMax, times.max);
-      batch.late.set(source, times.late);
-      const keepSql = this.keepLateRows ? this.pipeline.keepLateRowsSql(this.name, source, batchId, ends.get(source), times.late, watermark) : null;
+      batch.late.set(s.name, times.late);
+      const keepSql = this.keepLateRows ? this.pipeline.keepLateRowsSql(this.name, s.name, batchId, end, times.late, watermark) : null;
       if (keepSql) batch.keepLate.push(keepSql);
-    });
+    }
+    return batch;
   }
 
   /**

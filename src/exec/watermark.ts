@@ -53,29 +53,13 @@ export class WatermarkTracker {
    * `batchWatermark` (the batch's watermark, epoch microseconds), and raises the source's watermark.
    */
   async observe(conn: Connection, source: string, table: string, batchWatermark: number | null): Promise<BatchEventTime> {
-    const scan = this.scanSql(source, table, batchWatermark);
-    if (scan === null) return { min: null, max: null, late: 0 };
-    return this.record(source, (await conn.query(`SELECT ${scan}`)).rows[0]?.[0]);
-  }
-
-  /**
-   * The scan of observe as one SQL scalar (a list: min, max, the source's watermark, late rows), so
-   * that it can ride along with other statements (the batch's last SELECT); null for a source without
-   * a watermark. Its value goes to record().
-   */
-  scanSql(source: string, table: string, batchWatermark: number | null): string | null {
     const def = this.sources.get(source)?.watermark;
-    if (!def) return null;
+    if (!def) return { min: null, max: null, late: 0 };
     const time = quoteIdent(def.column);
     // the batch's watermark as a literal: a scalar subquery per scan cost a fifth of the statement
     const lateCount = batchWatermark === null ? '0' : `count(*) FILTER (WHERE epoch_us(${time}) < ${Math.trunc(batchWatermark)})`;
-    return `(SELECT [epoch_us(min(${time})), epoch_us(max(${time})), epoch_us(${watermarkOfMax(def)}), ${lateCount}] FROM ${table})`;
-  }
-
-  /** Takes the value of scanSql: raises the source's watermark; returns the batch's event times. */
-  record(source: string, scanned: unknown): BatchEventTime {
-    const values = Array.isArray(scanned) ? scanned : [];
-    const [min, max, mark, late] = [0, 1, 2, 3].map((i) => (values[i] === null || values[i] === undefined ? null : Number(values[i])));
+    const row = await conn.query(`SELECT epoch_us(min(${time})), epoch_us(max(${time})), epoch_us(${watermarkOfMax(def)}), ${lateCount} FROM ${table}`);
+    const [min, max, mark, late] = (row.rows[0] ?? []).map((v) => (v === null || v === undefined ? null : Number(v)));
     if (mark !== null && mark !== undefined) {
       const before = this.sourceMarks.get(source);
       if (before === undefined || mark > before) this.sourceMarks.set(source, mark);
