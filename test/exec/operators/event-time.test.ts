@@ -38,6 +38,19 @@ async function harness(node: IncrementalNode, inputs: string[]) {
   };
 }
 
+const JOIN_LEFT = [field('a', 'BIGINT'), field('lt', 'TIMESTAMP')];
+const JOIN_RIGHT = [field('b', 'BIGINT'), field('rt', 'TIMESTAMP')];
+
+/** A join of two scans on a = b with rt within 5 s after lt, event times on no grid. */
+function fiveSecondJoin(joinType: 'inner' | 'left'): IncrementalNode {
+  return {
+    kind: 'stream_join', id: 'op3', left: scan('op1', JOIN_LEFT), right: scan('op2', JOIN_RIGHT), joinType,
+    condition: '"a" = "b" AND "rt" BETWEEN "lt" AND "lt" + INTERVAL 5 SECOND',
+    timeBound: { leftField: 'lt', rightField: 'rt', lowerMicros: 0, upperMicros: 5 * S }, slackMicros: { left: 0, right: 0 },
+    gridMicros: { left: null, right: null }, fields: [...JOIN_LEFT, ...JOIN_RIGHT], changelog: 'append-only', state: [],
+  };
+}
+
 async function count(conn: Connection, table: string): Promise<number> {
   return Number(await conn.scalar(`SELECT count(*) FROM main.${quoteIdent(table)}`));
 }
@@ -114,15 +127,8 @@ t.test('an inner join on window bounds skips its eviction until the watermark pa
 });
 
 t.test('an inner join on event times evicts once the bound passed a whole second; an outer join every batch', async (t) => {
-  const left = [field('a', 'BIGINT'), field('lt', 'TIMESTAMP')];
-  const right = [field('b', 'BIGINT'), field('rt', 'TIMESTAMP')];
-  const join = (joinType: 'inner' | 'left'): IncrementalNode => ({
-    kind: 'stream_join', id: 'op3', left: scan('op1', left), right: scan('op2', right), joinType,
-    condition: '"a" = "b" AND "rt" BETWEEN "lt" AND "lt" + INTERVAL 5 SECOND',
-    timeBound: { leftField: 'lt', rightField: 'rt', lowerMicros: 0, upperMicros: 5 * S }, slackMicros: { left: 0, right: 0 },
-    gridMicros: { left: null, right: null }, fields: [...left, ...right], changelog: 'append-only', state: [],
-  });
-  const inner = await harness(join('inner'), ['dl', 'dr']);
+  const [left, right] = [JOIN_LEFT, JOIN_RIGHT];
+  const inner = await harness(fiveSecondJoin('inner'), ['dl', 'dr']);
   const deletes = (): number => inner.lastStep.filter((sql) => sql.startsWith('DELETE')).length;
   await inner.step(10.2, [['dl', left, `+ 1 ${ts(4)}\n+ 2 ${ts(6)}`], ['dr', right, `+ 9 ${ts(11)}`]]);
   t.equal(deletes(), 2, 'the first step evicts');
@@ -134,22 +140,15 @@ t.test('an inner join on event times evicts once the bound passed a whole second
   await inner.step(12, [['dl', left, ''], ['dr', right, '']]);
   t.equal(deletes(), 2, 'the bound passed 6 s (left) and 11 s (right)');
   t.equal(await count(inner.conn, 'op3_left'), 0);
-  const outer = await harness(join('left'), ['dl', 'dr']);
+  const outer = await harness(fiveSecondJoin('left'), ['dl', 'dr']);
   await outer.step(10.2, [['dl', left, ''], ['dr', right, '']]);
   await outer.step(10.7, [['dl', left, ''], ['dr', right, '']]);
   t.equal(outer.lastStep.filter((sql) => sql.startsWith('DELETE')).length, 2, 'an outer join pads what it evicts: every batch');
 });
 
 t.test('a time-bounded left outer join evicts rows by watermark and pads the unmatched ones', async (t) => {
-  const left = [field('a', 'BIGINT'), field('lt', 'TIMESTAMP')];
-  const right = [field('b', 'BIGINT'), field('rt', 'TIMESTAMP')];
-  const node: IncrementalNode = {
-    kind: 'stream_join', id: 'op3', left: scan('op1', left), right: scan('op2', right), joinType: 'left',
-    condition: '"a" = "b" AND "rt" BETWEEN "lt" AND "lt" + INTERVAL 5 SECOND',
-    timeBound: { leftField: 'lt', rightField: 'rt', lowerMicros: 0, upperMicros: 5 * S }, slackMicros: { left: 0, right: 0 },
-    gridMicros: { left: null, right: null }, fields: [...left, ...right], changelog: 'append-only', state: [],
-  };
-  const h = await harness(node, ['dl', 'dr']);
+  const [left, right] = [JOIN_LEFT, JOIN_RIGHT];
+  const h = await harness(fiveSecondJoin('left'), ['dl', 'dr']);
   t.equal(await h.step(null, [['dl', left, `+ 1 ${ts(10)}\n+ 2 ${ts(10)}`], ['dr', right, '']]), '');
   t.equal(await h.step(11, [['dl', left, ''], ['dr', right, `+ 1 ${ts(12)}`]]), '+ 1 2024-01-01 00:00:10 1 2024-01-01 00:00:12');
   t.equal(await h.step(16, [['dl', left, ''], ['dr', right, '']]), '+ 2 2024-01-01 00:00:10 null null', 'row 2 can no longer match: padded once');
