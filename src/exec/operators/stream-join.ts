@@ -93,11 +93,11 @@ export const streamJoinRule: OperatorRule<StreamJoinOp> = {
       // DELETE costs about 1 ms of a small batch): it evicts when the bound passed a value that a
       // window-bound field can hold (a multiple of the slide), or for an event time a multiple of
       // EVICTION_STEP_MICROS. An outer join pads the rows it evicts: it evicts every batch.
-      const step = (grid: number | null): number => grid ?? EVICTION_STEP_MICROS;
-      if (leftGone && (outer || evictsBelowSince(names.watermark, step(node.gridMicros.left), bound.upperMicros! + slack.right))) {
+      const evictionGrid = (grid: number | null): number => grid ?? EVICTION_STEP_MICROS;
+      if (leftGone && (outer || evictsBelowSince(names.watermark, evictionGrid(node.gridMicros.left), bound.upperMicros! + slack.right))) {
         sql.push(`DELETE FROM ${left} WHERE ${leftGone}`);
       }
-      if (rightGone && (outer || evictsBelowSince(names.watermark, step(node.gridMicros.right), slack.left - bound.lowerMicros!))) {
+      if (rightGone && (outer || evictsBelowSince(names.watermark, evictionGrid(node.gridMicros.right), slack.left - bound.lowerMicros!))) {
         sql.push(`DELETE FROM ${right} WHERE ${rightGone}`);
       }
     }
