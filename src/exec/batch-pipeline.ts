@@ -10,7 +10,7 @@ import { inputsOfOp as inputsOf, type IncrementalNode } from '../plan/incrementa
 import type { IncrementalPlan } from '../plan/incremental/plan.js';
 import { sortLimitClause } from '../plan/incremental/static-sql.js';
 import { ruleFor, sourceBatchTable } from './operators/index.js';
-import { columnDefs, columnsMatch, type RuleNames, type WatermarkAdvance } from './operators/rule.js';
+import { columnDefs, columnsMatch, watermarkSql, type RuleNames, type WatermarkAdvance } from './operators/rule.js';
 import { lateRow } from './operators/source-scan.js';
 import type { StateOperatorProgress } from './progress.js';
 import { applyDeltaSql } from './result-table.js';
@@ -225,7 +225,7 @@ export class BatchPipeline {
     const def = this.sources.get(source)?.watermark;
     if (!def || count === 0) return null;
     const table = sourceBatchTable(source);
-    const wm = watermark === null ? 'NULL' : String(Math.trunc(watermark));
+    const wm = watermarkSql(watermark);
     const late = lateRow(def.column, wm);
     return (
       `INSERT INTO ${this.lateRowsTable} SELECT ${quoteLiteral(query)}, ${quoteLiteral(source)}, ${batchId}, ${quoteLiteral(JSON.stringify(offset))}, ` +

@@ -107,8 +107,8 @@ export function differenceSql(output: string, fields: readonly Field[], before: 
  * table the statements read: DuckDB then filters and prunes by a constant instead of joining each
  * scan with a scalar subquery.
  */
-export function watermarkSql(w: WatermarkAdvance): string {
-  return w.current === null ? 'NULL' : String(w.current);
+export function watermarkSql(micros: number | null): string {
+  return micros === null ? 'NULL' : String(Math.trunc(micros));
 }
 
 /** The key that is a window bound never NULL, to be matched with = (see columnsMatch); else null. */
@@ -118,7 +118,7 @@ export function windowKey(node: { readonly windowEnd: WindowEnd | null }): strin
 
 /** SQL that is true when a window ending at `endField + plusMicros` is closed by the watermark. */
 export function windowClosed(endField: string, plusMicros: number, w: WatermarkAdvance): string {
-  return `(epoch_us(${endField}) + ${plusMicros} <= ${watermarkSql(w)})`;
+  return `(epoch_us(${endField}) + ${plusMicros} <= ${watermarkSql(w.current)})`;
 }
 
 /** State that keeps an operator's input rows as they are (rank, session windows): `<id>_rows`. */

@@ -35,7 +35,7 @@ export const sessionWindowRule: OperatorRule<SessionWindowOp> = {
         `SELECT *, sum(__new) OVER (${partition}ORDER BY __ts ROWS UNBOUNDED PRECEDING) AS __sid FROM (` +
         `SELECT ${inputFields.join(', ')}, ${ts} AS __ts, CASE WHEN ${ts} - max(${ts}) OVER (${partition}ORDER BY ${ts} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) < ${gap} ` +
         `THEN 0 ELSE 1 END AS __new FROM ${rows}))`,
-      `CREATE OR REPLACE TEMP TABLE ${closed} AS SELECT * FROM ${sessions} WHERE __end <= ${watermarkSql(names.watermark)}`,
+      `CREATE OR REPLACE TEMP TABLE ${closed} AS SELECT * FROM ${sessions} WHERE __end <= ${watermarkSql(names.watermark.current)}`,
       deltaTable(names.output, node.fields),
       `INSERT INTO ${names.output} SELECT ${inputFields.join(', ')}, CAST(make_timestamp(__start) AS ${start!.type}), CAST(make_timestamp(__end) AS ${end!.type}), 1 FROM ${closed}`,
       `DELETE FROM ${rows} AS s USING (SELECT ${partitionAnd}max(__ts) AS __last FROM ${closed}${node.partitionBy.length ? ` GROUP BY ${node.partitionBy.map(q).join(', ')}` : ''}) AS c ` +

@@ -17,7 +17,7 @@ export const sourceScanRule: OperatorRule<SourceScanOp> = {
 
 function scanView(node: SourceScanOp, names: RuleNames): string {
   const cols = node.columns.map((c, i) => `${quoteIdent(c)} AS ${quoteIdent(node.fields[i]!.name)}`);
-  const where = node.lateRowsColumn === null ? '' : ` WHERE NOT ${lateRow(node.lateRowsColumn, watermarkSql(names.watermark))}`;
+  const where = node.lateRowsColumn === null ? '' : ` WHERE NOT ${lateRow(node.lateRowsColumn, watermarkSql(names.watermark.current))}`;
   return `CREATE OR REPLACE TEMP VIEW ${names.output} AS SELECT ${[...cols, '1 AS __op'].join(', ')} FROM ${sourceBatchTable(node.source)}${where}`;
 }
 

@@ -78,7 +78,7 @@ export const streamJoinRule: OperatorRule<StreamJoinOp> = {
       // right - left <= upper: so a left row below watermark - right slack - upper is done (and
       // symmetrically for right rows).
       const slack = node.slackMicros;
-      const wm = watermarkSql(names.watermark);
+      const wm = watermarkSql(names.watermark.current);
       const leftGone = bound.upperMicros === null ? null : `epoch_us(${quoteIdent(bound.leftField)}) < ${wm} - ${bound.upperMicros + slack.right}`;
       const rightGone = bound.lowerMicros === null ? null : `epoch_us(${quoteIdent(bound.rightField)}) < ${wm} + ${bound.lowerMicros - slack.left}`;
       const padLeft = node.joinType === 'left' || node.joinType === 'full';
