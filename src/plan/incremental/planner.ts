@@ -8,7 +8,7 @@ import { EddyError } from '../../util/errors.js';
 import type { Field } from '../logical/field.js';
 import type { JoinNode, LogicalNode, OverNode, RankNode, WindowNode } from '../logical/nodes.js';
 import { findWindowEnd, gridOf, NO_EVENT_TIMES, paddedTimes, type EventTime, type EventTimes } from './event-time.js';
-import type { ChangelogKind, IncrementalNode, StateTableDecl } from './nodes.js';
+import type { ChangelogKind, IncrementalNode, StateTableDecl, WindowEnd } from './nodes.js';
 import { staticSql } from './static-sql.js';
 
 export type Planned =
@@ -141,7 +141,7 @@ export class Planner {
       const time = input.times.get(k);
       if (time) times.set(keyFields[i]!, time);
     });
-    const windowEnd = findWindowEnd(keyFields, times);
+    const windowEnd = onGridIfFresh(findWindowEnd(keyFields, times), input.stream);
     const emit = windowEnd !== null && this.options.emitOnClose && input.stream.changelog === 'append-only' ? 'close' : 'update';
     const changelog: ChangelogKind = emit === 'close' ? 'append-only' : 'retracting';
     return {
@@ -199,7 +199,7 @@ export class Planner {
     return {
       stream: {
         kind: 'rank', id, input: input.stream, rankFunction: node.rankFunction, partitionBy: node.partitionBy, orderBy: node.orderBy,
-        limit: node.limit, rankField: node.rankField, windowEnd: findWindowEnd(node.partitionBy, input.times),
+        limit: node.limit, rankField: node.rankField, windowEnd: onGridIfFresh(findWindowEnd(node.partitionBy, input.times), input.stream),
         fields: node.fields, changelog: 'retracting', state: [{ name: `${id}_rows`, purpose: 'candidate rows per partition' }],
       },
       times: timesKept(input.times, node.fields),
@@ -213,7 +213,7 @@ export class Planner {
     return {
       stream: {
         kind: 'over_window', id, input: input.stream, exprs: node.exprs, partitionBy: node.partitionBy,
-        windowEnd: findWindowEnd(node.partitionBy, input.times),
+        windowEnd: onGridIfFresh(findWindowEnd(node.partitionBy, input.times), input.stream),
         fields: node.fields, changelog: 'retracting', state: [{ name: `${id}_rows`, purpose: 'input rows per partition' }],
       },
       times: timesKept(input.times, node.fields),
@@ -307,6 +307,42 @@ export class Planner {
       times,
     };
   }
+}
+
+/**
+ * Whether every row a node emits in a batch has its event times at or above the batch's watermark:
+ * rows fresh from the sources (late rows are dropped), and what stateless operators and update-mode
+ * aggregates (whose touched windows are open) make of them. A stream join matches new rows with
+ * stored older ones and pads rows it evicts, an aggregate emitting on close emits closed windows,
+ * ranks, window functions and sessions re-emit stored rows.
+ */
+function emitsFreshRows(node: IncrementalNode): boolean {
+  switch (node.kind) {
+    case 'source_scan':
+      return true;
+    case 'map':
+    case 'window_assign':
+      return emitsFreshRows(node.input);
+    case 'lookup_join':
+      return emitsFreshRows(node.stream);
+    case 'union':
+      return node.inputs.every(emitsFreshRows);
+    case 'aggregate':
+      return node.emit === 'update' && emitsFreshRows(node.input);
+    case 'stream_join':
+    case 'rank':
+    case 'over_window':
+    case 'session_window':
+      return false;
+  }
+}
+
+/**
+ * A window end keeps its grid (evictions only when the watermark passes a multiple of it, rule.ts
+ * closesSince) only where no row can arrive in a window the watermark already closed.
+ */
+function onGridIfFresh(end: WindowEnd | null, input: IncrementalNode): WindowEnd | null {
+  return end === null || end.gridMicros === null || emitsFreshRows(input) ? end : { ...end, gridMicros: null };
 }
 
 /** An inner join whose condition also holds `predicate` (over the join's fields). */

@@ -56,6 +56,13 @@ t.test('windowed aggregates and joins on window bounds know the grid their evict
   t.same(tumble.operators.flatMap((op) => (op.kind === 'aggregate' ? [op.windowEnd?.gridMicros] : [])), [10_000_000], 'TUMBLE: its size');
   const byTime = await plan(`SELECT date_time, count(*) AS n FROM bid GROUP BY date_time`);
   t.same(byTime.operators.flatMap((op) => (op.kind === 'aggregate' ? [op.windowEnd?.gridMicros] : [])), [null], 'an event time lies on no grid');
+  // past a stream join a row may carry an older row's time: its window may be closed already
+  const joined = `(SELECT b.auction, b.date_time FROM bid b JOIN bid c ON b.auction = c.auction AND c.date_time BETWEEN b.date_time AND b.date_time + INTERVAL '5' SECOND)`;
+  const afterJoin = await plan(`SELECT window_end, count(*) AS n FROM TUMBLE(${joined}, date_time, INTERVAL '10' SECOND) GROUP BY window_end`);
+  const aggregates = afterJoin.operators.filter((op) => op.kind === 'aggregate');
+  t.equal(aggregates.length, 1);
+  t.same(aggregates.map((op) => op.kind === 'aggregate' && op.windowEnd), [{ field: aggregates[0]!.fields[0]!.name, plusMicros: 0, notNull: true, gridMicros: null }],
+    'a windowed aggregate after a stream join is evicted by the watermark, but not on the grid');
 });
 
 t.test('a result keeps a key where its rows are unique by one: group keys, and the partition of ROW_NUMBER() <= 1', async (t) => {
