@@ -6,14 +6,21 @@
 import type { WindowEnd } from './nodes.js';
 
 export type EventTime =
-  /** An event-time value: once the watermark passes it, no row with a smaller value arrives. */
-  | { readonly kind: 'time' }
+  /** An event-time value: once the watermark passes it (less `lagMicros`), no row with a smaller value arrives. */
+  | { readonly kind: 'time'; readonly lagMicros?: number }
   /**
    * A window's bounds are never NULL where they are assigned (rows without a time belong to no
    * window); `nullable` marks them past an outer join that pads them with NULLs.
    */
-  | { readonly kind: 'window_start'; readonly sizeMicros: number; readonly nullable?: true; readonly gridMicros?: number }
-  | { readonly kind: 'window_end'; readonly nullable?: true; readonly gridMicros?: number };
+  | { readonly kind: 'window_start'; readonly sizeMicros: number; readonly nullable?: true; readonly gridMicros?: number; readonly lagMicros?: number }
+  | { readonly kind: 'window_end'; readonly nullable?: true; readonly gridMicros?: number; readonly lagMicros?: number };
+
+/*
+ * `lagMicros`: how far below the watermark a value may still arrive. Rows from the sources have none
+ * (late rows are dropped); past a stream join a row may carry a stored row's time, which the join's
+ * time bound keeps within a distance of the watermark. What closes by such a value closes that much
+ * later.
+ */
 
 /*
  * `gridMicros`: the bound's values are multiples of it (TUMBLE and HOP windows are aligned to the
@@ -30,11 +37,11 @@ export const NO_EVENT_TIMES: EventTimes = new Map();
 export function windowEndOf(field: string, time: EventTime): WindowEnd {
   switch (time.kind) {
     case 'window_end':
-      return { field, plusMicros: 0, notNull: time.nullable !== true, gridMicros: time.gridMicros ?? null };
+      return { field, plusMicros: (time.lagMicros ?? 0), notNull: time.nullable !== true, gridMicros: time.gridMicros ?? null };
     case 'window_start':
-      return { field, plusMicros: time.sizeMicros, notNull: time.nullable !== true, gridMicros: time.gridMicros ?? null };
+      return { field, plusMicros: time.sizeMicros + (time.lagMicros ?? 0), notNull: time.nullable !== true, gridMicros: time.gridMicros ?? null };
     case 'time':
-      return { field, plusMicros: 1, notNull: false, gridMicros: null };
+      return { field, plusMicros: 1 + (time.lagMicros ?? 0), notNull: false, gridMicros: null };
   }
 }
 

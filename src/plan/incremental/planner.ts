@@ -6,7 +6,7 @@
 import type { CatalogReader } from '../../catalog/reader.js';
 import { EddyError } from '../../util/errors.js';
 import type { Field } from '../logical/field.js';
-import type { JoinNode, LogicalNode, OverNode, RankNode, WindowNode } from '../logical/nodes.js';
+import type { JoinNode, JoinTimeBound, LogicalNode, OverNode, RankNode, WindowNode } from '../logical/nodes.js';
 import { findWindowEnd, gridOf, NO_EVENT_TIMES, paddedTimes, type EventTime, type EventTimes } from './event-time.js';
 import type { ChangelogKind, IncrementalNode, StateTableDecl, WindowEnd } from './nodes.js';
 import { staticSql } from './static-sql.js';
@@ -159,11 +159,13 @@ export class Planner {
     const [start, end] = node.fields.slice(-2) as [Field, Field];
     const times = new Map(input.times);
     const watermarked = input.times.has(node.timeField);
+    const lag = input.times.get(node.timeField)?.lagMicros;
     if (watermarked) {
       // epoch-aligned TUMBLE and HOP bounds are multiples of the slide (HOP's size is one of it)
       const grid = node.window === 'session' ? {} : { gridMicros: node.slideMicros ?? node.sizeMicros };
-      times.set(start.name, { kind: 'window_start', sizeMicros: node.window === 'session' ? 0 : node.sizeMicros, ...grid });
-      times.set(end.name, { kind: 'window_end', ...grid });
+      const lagging = lag ? { lagMicros: lag } : {};
+      times.set(start.name, { kind: 'window_start', sizeMicros: node.window === 'session' ? 0 : node.sizeMicros, ...grid, ...lagging });
+      times.set(end.name, { kind: 'window_end', ...grid, ...lagging });
     }
     if (node.window === 'session') {
       if (!watermarked) {
@@ -172,6 +174,11 @@ export class Planner {
         });
       }
       if (input.stream.changelog !== 'append-only') throw new EddyError('FEATURE_NOT_SUPPORTED', 'SESSION windows over a changing (retracting) input are not supported');
+      if (lag) {
+        throw new EddyError('FEATURE_NOT_SUPPORTED', `SESSION windows over a stream join's output are not supported: "${node.timeField}" may arrive below the watermark`, {
+          hint: 'make the sessions of one input first, then join them',
+        });
+      }
       const id = this.id();
       // An open session may start long before the watermark: its start bounds nothing.
       times.delete(start.name);
@@ -288,10 +295,7 @@ export class Planner {
       );
     }
     const id = this.id();
-    // an outer join pads the other side's window bounds with NULLs
-    const padsLeft = node.joinType === 'right' || node.joinType === 'full';
-    const padsRight = node.joinType === 'left' || node.joinType === 'full';
-    const times = new Map([...(padsLeft ? paddedTimes(left.times) : left.times), ...(padsRight ? paddedTimes(right.times) : right.times)]);
+    const times = evictable ? joinedTimes(node, bound!, left.times, right.times) : NO_EVENT_TIMES;
     return {
       stream: {
         kind: 'stream_join', id, left: left.stream, right: right.stream, joinType: node.joinType, condition: node.condition,
@@ -353,7 +357,36 @@ function withCondition(join: JoinNode, predicate: string): JoinNode {
 
 /** How far below the watermark a field's value may still appear in a future delta. */
 function slack(time: EventTime | undefined): number {
-  return time?.kind === 'window_start' ? time.sizeMicros : 0;
+  return (time?.kind === 'window_start' ? time.sizeMicros : 0) + (time?.lagMicros ?? 0);
+}
+
+/**
+ * The event times of a time-bounded stream join's output. A joined row pairs a new row with a stored
+ * one (or two new ones); the bound keeps the stored row's time near the other's: with right - left
+ * within [lower, upper], left >= right - upper >= watermark - upper - slack(right), and right >=
+ * watermark - slack(left) + lower. So each side's bound field goes on, lagging the watermark by that
+ * much. Other time fields of a side are not tied to the bound: dropped. A side whose unmatched rows
+ * are padded and emitted at eviction (the preserved side of an outer join) may emit rows of any age
+ * after a jump of the watermark: its times are dropped. Without an upper (lower) bound, stored left
+ * (right) rows of any age can match: dropped too.
+ */
+function joinedTimes(node: JoinNode, bound: JoinTimeBound, leftTimes: EventTimes, rightTimes: EventTimes): EventTimes {
+  const times = new Map<string, EventTime>();
+  const leftPreserved = node.joinType === 'left' || node.joinType === 'full';
+  const rightPreserved = node.joinType === 'right' || node.joinType === 'full';
+  const keep = (side: EventTimes, field: string, lag: number | null, padded: boolean): void => {
+    const time = side.get(field);
+    if (!time || lag === null) return;
+    const lagMicros = Math.max(time.lagMicros ?? 0, lag);
+    const lagged: EventTime = lagMicros > 0 ? { ...time, lagMicros } : time;
+    // an outer join pads the other side's window bounds with NULLs
+    times.set(field, padded ? paddedTimes(new Map([[field, lagged]])).get(field)! : lagged);
+  };
+  const slackLeft = slack(leftTimes.get(bound.leftField));
+  const slackRight = slack(rightTimes.get(bound.rightField));
+  if (!leftPreserved) keep(leftTimes, bound.leftField, bound.upperMicros === null ? null : bound.upperMicros + slackRight, rightPreserved);
+  if (!rightPreserved) keep(rightTimes, bound.rightField, bound.lowerMicros === null ? null : slackLeft - bound.lowerMicros, leftPreserved);
+  return times;
 }
 
 /** The field a projection expression merely references (`"x"`), or null. */
