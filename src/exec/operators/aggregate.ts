@@ -12,7 +12,7 @@ import { quoteIdent } from '../../duck/quote.js';
 import type { AggregateCall } from '../../plan/logical/nodes.js';
 import type { AggregateOp } from '../../plan/incremental/nodes.js';
 import { needsMultiset } from '../../plan/incremental/plan.js';
-import { closesSince, columnDefs, columnsMatch, deltaTable, windowClosed, windowKey, type OperatorRule, type RuleNames } from './rule.js';
+import { closedWindowsEviction, columnDefs, columnsMatch, deltaTable, windowClosed, windowKey, windowsClose, type OperatorRule, type RuleNames } from './rule.js';
 
 const q = quoteIdent;
 
@@ -190,9 +190,8 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
     const outNames = node.fields.map((f) => q(f.name)).join(', ');
     sql.push(deltaTable(names.output, node.fields));
     const closed = node.windowEnd ? windowClosed(`r.${q(node.windowEnd.field)}`, node.windowEnd.plusMicros, names.watermark) : null;
-    const closes = node.windowEnd !== null && closesSince(names.watermark, node.windowEnd.gridMicros, node.windowEnd.plusMicros);
     if (node.emit === 'close' && closed) {
-      if (closes) sql.push(`INSERT INTO ${names.output} SELECT ${outputColumns(l, 'r').join(', ')}, 1 AS __op FROM ${groups} AS r WHERE r.__cnt > 0 AND ${closed}`);
+      if (windowsClose(node.windowEnd, names)) sql.push(`INSERT INTO ${names.output} SELECT ${outputColumns(l, 'r').join(', ')}, 1 AS __op FROM ${groups} AS r WHERE r.__cnt > 0 AND ${closed}`);
     } else {
       sql.push(
         `INSERT INTO ${names.output} SELECT ${outNames}, sum(__op)::INTEGER AS __op FROM (` +
@@ -202,14 +201,11 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
       );
     }
 
-    // 6. Closed windows can receive no more rows (late rows are dropped at the source): evict them.
-    if (node.windowEnd && closes) {
-      const end = windowClosed(q(node.windowEnd.field), node.windowEnd.plusMicros, names.watermark);
-      sql.push(`DELETE FROM ${groups} WHERE ${end}`);
-      node.aggregates.forEach((_, i) => {
-        if (multiset(l, i)) sql.push(`DELETE FROM ${names.state(`${node.id}_values${i}`)} WHERE ${end}`);
-      });
-    }
+    // 6. Closed windows: evicted from the groups and the multisets.
+    sql.push(...closedWindowsEviction(node.windowEnd, groups, names));
+    node.aggregates.forEach((_, i) => {
+      if (multiset(l, i)) sql.push(...closedWindowsEviction(node.windowEnd, names.state(`${node.id}_values${i}`), names));
+    });
     return sql;
   },
 };

@@ -8,7 +8,7 @@
 import { quoteIdent } from '../../duck/quote.js';
 import type { OverWindowOp } from '../../plan/incremental/nodes.js';
 import { applyDeltaSql } from '../result-table.js';
-import { closesSince, columnsMatch, deltaTable, differenceSql, inputRowsState, windowClosed, windowKey, type OperatorRule } from './rule.js';
+import { closedWindowsEviction, columnsMatch, deltaTable, differenceSql, inputRowsState, windowKey, type OperatorRule } from './rule.js';
 
 const q = quoteIdent;
 
@@ -31,15 +31,13 @@ export const overWindowRule: OperatorRule<OverWindowOp> = {
     const partitioned = node.partitionBy.length > 0;
     const ofTouched = partitioned ? ` AS s SEMI JOIN ${touched} AS t ON ${columnsMatch('s', 't', node.partitionBy, windowKey(node))}` : '';
     const computed = `SELECT ${inputFields}, ${calls} FROM (SELECT ${inputFields} FROM ${rows}${ofTouched})`;
-    const sql = [
+    return [
       `CREATE OR REPLACE TEMP TABLE ${delta} AS SELECT ${inputFields}, sum(__op)::INTEGER AS __op FROM ${input} GROUP BY ALL HAVING sum(__op) <> 0`,
       ...(partitioned ? [`CREATE OR REPLACE TEMP TABLE ${touched} AS SELECT DISTINCT ${node.partitionBy.map(q).join(', ')} FROM ${delta}`] : []),
       `CREATE OR REPLACE TEMP TABLE ${before} AS ${computed}`,
       ...applyDeltaSql(rows, inputNames, delta, inputNames),
       ...differenceSql(names.output, node.fields, before, `(${computed})`),
+      ...closedWindowsEviction(node.windowEnd, rows, names),
     ];
-    // A partition whose window the watermark closed gets no more rows (late rows are dropped): evict it.
-    if (node.windowEnd && closesSince(names.watermark, node.windowEnd.gridMicros, node.windowEnd.plusMicros)) sql.push(`DELETE FROM ${rows} WHERE ${windowClosed(q(node.windowEnd.field), node.windowEnd.plusMicros, names.watermark)}`);
-    return sql;
   },
 };

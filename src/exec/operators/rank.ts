@@ -12,7 +12,7 @@ import { quoteIdent } from '../../duck/quote.js';
 import type { RankOp } from '../../plan/incremental/nodes.js';
 import { rankOrderSql } from '../../plan/logical/sort-key.js';
 import { applyDeltaSql } from '../result-table.js';
-import { inputRowsState, closesSince, columnsMatch, deltaTable, differenceSql, windowClosed, windowKey, type OperatorRule, type RuleNames } from './rule.js';
+import { inputRowsState, closedWindowsEviction, columnsMatch, deltaTable, differenceSql, windowKey, type OperatorRule, type RuleNames } from './rule.js';
 
 const q = quoteIdent;
 
@@ -38,9 +38,7 @@ export const rankRule: OperatorRule<RankOp> = {
 
   step(node, names) {
     const sql = node.input.changelog === 'append-only' ? appendOnlyStep(node, names) : retractingStep(node, names);
-    // Partitions whose window the watermark closed get no more rows (late rows are dropped): evict them.
-    if (node.windowEnd && closesSince(names.watermark, node.windowEnd.gridMicros, node.windowEnd.plusMicros)) sql.push(`DELETE FROM ${names.state(`${node.id}_rows`)} WHERE ${windowClosed(q(node.windowEnd.field), node.windowEnd.plusMicros, names.watermark)}`);
-    return sql;
+    return [...sql, ...closedWindowsEviction(node.windowEnd, names.state(`${node.id}_rows`), names)];
   },
 };
 

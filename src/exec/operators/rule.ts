@@ -121,6 +121,19 @@ export function windowClosed(endField: string, plusMicros: number, w: WatermarkA
   return `(epoch_us(${endField}) + ${plusMicros} <= ${watermarkSql(w.current)})`;
 }
 
+/** Whether a windowed state can have windows to close in this batch (closesSince on its grid). */
+export function windowsClose(end: WindowEnd | null, names: RuleNames): boolean {
+  return end !== null && closesSince(names.watermark, end.gridMicros, end.plusMicros);
+}
+
+/**
+ * The DELETE evicting the windows the watermark closed from a state keyed by `end` (closed windows
+ * get no more rows: late rows are dropped), when any can have closed in this batch.
+ */
+export function closedWindowsEviction(end: WindowEnd | null, table: string, names: RuleNames): string[] {
+  return end !== null && windowsClose(end, names) ? [`DELETE FROM ${table} WHERE ${windowClosed(quoteIdent(end.field), end.plusMicros, names.watermark)}`] : [];
+}
+
 /** State that keeps an operator's input rows as they are (rank, session windows): `<id>_rows`. */
 export function inputRowsState(node: { id: string; input: { fields: readonly Field[] } }, names: RuleNames): string[] {
   return [`CREATE TABLE IF NOT EXISTS ${names.state(`${node.id}_rows`)} (${columnDefs(node.input.fields)})`];
