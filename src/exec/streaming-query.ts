@@ -522,6 +522,7 @@ export class StreamingQuery {
     let output: { rows: number | null; delta: string };
     try {
       // 3. Load each source's delta; note its event times and late rows.
+      this.lastBatchWatermark = watermark;
       batch = await this.loadSources(batchId, ends, watermark);
       faultPoint(this.name, 'after-load', batchId);
       t = lap('getBatch', t);
@@ -600,7 +601,6 @@ export class StreamingQuery {
   /** Step 3: loads each source's delta into its batch table; notes event times and late rows. */
   private async loadSources(batchId: number, ends: ReadonlyMap<string, SourceOffset>, watermark: number | null): Promise<LoadedBatch> {
     const batch: LoadedBatch = { loaded: new Map(), late: new Map(), keepLate: [], eventMin: null, eventMax: null };
-    this.lastBatchWatermark = watermark;
     for (const s of this.sources) {
       const table = this.pipeline.sourceTable(s.name);
       const end = ends.get(s.name);

@@ -50,9 +50,9 @@ export function gridOf(time: EventTime | undefined): number | null {
   return time && time.kind !== 'time' ? (time.gridMicros ?? null) : null;
 }
 
-/** The same event times, as the side of an outer join that pads its rows with NULLs sees them. */
-export function paddedTimes(times: EventTimes): EventTimes {
-  return new Map([...times].map(([field, time]) => [field, time.kind === 'time' ? time : { ...time, nullable: true as const }]));
+/** An event time as the side of an outer join that pads its rows with NULLs sees it. */
+export function paddedTime(time: EventTime): EventTime {
+  return time.kind === 'time' ? time : { ...time, nullable: true as const };
 }
 
 /** The best window end among some fields: a window end first, then a window start, then a time. */

@@ -7,7 +7,7 @@ import type { CatalogReader } from '../../catalog/reader.js';
 import { EddyError } from '../../util/errors.js';
 import type { Field } from '../logical/field.js';
 import type { JoinNode, JoinTimeBound, LogicalNode, OverNode, RankNode, WindowNode } from '../logical/nodes.js';
-import { findWindowEnd, gridOf, NO_EVENT_TIMES, paddedTimes, type EventTime, type EventTimes } from './event-time.js';
+import { findWindowEnd, gridOf, NO_EVENT_TIMES, paddedTime, type EventTime, type EventTimes } from './event-time.js';
 import type { ChangelogKind, IncrementalNode, StateTableDecl, WindowEnd } from './nodes.js';
 import { staticSql } from './static-sql.js';
 
@@ -380,7 +380,7 @@ function joinedTimes(node: JoinNode, bound: JoinTimeBound, leftTimes: EventTimes
     const lagMicros = Math.max(time.lagMicros ?? 0, lag);
     const lagged: EventTime = lagMicros > 0 ? { ...time, lagMicros } : time;
     // an outer join pads the other side's window bounds with NULLs
-    times.set(field, padded ? paddedTimes(new Map([[field, lagged]])).get(field)! : lagged);
+    times.set(field, padded ? paddedTime(lagged) : lagged);
   };
   const slackLeft = slack(leftTimes.get(bound.leftField));
   const slackRight = slack(rightTimes.get(bound.rightField));

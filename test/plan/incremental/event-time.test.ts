@@ -1,5 +1,7 @@
 import t from 'tap';
-import { findWindowEnd, gridOf, paddedTimes, type EventTimes } from '../../../src/plan/incremental/event-time.js';
+import { findWindowEnd, gridOf, paddedTime, type EventTimes } from '../../../src/plan/incremental/event-time.js';
+
+const paddedTimes = (times: EventTimes): EventTimes => new Map([...times].map(([field, time]) => [field, paddedTime(time)]));
 
 const times: EventTimes = new Map([
   ['ts', { kind: 'time' }],
