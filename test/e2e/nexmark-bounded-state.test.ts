@@ -3,24 +3,16 @@
  * the state row count (progress stateOperators[].numRowsTotal) stays under a fixed bound while the
  * input grows, because the watermark evicts closed windows and join rows that can no longer match.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { Engine } from '../../src/engine/index.js';
 import type { Progress } from '../../src/exec/progress.js';
+import { openTempEngine } from '../support/temp-engine.js';
 
 // The join costs more per row than the aggregate, so it gets fewer events to stay within a minute
 // on 2 cores; 3M events in batches of 100k take about 30 s.
 const AGGREGATE_EVENTS = Number(process.env.EDDY_BOUNDED_STATE_EVENTS ?? 3_000_000);
 const JOIN_EVENTS = Number(process.env.EDDY_BOUNDED_STATE_JOIN_EVENTS ?? 3_000_000);
 
-const dir = mkdtempSync(join(tmpdir(), 'eddy-bounded-'));
-const engine = await Engine.open({ dataDir: dir });
-t.teardown(async () => {
-  await engine.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const engine = await openTempEngine(t, 'bounded');
 
 const options = (events: number): string => `connector = 'nexmark', rate_limited = false, max_events = ${events}, events_per_second = 10000`;
 await engine.execute(`

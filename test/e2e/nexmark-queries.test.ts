@@ -3,11 +3,10 @@
  * Flink's text of q0-q9) runs with the Engine over a few thousand generated events and produces rows;
  * the ones docs/SQL.md lists as unsupported fail with the error it names.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { Engine } from '../../src/engine/index.js';
+import { openTempEngine } from '../support/temp-engine.js';
 
 const DIR = new URL('../../sql-examples/nexmark/', import.meta.url).pathname;
 const EVENTS = 3000;
@@ -43,12 +42,7 @@ t.ok(files.filter((f) => /^flink\/q\d\.sql$/.test(f)).length === 10, 'Flink q0-q
 
 for (const file of files) {
   t.test(file, async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'eddy-nexmark-'));
-    const engine = await Engine.open({ dataDir: dir });
-    t.teardown(async () => {
-      await engine.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const engine = await openTempEngine(t, 'nexmark');
     await engine.execute(testSources());
     const sql = readFileSync(join(DIR, file), 'utf8');
     const view = /CREATE MATERIALIZED VIEW (\w+)/.exec(sql)?.[1];

@@ -3,21 +3,13 @@
  * join's bound below the watermark, so the window must stay open that much longer (planner.ts
  * joinedTimes), or a late match would open a window already emitted a second time.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
-import { Engine } from '../../src/engine/index.js';
+import { openTempEngine } from '../support/temp-engine.js';
 
 const ts = (s: number): string => `TIMESTAMP '2024-01-01 00:00:${String(s).padStart(2, '0')}'`;
 
 t.test('a TUMBLE window over a time-bounded join is emitted once, after its end plus the bound, with every match', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'eddy-window-after-join-'));
-  const engine = await Engine.open({ dataDir: dir });
-  t.teardown(async () => {
-    await engine.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const engine = await openTempEngine(t, 'window-after-join');
   await engine.execute(`CREATE SOURCE auction (k BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts);
 CREATE SOURCE bid (k BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts);
 CREATE MATERIALIZED VIEW w WITH (output_mode = 'append') AS

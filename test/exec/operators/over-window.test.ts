@@ -1,16 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
-import { Engine } from '../../../src/engine/index.js';
+import { openTempEngine } from '../../support/temp-engine.js';
 
 t.test('a window function partitioned by a window evicts the partitions the watermark closed, and keeps their rows in the result', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'eddy-over-window-'));
-  const engine = await Engine.open({ dataDir: dir });
-  t.teardown(async () => {
-    await engine.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const engine = await openTempEngine(t, 'over-window');
   await engine.execute(`CREATE SOURCE s (k INTEGER, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND);
 CREATE MATERIALIZED VIEW m AS SELECT k, window_start, n, sum(n) OVER (PARTITION BY window_start) AS total
   FROM (SELECT k, window_start, count(*) AS n FROM TUMBLE(s, ts, INTERVAL '10' SECOND) GROUP BY k, window_start)`);

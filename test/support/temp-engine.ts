@@ -1,0 +1,16 @@
+/** An engine over a fresh temporary data directory, closed and removed when the test ends. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { Engine } from '../../src/engine/index.js';
+
+export async function openTempEngine(t: Pick<Test, 'teardown'>, prefix: string): Promise<Engine> {
+  const dir = mkdtempSync(join(tmpdir(), `eddy-${prefix}-`));
+  const engine = await Engine.open({ dataDir: dir });
+  t.teardown(async () => {
+    await engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return engine;
+}
