@@ -39,6 +39,8 @@ export class BatchPipeline {
   private readonly rowsSinceMade = new Map<string, number>();
   /** The watermark of the last batch run on this connection (WatermarkAdvance.previous). */
   private previousWatermark: number | null | undefined = undefined;
+  /** The state tables of the plan's stateful operators, counted after each batch. */
+  private readonly stateTables: readonly string[];
   /** Each state table's rows after the last batch (counted by its last statement). */
   private stateRows = new Map<string, number>();
   /** Bytes per row of each state table, read once (the tables' columns do not change). */
@@ -73,6 +75,7 @@ export class BatchPipeline {
     this.resultTable = store.table('result');
     this.outbox = store.table('__outbox');
     this.keepsResult = kind === 'view' || plan.outputMode === 'complete';
+    this.stateTables = plan.operators.flatMap((node) => node.state.map((s) => s.name));
     for (const source of sources.keys()) this.readColumns.set(source, columnsReadOf(plan, sources.get(source)!));
     this.deliversFromOutput = kind === 'sink' && !this.keepsResult && plan.operators.every((op) => op.state.length === 0)
       && (plan.outputMode === 'append' || plan.outputMode === 'changelog');
@@ -186,7 +189,7 @@ export class BatchPipeline {
 
     // The batch's last statement reads the output's row count (a sink delivering from the output
     // counts the rows it is given: null saves a scan) and each state table's rows, for progress.
-    const states = this.stateTables();
+    const states = this.stateTables;
     let rows: number | null = null;
     if (states.length === 0 && this.deliversFromOutput) {
       await conn.runAll(statements);
@@ -292,11 +295,6 @@ export class BatchPipeline {
 
   async clearOutbox(conn: Connection, batchId: number): Promise<void> {
     if (!this.deliversFromOutput) await conn.run(`DELETE FROM ${this.outbox} WHERE __batch <= ${batchId}`);
-  }
-
-  /** The state tables of the plan's stateful operators. */
-  private stateTables(): string[] {
-    return this.plan.operators.flatMap((node) => node.state.map((s) => s.name));
   }
 
   /** Each stateful operator's state after the last batch: rows (counted by the batch) and bytes. */
