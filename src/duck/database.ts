@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
 import { EddyError } from '../util/errors.js';
 import { statementProfile } from './statement-profile.js';
+import { WorkerThreads } from './worker-threads.js';
 import { fromDuckValue } from './values.js';
 
 /** A column of a result: its name and its DuckDB type as DuckDB spells it (`BIGINT`, `DECIMAL(10,2)`). */
@@ -21,18 +22,25 @@ export interface QueryResult {
  * attaches its own state file and uses its own connection.
  */
 export class Database {
-  private constructor(private readonly instance: DuckDBInstance, readonly path: string) {}
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly path: string,
+    /** The worker threads, adapted to the work unless pinned (worker-threads.ts). */
+    readonly threads: WorkerThreads,
+  ) {}
 
   /**
-   * `threads`: DuckDB's worker threads; by default EDDY_DUCKDB_THREADS, else one per core. (Measured
-   * on two cores: one thread spends 20-45% less CPU on Nexmark micro-batches at about the same wall
-   * time, but a file source's JSON parsing and Parquet writing take 1.7x as long: docs/BENCHMARKS.md.)
+   * `threads` pins DuckDB's worker threads, as EDDY_DUCKDB_THREADS does; unpinned, there is one per
+   * core while bulk work runs and one while only small micro-batches do (WorkerThreads). (Measured on two cores: one thread spends 20-45% less CPU on Nexmark
+   * micro-batches, but a file source's JSON parsing and Parquet writing take 1.7x as long:
+   * docs/BENCHMARKS.md.)
    */
   static async open(path: string, options: { threads?: number } = {}): Promise<Database> {
     try {
-      const threads = options.threads ?? process.env.EDDY_DUCKDB_THREADS ?? availableParallelism();
+      const pinned = options.threads ?? process.env.EDDY_DUCKDB_THREADS;
+      const threads = Number(pinned ?? availableParallelism());
       const instance = await DuckDBInstance.create(path, { threads: String(threads) });
-      return new Database(instance, path);
+      return new Database(instance, path, new WorkerThreads(threads, pinned === undefined));
     } catch (e) {
       throw new EddyError('IO_ERROR', `cannot open DuckDB database ${path}: ${(e as Error).message}`, { cause: e });
     }

@@ -102,6 +102,11 @@ export class Engine {
     return this.ctx.dataDir;
   }
 
+  /** DuckDB's worker threads now: WorkerThreads fits them to the work unless they were pinned. */
+  get duckdbThreads(): number {
+    return this.ctx.db.threads.threads;
+  }
+
   get catalog(): CatalogReader {
     return this.ctx.catalog;
   }
@@ -122,7 +127,9 @@ export class Engine {
   executeStatement(statement: Statement): Promise<StatementResult> {
     return this.exclusive(async () => {
       try {
-        const result = await this.dispatch(statement);
+        const result = bulkWork(statement)
+          ? await this.ctx.db.threads.bulk(this.ctx.conn, () => this.dispatch(statement))
+          : await this.dispatch(statement);
         if (QUERY_CHANGING.has(statement.kind)) await refreshLateRowsView(this.ctx);
         return result;
       } catch (e) {
@@ -180,7 +187,8 @@ export class Engine {
         const what = object.kind === 'source' ? `source "${source}" reads from the ${object.connector} connector` : `"${source}" is not a source`;
         throw new EddyError('WRONG_OBJECT_TYPE', `cannot append rows: ${what}`, { hint: 'rows can be appended to sources created without a connector' });
       }
-      return this.ctx.push.appendRows(this.ctx.conn, object, rows);
+      const append = () => this.ctx.push.appendRows(this.ctx.conn, object, rows);
+      return rows.length >= BULK_APPEND_ROWS ? this.ctx.db.threads.bulk(this.ctx.conn, append) : append();
     });
   }
 
@@ -269,6 +277,32 @@ export class Engine {
     return run;
   }
 }
+
+/**
+ * Whether a statement is bulk work for DuckDB's threads (WorkerThreads): a user's query or data
+ * change runs on every core, as it would in DuckDB alone. DDL is light, and so is a short VALUES list
+ * (rows appended to a push source as they come), which lets a live stream's small batches keep one
+ * thread.
+ */
+function bulkWork(statement: Statement): boolean {
+  switch (statement.kind) {
+    case 'select':
+    case 'update':
+    case 'delete':
+      return true;
+    case 'create_table':
+      return statement.asQuery !== null;
+    case 'insert':
+      return !/^\s*VALUES\b/i.test(statement.body) || statement.body.length > SHORT_VALUES_CHARS;
+    default:
+      return false;
+  }
+}
+
+/** A VALUES list up to this long is a handful of rows, not a load. */
+const SHORT_VALUES_CHARS = 100_000;
+/** Rows appended over HTTP in one call from which the append is bulk work. */
+const BULK_APPEND_ROWS = 10_000;
 
 /** Statements that may change the set of running queries. */
 const QUERY_CHANGING: ReadonlySet<Statement['kind']> = new Set(['create_materialized_view', 'create_sink', 'drop', 'alter']);

@@ -47,6 +47,11 @@ export class BatchPipeline {
   private rowWidths: Map<string, number> | undefined;
 
 
+  /** The rows of the plan's largest state table after the last batch (0 without state). */
+  get largestStateRows(): number {
+    return Math.max(0, ...this.stateRows.values());
+  }
+
   get keepsResultTable(): boolean {
     return this.keepsResult;
   }

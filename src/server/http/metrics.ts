@@ -110,6 +110,7 @@ export class MetricsCollector {
     const state: [string, number][] = [];
     for (const [q, c] of this.counters) for (const [op, rows] of c.stateRows) state.push([labels({ query: q, operator: op }), rows]);
     family('eddy_query_state_rows', 'gauge', 'Rows held in each stateful operator\'s state.', state);
+    family('eddy_duckdb_threads', 'gauge', 'DuckDB worker threads now: every core for bulk work, one while only small batches run.', [['', this.engine.duckdbThreads]]);
     family('eddy_subscribers', 'gauge', 'Websocket and HTTP subscribers per query.', [...this.subscribers()].map(([q, n]) => [labels({ query: q }), n]));
     return `${out.join('\n')}\n`;
   }

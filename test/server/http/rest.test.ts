@@ -122,5 +122,6 @@ t.test('healthz, metrics and bearer tokens', async (t) => {
   t.match(text, /eddy_query_late_rows_total\{query="c"\} 0/);
   t.match(text, /eddy_query_up\{query="c",kind="materialized_view",status="running"\} 1/);
   t.match(text, /# TYPE eddy_subscribers gauge/);
+  t.match(text, new RegExp(`# TYPE eddy_duckdb_threads gauge\neddy_duckdb_threads ${engine.duckdbThreads}\n`));
   for (const line of text.trim().split('\n')) t.match(line, /^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? -?[\d.e+]+)$/, `well-formed: ${line}`);
 });
