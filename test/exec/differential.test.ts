@@ -128,6 +128,18 @@ const cases: Record<string, Omit<DifferentialCase, 'seed'>> = {
     sources: { ev },
     query: 'SELECT id, k, v, row_number() OVER (PARTITION BY k ORDER BY v DESC, id) AS rn FROM ev',
   },
+  'the top row per partition over a retracting input, its row number selected (ROW_NUMBER <= 1 over a GROUP BY)': {
+    sources: { bid },
+    query: 'SELECT bidder, auction, n, rn FROM (SELECT bidder, auction, n, row_number() OVER (PARTITION BY bidder ORDER BY n DESC, auction) AS rn FROM (SELECT bidder, auction, count(*) AS n FROM bid GROUP BY bidder, auction)) WHERE rn <= 1',
+  },
+  'deduplication ordered with NULLs first, per a key that may be NULL (ROW_NUMBER = 1)': {
+    sources: { bid },
+    query: 'SELECT channel, price, amount FROM (SELECT *, row_number() OVER (PARTITION BY channel ORDER BY price DESC NULLS FIRST, amount) AS rn FROM bid) WHERE rn = 1',
+  },
+  'deduplication ordered descending with NULLs last by default (ROW_NUMBER = 1)': {
+    sources: { ev },
+    query: 'SELECT k, id, v FROM (SELECT *, row_number() OVER (PARTITION BY k ORDER BY v DESC, id DESC) AS rn FROM ev) WHERE rn = 1',
+  },
   'window function without PARTITION BY over an aggregate (a retracting input)': {
     sources: { bid },
     query: 'SELECT auction, n, sum(n) OVER (ORDER BY auction) AS running, round(100.0 * n / sum(n) OVER (), 2) AS pct FROM (SELECT auction, count(*) AS n FROM bid GROUP BY auction)',
