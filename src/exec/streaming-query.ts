@@ -670,14 +670,12 @@ export class StreamingQuery {
       rows = result.rows;
     }
     faultPoint(this.name, 'after-deliver', batchId);
-    // Retention only removes entries of batches before N, which the state has committed: it runs
-    // alongside the commit record (file system round trips are a third of a small batch's tail).
-    const retained = Promise.all([this.offsets.retain(this.retention, batchId), this.commits.retain(this.retention, batchId)]);
-    retained.catch(() => undefined); // awaited below; handled now in case the commit record fails first
     await this.commits.write(batchId, { batchId, timestamp: new Date().toISOString(), outputRows: rows });
     faultPoint(this.name, 'after-commits-log', batchId);
     if (sink) await this.pipeline.clearOutbox(this.conn, batchId);
-    await retained;
+    // Retention only removes entries of batches before N, which the state has committed.
+    await this.offsets.retain(this.retention, batchId);
+    await this.commits.retain(this.retention, batchId);
 
     await this.sourcesCommitted();
     return rows;
