@@ -306,7 +306,7 @@ export class BatchPipeline {
   async stateProgress(conn: Connection): Promise<StateOperatorProgress[]> {
     const stateful = this.plan.operators.filter((node) => node.state.length > 0);
     if (stateful.length === 0) return [];
-    this.rowWidths ??= await this.store.rowWidths(conn);
+    this.rowWidths ??= await this.store.rowWidths(conn, this.stateTables);
     return stateful.map((node) => {
       const rows = node.state.reduce((n, s) => n + (this.stateRows.get(s.name) ?? 0), 0);
       const bytes = node.state.reduce((n, s) => n + (this.stateRows.get(s.name) ?? 0) * (this.rowWidths!.get(s.name) ?? 0), 0);
