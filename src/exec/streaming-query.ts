@@ -358,6 +358,9 @@ export class StreamingQuery {
 
   /** Sleeps, unless pause() wakes the loop first. */
   private async sleepInterruptibly(ms: number): Promise<void> {
+    // pause() may have come while the loop was between its check of the status and this sleep: it
+    // found no sleep to wake, so the loop must not start one (it would outlast pause, up to a trigger)
+    if (this.status !== 'running' && this.status !== 'retrying') return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
       this.wake = () => {

@@ -77,6 +77,18 @@ t.test('a paused query holds its result; resume catches up', async (t) => {
   t.same(await rows(engine, 'SELECT n FROM m'), [[3]]);
 });
 
+t.test('pausing a query right after its creation returns at once, whatever its trigger interval', async (t) => {
+  const engine = await open(t);
+  await engine.execute('CREATE SOURCE s (k BIGINT)');
+  for (let i = 0; i < 5; i++) {
+    // the pause lands while the loop's first check is under way, before it sleeps for an hour
+    await engine.execute(`CREATE MATERIALIZED VIEW m${i} WITH (trigger = '1 hour') AS SELECT k FROM s`);
+    const started = Date.now();
+    await engine.execute(`ALTER MATERIALIZED VIEW m${i} PAUSE`);
+    t.ok(Date.now() - started < 5000, `m${i} paused in ${Date.now() - started} ms`);
+  }
+});
+
 t.test('a subscription gets the snapshot, then each batch of changes once', async (t) => {
   const engine = await open(t);
   await engine.execute('CREATE SOURCE s (k VARCHAR); CREATE MATERIALIZED VIEW m AS SELECT k, count(*) AS n FROM s GROUP BY k');
