@@ -31,9 +31,9 @@ export class Database {
 
   /**
    * `threads` pins DuckDB's worker threads, as EDDY_DUCKDB_THREADS does; unpinned, there is one per
-   * core while bulk work runs and one while only small micro-batches do (WorkerThreads). (Measured on two cores: one thread spends 20-45% less CPU on Nexmark
-   * micro-batches, but a file source's JSON parsing and Parquet writing take 1.7x as long:
-   * docs/BENCHMARKS.md.)
+   * core while bulk work runs and one while only small micro-batches do (WorkerThreads). (Measured
+   * on two cores: one thread makes small batches 15-30% faster, but a file source's JSON parsing and
+   * Parquet writing take 1.7x as long: docs/BENCHMARKS.md, "Threads".)
    */
   static async open(path: string, options: { threads?: number } = {}): Promise<Database> {
     try {

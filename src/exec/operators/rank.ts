@@ -40,6 +40,7 @@ function firstPerPartition(node: RankOp, table: string, touched: string | null):
   const inputFields = node.input.fields.map((f) => q(f.name));
   const semi = touched !== null ? ` SEMI JOIN ${touched} AS t ON ${columnsMatch('s', 't', node.partitionBy, windowKey(node))}` : '';
   const row = `struct_pack(${inputFields.map((f) => `${f} := s.${f}`).join(', ')})`;
+  // create_sort_key wants every NULL order spelled out; unspecified is DuckDB's default, NULLS LAST
   const order = [
     ...node.orderBy.map((k) => `${k.expr}, '${k.descending ? 'DESC' : 'ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}'`),
     `${tieBreakSql(node.input.fields)}, 'ASC NULLS LAST'`,
