@@ -10,6 +10,13 @@ import { cpuSeconds, quantile, sleep, weightedQuantile, type Measured } from './
 import type { LoadedQuery } from './queries.js';
 import { EddySession, phaseTotals, pushSourceSql, querySql, sourcesSql } from './eddy-session.js';
 
+/**
+ * How long small batches run after a backlog (or a query's first batch) before they are measured:
+ * DuckDB keeps every core for a second after bulk work before small batches get their one thread
+ * (WorkerThreads), and a live stream's steady state starts after that.
+ */
+const SETTLE_MS = 1500;
+
 export interface StreamResult extends Measured {
   readonly batches: number;
   /** durationMs summed per phase over all batches (walCommit, getBatch, addBatch, commit, triggerExecution). */
@@ -127,6 +134,7 @@ export async function runIncremental(query: LoadedQuery, retained: number, event
     if (triggerMs > 0) options.trigger = `${triggerMs} milliseconds`;
     await s.engine.execute(querySql(query, name, 'view', options));
     await s.engine.drain();
+    await sleep(SETTLE_MS);
     const caughtUp = s.collect(name).at(-1)?.batchId ?? -1;
     statementProfile()?.reset(); // with --profile: the small batches only
     const deadline = Date.now() + 60_000;
@@ -167,7 +175,7 @@ export interface OneRowResult {
  * core for a second after it before small batches get their one thread (WorkerThreads), so the
  * steady state of a stream of single rows starts after that.
  */
-export async function runOneRowBatches(iterations = 200, warmup = 20, warmupMs = 1500): Promise<OneRowResult> {
+export async function runOneRowBatches(iterations = 200, warmup = 20, warmupMs = SETTLE_MS): Promise<OneRowResult> {
   const s = await EddySession.open();
   try {
     await s.engine.execute(`CREATE SOURCE one_row (id BIGINT, v VARCHAR);

@@ -17,9 +17,10 @@ export const BENCH_HELP = `Usage:
       Per query: Eddy streaming N events (default 1000000) in batches of at most R rows (default
       100000) against DuckDB running the same query once over the same events in a table; then an
       incremental trigger after N1, N2 retained events against recomputing (default: at N, for
-      q4, q5, q7; --incremental-events 0 skips; the median of S small batches, default 20, each
-      starting when the last ended, or every T ms with --incremental-trigger-ms, which fixes their
-      size for comparing two builds), a one-row batch's fixed cost, and p50/p99 latency
+      q4, q5, q7; --incremental-events 0 skips; the median of S small batches, default 20, from
+      1.5 s after catching up, each starting when the last ended, or every T ms with
+      --incremental-trigger-ms, which fixes their size for comparing two builds), a one-row
+      batch's fixed cost (also after 1.5 s of warm-up), and p50/p99 latency
       from event release to a subscriber at half the measured rate for S seconds (default 5; 0 skips).
       Unless --no-replay, each query also streams the same events from push sources that already
       hold them (loaded untimed): Eddy without the generator, against DuckDB over the same tables.
