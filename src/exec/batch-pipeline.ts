@@ -171,12 +171,13 @@ export class BatchPipeline {
    * Runs the batch's operators and applies the output, all in one call to DuckDB (a call costs
    * ~0.1 ms beyond its statements; a small batch has 20-35 statements). Returns the number of output
    * rows (null when the sink will count them) and the relation holding the batch's net changes
-   * (readable until the next batch). `watermark` is the batch's (epoch microseconds, or null).
+   * (readable until the next batch). `watermark` is the batch's (epoch microseconds, or null),
+   * `next` the one the next batch will run with (WatermarkAdvance.next).
    */
-  async run(conn: Connection, batchId: number, watermark: number | null): Promise<{ rows: number | null; delta: string }> {
+  async run(conn: Connection, batchId: number, watermark: number | null, next?: number | null): Promise<{ rows: number | null; delta: string }> {
     const statements: string[] = [];
     const wm = watermark === null ? null : Math.trunc(watermark);
-    const advance: WatermarkAdvance = { current: wm, previous: this.previousWatermark };
+    const advance: WatermarkAdvance = { current: wm, previous: this.previousWatermark, next: next === undefined || next === null ? next : Math.trunc(next) };
     for (const node of this.plan.operators) statements.push(...ruleFor(node).step(node, this.names(node, batchId, advance)));
     const fields = this.root.fields.map((f) => f.name);
     let delta = q(`d_${this.root.id}`);

@@ -560,7 +560,7 @@ export class StreamingQuery {
       // the late rows and the state version go in one call with the COMMIT
       const beforeCommit = [...batch.keepLate, ...this.store.setVersionSql({ batchId, offsets: offsetsAfter, fingerprint: this.config.plan.fingerprint, eventTime })];
       output = await this.conn.transaction(async () => {
-        const result = await this.pipeline.run(this.conn, batchId, watermark);
+        const result = await this.pipeline.run(this.conn, batchId, watermark, this.watermarks.watermark);
         const waited = Date.now();
         await offsetsLogged;
         durations.walCommit = Date.now() - waited; // what is left of the offsets write by now

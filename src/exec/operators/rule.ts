@@ -31,6 +31,11 @@ export interface WatermarkAdvance {
    * or were rightly skipped); undefined when not known (a connection's first batch, after a failure).
    */
   readonly previous: number | null | undefined;
+  /**
+   * The watermark the next batch will run with (known once this batch's sources are read; absent
+   * when not known): a stored row that it already puts past its bound can meet no future row.
+   */
+  readonly next?: number | null;
 }
 
 /**

@@ -26,11 +26,13 @@ async function harness(node: IncrementalNode, inputs: string[]) {
     conn,
     /** The SQL of the last step. */
     lastStep: [] as string[],
-    async step(watermarkSec: number | null, deltas: [string, ReturnType<typeof field>[], string][]): Promise<string> {
-      const current = watermarkSec === null ? null : watermarkSec * S + Date.UTC(2024, 0, 1) * 1000;
+    /** `nextSec`: the watermark the next batch will run with (WatermarkAdvance.next), when known. */
+    async step(watermarkSec: number | null, deltas: [string, ReturnType<typeof field>[], string][], nextSec?: number): Promise<string> {
+      const micros = (sec: number | null): number | null => (sec === null ? null : sec * S + Date.UTC(2024, 0, 1) * 1000);
+      const current = micros(watermarkSec);
       for (const [table, fields, text] of deltas) await loadDelta(conn, table, fields, text);
       await conn.runAll(rule.setup(node, names()));
-      this.lastStep = rule.step(node, names({ current, previous }));
+      this.lastStep = rule.step(node, names({ current, previous, ...(nextSec === undefined ? {} : { next: micros(nextSec) }) }));
       previous = current;
       await conn.runAll(this.lastStep);
       return readDelta(conn, 'dout', node.fields);
@@ -144,6 +146,22 @@ t.test('an inner join on event times evicts once the bound passed a whole second
   await outer.step(10.2, [['dl', left, ''], ['dr', right, '']]);
   await outer.step(10.7, [['dl', left, ''], ['dr', right, '']]);
   t.equal(outer.lastStep.filter((sql) => sql.startsWith('DELETE')).length, 2, 'an outer join pads what it evicts: every batch');
+});
+
+t.test("an inner join does not store rows the next batch's watermark puts past their bound, yet joins them in their batch", async (t) => {
+  const [left, right] = [JOIN_LEFT, JOIN_RIGHT];
+  const inner = await harness(fiveSecondJoin('inner'), ['dl', 'dr']);
+  // at the watermark of 10 s nothing of this batch is past its bound; at the next one, 20 s, the
+  // left row at 6 s (below 20 s - 5 s) and the right rows at 9 s and 12 s (below 20 s) are
+  const first = await inner.step(10, [['dl', left, `+ 1 ${ts(6)}\n+ 2 ${ts(15)}\n+ 3 ${ts(16)}`], ['dr', right, `+ 1 ${ts(9)}\n+ 5 ${ts(12)}`]], 20);
+  t.equal(first, '+ 1 2024-01-01 00:00:06 1 2024-01-01 00:00:09', 'rows of the same batch meet whether stored or not');
+  t.equal(await count(inner.conn, 'op3_left'), 2, 'the left row at 6 s is not stored; 15 s (at the bound) and 16 s are');
+  t.equal(await count(inner.conn, 'op3_right'), 0, 'the right rows at 9 s and 12 s are not stored');
+  t.equal(await inner.step(20, [['dl', left, ''], ['dr', right, `+ 2 ${ts(20)}`]]), '+ 2 2024-01-01 00:00:15 2 2024-01-01 00:00:20',
+    'a later row at the watermark still meets the row stored at the bound');
+  const outer = await harness(fiveSecondJoin('left'), ['dl', 'dr']);
+  await outer.step(10, [['dl', left, `+ 1 ${ts(6)}\n+ 2 ${ts(15)}`], ['dr', right, '']], 20);
+  t.equal(await count(outer.conn, 'op3_left'), 2, 'an outer join stores the rows it may pad later, the one at 6 s too');
 });
 
 t.test('a time-bounded left outer join evicts rows by watermark and pads the unmatched ones', async (t) => {
