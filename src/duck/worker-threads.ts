@@ -38,7 +38,6 @@ export class WorkerThreads {
   /** Runs bulk work with every thread; light work settling meanwhile leaves them up. */
   async bulk<T>(conn: Connection, fn: () => Promise<T>): Promise<T> {
     this.bulkInFlight++;
-    this.lastBulk = performance.now();
     try {
       await this.set(conn, this.max);
       return await fn();

@@ -174,10 +174,11 @@ export class BatchPipeline {
    * (readable until the next batch). `watermark` is the batch's (epoch microseconds, or null),
    * `next` the one the next batch will run with (WatermarkAdvance.next).
    */
-  async run(conn: Connection, batchId: number, watermark: number | null, next?: number | null): Promise<{ rows: number | null; delta: string }> {
+  async run(conn: Connection, batchId: number, watermark: number | null, next: number | null): Promise<{ rows: number | null; delta: string }> {
     const statements: string[] = [];
-    const wm = watermark === null ? null : Math.trunc(watermark);
-    const advance: WatermarkAdvance = { current: wm, previous: this.previousWatermark, next: next === undefined || next === null ? next : Math.trunc(next) };
+    const micros = (w: number | null): number | null => (w === null ? null : Math.trunc(w));
+    const wm = micros(watermark);
+    const advance: WatermarkAdvance = { current: wm, previous: this.previousWatermark, next: micros(next) };
     for (const node of this.plan.operators) statements.push(...ruleFor(node).step(node, this.names(node, batchId, advance)));
     const fields = this.root.fields.map((f) => f.name);
     let delta = q(`d_${this.root.id}`);

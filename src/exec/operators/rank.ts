@@ -16,6 +16,11 @@ import { inputRowsState, closedWindowsEviction, columnsMatch, deltaTable, differ
 
 const q = quoteIdent;
 
+/** ` SEMI JOIN touched`: restricts the state rows `s` to the partitions a batch touched. */
+function ofTouchedPartitions(node: RankOp, touched: string): string {
+  return ` SEMI JOIN ${touched} AS t ON ${columnsMatch('s', 't', node.partitionBy, windowKey(node))}`;
+}
+
 /**
  * The rows of `table` (of the partitions in `touched`, when given) ranked within the limit: the input
  * fields, and the rank as the rank field when the query selects it.
@@ -24,7 +29,7 @@ function top(node: RankOp, table: string, touched: string | null): string {
   if (node.rankFunction === 'row_number' && node.limit === 1 && node.partitionBy.length > 0) return firstPerPartition(node, table, touched);
   const inputFields = node.input.fields.map((f) => q(f.name));
   const partition = node.partitionBy.length ? `PARTITION BY ${node.partitionBy.map(q).join(', ')} ` : '';
-  const semi = node.partitionBy.length && touched !== null ? ` SEMI JOIN ${touched} AS t ON ${columnsMatch('s', 't', node.partitionBy, windowKey(node))}` : '';
+  const semi = node.partitionBy.length && touched !== null ? ofTouchedPartitions(node, touched) : '';
   const ranked = `SELECT ${inputFields.map((f) => `s.${f}`).join(', ')}, ${node.rankFunction}() OVER (${partition}ORDER BY ${rankOrderSql(node, node.input.fields).join(', ')}) AS __rank FROM ${table} AS s${semi}`;
   const out = [...inputFields, ...(node.rankField ? [`__rank AS ${q(node.rankField)}`] : [])];
   return `SELECT ${out.join(', ')} FROM (${ranked}) WHERE __rank <= ${node.limit}`;
@@ -38,7 +43,7 @@ function top(node: RankOp, table: string, touched: string | null): string {
  */
 function firstPerPartition(node: RankOp, table: string, touched: string | null): string {
   const inputFields = node.input.fields.map((f) => q(f.name));
-  const semi = touched !== null ? ` SEMI JOIN ${touched} AS t ON ${columnsMatch('s', 't', node.partitionBy, windowKey(node))}` : '';
+  const semi = touched !== null ? ofTouchedPartitions(node, touched) : '';
   const row = `struct_pack(${inputFields.map((f) => `${f} := s.${f}`).join(', ')})`;
   // create_sort_key wants every NULL order spelled out; unspecified is DuckDB's default, NULLS LAST
   const order = [
@@ -95,7 +100,7 @@ function appendOnlyStep(node: RankOp, names: RuleNames): string[] {
   const after = names.scratch('after');
   const cols = node.input.fields.map((f) => q(f.name)).join(', ');
   const partitioned = node.partitionBy.length > 0;
-  const ofTouched = partitioned ? ` AS s SEMI JOIN ${touched} AS t ON ${columnsMatch('s', 't', node.partitionBy, windowKey(node))}` : '';
+  const ofTouched = partitioned ? ` AS s${ofTouchedPartitions(node, touched)}` : '';
   return [
     ...(partitioned ? [`CREATE OR REPLACE TEMP TABLE ${touched} AS SELECT DISTINCT ${node.partitionBy.map(q).join(', ')} FROM ${input}`] : []),
     `CREATE OR REPLACE TEMP TABLE ${before} AS ${top(node, `(SELECT ${cols} FROM ${rows}${ofTouched})`, null)}`,
