@@ -2,26 +2,27 @@ import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
+/** The file an atomic write fills before renaming it into place. */
+const tmpPath = (path: string): string => `${path}.tmp-${process.pid}`;
+const jsonText = (value: unknown): string => JSON.stringify(value, null, 2) + '\n';
+
 /**
- * Writes a file so that a crash leaves either the old content or the new, never a torn file:
- * write a temporary file, rename it into place. `durable` (the default) also fsyncs the file before
- * the rename and the directory after it, so that the new content survives a power loss; without it
- * a crash may leave the old content (or no file), which callers that can redo the write accept.
+ * Writes a JSON file so that a crash leaves either the old content or the new, never a torn file,
+ * and so that the new content survives a power loss: a temporary file, fsynced, renamed into place,
+ * then the directory fsynced.
  */
-export async function writeFileAtomic(path: string, content: string, options: { durable?: boolean } = {}): Promise<void> {
-  const durable = options.durable ?? true;
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = tmpPath(path);
   const file = await open(tmp, 'w');
   try {
-    await file.writeFile(content);
-    if (durable) await file.sync();
+    await file.writeFile(jsonText(value));
+    await file.sync();
   } finally {
     await file.close();
   }
   await rename(tmp, path);
-  if (!durable) return;
   const d = await open(dir, 'r');
   try {
     await d.sync();
@@ -30,22 +31,18 @@ export async function writeFileAtomic(path: string, content: string, options: { 
   }
 }
 
-export async function writeJsonAtomic(path: string, value: unknown, options: { durable?: boolean } = {}): Promise<void> {
-  await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', options);
-}
-
 /**
- * writeJsonAtomic without fsyncs (a crash may leave the old content or no file), done with
- * synchronous calls: for a small file a batch waits for anyway (the commit log). Its four calls take
- * ~0.4 ms so, against ~1.1 ms as promises, each of which is a round trip through libuv's thread pool
- * (measured on the 2-vCPU VM, docs/BENCHMARKS.md).
+ * writeJsonAtomic without fsyncs (a crash may leave the old content or no file, which a caller that
+ * can redo the write accepts), done with synchronous calls: for a small file a batch waits for
+ * anyway (the commit log). Its four calls take ~0.4 ms so, against ~1.1 ms as promises, each of
+ * which is a round trip through libuv's thread pool (measured on the 2-vCPU VM, docs/BENCHMARKS.md).
  */
 export function writeJsonAtomicSync(path: string, value: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = tmpPath(path);
   const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, JSON.stringify(value, null, 2) + '\n');
+    writeSync(fd, jsonText(value));
   } finally {
     closeSync(fd);
   }
