@@ -97,85 +97,28 @@ function message(e: unknown): string {
   return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }
 
+type Log = (line: string) => void;
+
 /** Runs the benchmark; `log` receives progress lines. */
-export async function runNexmarkBench(options: NexmarkBenchOptions, logLine: (line: string) => void = () => undefined): Promise<QueryReport[]> {
+export async function runNexmarkBench(options: NexmarkBenchOptions, logLine: Log = () => undefined): Promise<QueryReport[]> {
   const began = performance.now();
   const log = (line: string): void => logLine(`[${((performance.now() - began) / 1000).toFixed(1)}s] ${line}`);
   const queries = loadQueries(options.queries);
-  const N = options.events;
-  log(`generating ${N} events into DuckDB tables (not timed)`);
-  const tables = await generateTables(N, options.eventsPerSecond, kindsOf(queries));
+  log(`generating ${options.events} events into DuckDB tables (not timed)`);
+  const tables = await generateTables(options.events, options.eventsPerSecond, kindsOf(queries));
   const reports: QueryReport[] = [];
-  let oneRow: OneRowResult | null = null;
   try {
+    let oneRow: OneRowResult | null = null;
     if (options.oneRowBatch) {
       log('one-row batches: push source -> trivial materialized view');
       oneRow = await profiled(options, log, () => undefined, () => runOneRowBatches());
     }
     for (const q of queries) {
-      const r: QueryReport = { query: q.name, output: q.output, events: N };
+      const r: QueryReport = { query: q.name, output: q.output, events: options.events };
       reports.push(r);
+      if (oneRow) Object.assign(r, { one_row_batch_ms: round(oneRow.p50Ms, 2), one_row_batch_p99_ms: round(oneRow.p99Ms, 2) });
       try {
-        log(`${q.name}: DuckDB one-shot over ${N} events`);
-        const batch = await runBatch(tables, q);
-        Object.assign(r, { batch_s: round(batch.wallS, 3), batch_cpu_s: round(batch.cpuS, 3), duckdb_rows: batch.rows });
-        log(`${q.name}: Eddy streaming ${N} events (${q.output === 'sink' ? 'blackhole sink' : 'materialized view'})`);
-        const stream = await profiled(options, log, (top) => { r.statement_profile = top; },
-          () => runStreaming(q, N, options.eventsPerSecond, options.batchRows, options.timeoutS));
-        Object.assign(r, {
-          streaming_s: round(stream.wallS, 3),
-          streaming_cpu_s: round(stream.cpuS, 3),
-          ratio_vs_batch: round(stream.wallS / batch.wallS, 2),
-          events_per_s: Math.round(N / stream.wallS),
-          events_per_cpu_s: Math.round(N / stream.cpuS),
-          batches: stream.batches,
-          phases_ms: stream.phasesMs,
-          eddy_rows: stream.outputRows,
-        });
-        if (options.replayed) {
-          log(`${q.name}: Eddy streaming the same ${N} events from push sources holding them (loaded untimed)`);
-          const replayed = await profiled(options, log, (top) => { r.replayed_statement_profile = top; },
-            () => runStreamingReplayed(q, N, options.eventsPerSecond, options.batchRows, options.timeoutS));
-          Object.assign(r, {
-            replayed_s: round(replayed.wallS, 3),
-            replayed_cpu_s: round(replayed.cpuS, 3),
-            ratio_replayed_vs_batch: round(replayed.wallS / batch.wallS, 2),
-            replayed_rows: replayed.outputRows,
-            replayed_phases_ms: replayed.phasesMs,
-          });
-        }
-        if (oneRow) Object.assign(r, { one_row_batch_ms: round(oneRow.p50Ms, 2), one_row_batch_p99_ms: round(oneRow.p99Ms, 2) });
-        if (options.incrementalEvents.length > 0 && options.incrementalQueries.includes(q.name)) {
-          r.incremental = [];
-          for (const retained of options.incrementalEvents) {
-            log(`${q.name}: incremental trigger after ${retained} events`);
-            const inc = await profiled(options, log, (top) => { r.incremental_statement_profile = top; },
-              () => runIncremental(q, retained, options.eventsPerSecond, options.batchRows, options.incrementalSamples, options.incrementalTriggerMs));
-            const recompute = retained === N ? batch : await recomputeAt(retained, options.eventsPerSecond, q);
-            r.incremental.push({
-              retained_events: inc.retainedEvents,
-              trigger_ms: inc.triggerMs,
-              batch_rows: inc.batchRows,
-              recompute_s: round(recompute.wallS, 3),
-              ratio: round((recompute.wallS * 1000) / inc.triggerMs, 1),
-              phases_ms: inc.phasesMs,
-            });
-          }
-          r.incremental_vs_recompute = r.incremental.at(-1)?.ratio;
-        }
-        if (options.latencySeconds > 0) {
-          // Half the maximum rate of the pipeline measured, subscriber included: the subscriber turns
-          // every change into a JS object, which caps stateless queries well below the blackhole rate.
-          const probeEvents = Math.min(N, 500_000);
-          const subscribed = await runStreaming(q, probeEvents, options.eventsPerSecond, options.batchRows, options.timeoutS, true);
-          const rate = Math.max(1, Math.floor(Math.min(N / stream.wallS, probeEvents / subscribed.wallS) / 2));
-          log(`${q.name}: latency at ${rate} events/s for ${options.latencySeconds} s`);
-          const lat = await runLatency(q, rate, options.latencySeconds);
-          r.latency_events_per_second = rate;
-          // No batch with output after the warm-up (q2, q3 at these sizes): no latency to report.
-          if (Number.isFinite(lat.p50Ms)) Object.assign(r, { latency_p50_ms: round(lat.p50Ms, 1), latency_p99_ms: round(lat.p99Ms, 1) });
-          else log(`${q.name}: no output reached the subscriber after the warm-up; no latency`);
-        }
+        await benchQuery(q, r, tables, options, log);
       } catch (e) {
         r.error = message(e);
         log(`${q.name}: ${r.error}`);
@@ -187,8 +130,82 @@ export async function runNexmarkBench(options: NexmarkBenchOptions, logLine: (li
   return reports;
 }
 
+/** One query's measurements, written into `r` as they complete (an error keeps what was measured). */
+async function benchQuery(q: LoadedQuery, r: QueryReport, tables: BatchTables, options: NexmarkBenchOptions, log: Log): Promise<void> {
+  const N = options.events;
+  log(`${q.name}: DuckDB one-shot over ${N} events`);
+  const batch = await runBatch(tables, q);
+  Object.assign(r, { batch_s: round(batch.wallS, 3), batch_cpu_s: round(batch.cpuS, 3), duckdb_rows: batch.rows });
+  log(`${q.name}: Eddy streaming ${N} events (${q.output === 'sink' ? 'blackhole sink' : 'materialized view'})`);
+  const stream = await profiled(options, log, (top) => { r.statement_profile = top; },
+    () => runStreaming(q, N, options.eventsPerSecond, options.batchRows, options.timeoutS));
+  Object.assign(r, {
+    streaming_s: round(stream.wallS, 3),
+    streaming_cpu_s: round(stream.cpuS, 3),
+    ratio_vs_batch: round(stream.wallS / batch.wallS, 2),
+    events_per_s: Math.round(N / stream.wallS),
+    events_per_cpu_s: Math.round(N / stream.cpuS),
+    batches: stream.batches,
+    phases_ms: stream.phasesMs,
+    eddy_rows: stream.outputRows,
+  });
+  if (options.replayed) {
+    log(`${q.name}: Eddy streaming the same ${N} events from push sources holding them (loaded untimed)`);
+    const replayed = await profiled(options, log, (top) => { r.replayed_statement_profile = top; },
+      () => runStreamingReplayed(q, N, options.eventsPerSecond, options.batchRows, options.timeoutS));
+    Object.assign(r, {
+      replayed_s: round(replayed.wallS, 3),
+      replayed_cpu_s: round(replayed.cpuS, 3),
+      ratio_replayed_vs_batch: round(replayed.wallS / batch.wallS, 2),
+      replayed_rows: replayed.outputRows,
+      replayed_phases_ms: replayed.phasesMs,
+    });
+  }
+  if (options.incrementalEvents.length > 0 && options.incrementalQueries.includes(q.name)) {
+    await measureIncremental(q, r, batch, options, log);
+  }
+  if (options.latencySeconds > 0) await measureLatency(q, r, N / stream.wallS, options, log);
+}
+
+/** Small batches after each retained size against recomputing over the retained events. */
+async function measureIncremental(q: LoadedQuery, r: QueryReport, batchAtN: { wallS: number }, options: NexmarkBenchOptions, log: Log): Promise<void> {
+  r.incremental = [];
+  for (const retained of options.incrementalEvents) {
+    log(`${q.name}: incremental trigger after ${retained} events`);
+    const inc = await profiled(options, log, (top) => { r.incremental_statement_profile = top; },
+      () => runIncremental(q, retained, options.eventsPerSecond, options.batchRows, options.incrementalSamples, options.incrementalTriggerMs));
+    const recompute = retained === options.events ? batchAtN : await recomputeAt(retained, options.eventsPerSecond, q);
+    r.incremental.push({
+      retained_events: inc.retainedEvents,
+      trigger_ms: inc.triggerMs,
+      batch_rows: inc.batchRows,
+      recompute_s: round(recompute.wallS, 3),
+      ratio: round((recompute.wallS * 1000) / inc.triggerMs, 1),
+      phases_ms: inc.phasesMs,
+    });
+  }
+  r.incremental_vs_recompute = r.incremental.at(-1)?.ratio;
+}
+
+/**
+ * Latency at half the maximum rate of the pipeline measured with a subscriber attached: the
+ * subscriber turns every change into a JS object, which caps stateless queries well below their
+ * blackhole rate (`streamingRate`, events/s).
+ */
+async function measureLatency(q: LoadedQuery, r: QueryReport, streamingRate: number, options: NexmarkBenchOptions, log: Log): Promise<void> {
+  const probeEvents = Math.min(options.events, 500_000);
+  const subscribed = await runStreaming(q, probeEvents, options.eventsPerSecond, options.batchRows, options.timeoutS, true);
+  const rate = Math.max(1, Math.floor(Math.min(streamingRate, probeEvents / subscribed.wallS) / 2));
+  log(`${q.name}: latency at ${rate} events/s for ${options.latencySeconds} s`);
+  const lat = await runLatency(q, rate, options.latencySeconds);
+  r.latency_events_per_second = rate;
+  // No batch with output after the warm-up (q2, q3 at these sizes): no latency to report.
+  if (Number.isFinite(lat.p50Ms)) Object.assign(r, { latency_p50_ms: round(lat.p50Ms, 1), latency_p99_ms: round(lat.p99Ms, 1) });
+  else log(`${q.name}: no output reached the subscriber after the warm-up; no latency`);
+}
+
 /** Runs `run`, with --profile timing its DuckDB statements and logging the costliest shapes. */
-async function profiled<T>(options: NexmarkBenchOptions, log: (line: string) => void, keep: (top: StatementShapeTotal[]) => void, run: () => Promise<T>): Promise<T> {
+async function profiled<T>(options: NexmarkBenchOptions, log: Log, keep: (top: StatementShapeTotal[]) => void, run: () => Promise<T>): Promise<T> {
   const profile = options.profile ? profileStatements(true) : null;
   try {
     return await run();
