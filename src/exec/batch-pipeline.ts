@@ -240,7 +240,8 @@ export class BatchPipeline {
     if (!def || count === 0) return null;
     const table = sourceBatchTable(source);
     const wm = watermarkSql(watermark);
-    const late = lateRow(def.column, wm);
+    const type = this.sources.get(source)!.columns.find((c) => c.name === def.column)?.type ?? '';
+    const late = lateRow(def.column, type, wm);
     return (
       `INSERT INTO ${this.lateRowsTable} SELECT ${quoteLiteral(query)}, ${quoteLiteral(source)}, ${batchId}, ${quoteLiteral(JSON.stringify(offset))}, ` +
       `make_timestamp(${wm}), to_json(s) FROM ${table} AS s WHERE ${late}`

@@ -58,7 +58,8 @@ export class WatermarkTracker {
     const def = this.sources.get(source)?.watermark;
     if (!def) return { min: null, max: null, late: 0 };
     const time = quoteIdent(def.column);
-    const lateCount = batchWatermark === null ? '0' : `count(*) FILTER (WHERE ${lateRow(def.column, watermarkSql(batchWatermark))})`;
+    const type = this.sources.get(source)?.columns.find((c) => c.name === def.column)?.type ?? '';
+    const lateCount = batchWatermark === null ? '0' : `count(*) FILTER (WHERE ${lateRow(def.column, type, watermarkSql(batchWatermark))})`;
     const row = await conn.query(`SELECT epoch_us(min(${time})), epoch_us(max(${time})), epoch_us(${watermarkOfMax(def)}), ${lateCount} FROM ${table}`);
     const [min, max, mark, late] = (row.rows[0] ?? []).map((v) => (v === null || v === undefined ? null : Number(v)));
     if (mark !== null && mark !== undefined) {

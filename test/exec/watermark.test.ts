@@ -86,3 +86,21 @@ t.test('a source watermark is the largest value of its expression, in any of its
     t.same(seen, { min: at('10'), max: at('20'), late: 1 }, `${expr}: the event-time range, and one row below the batch's watermark`);
   }
 });
+
+t.test('a row at the watermark is on time and one a microsecond below is late, for TIMESTAMP and TIMESTAMPTZ event times', async (t) => {
+  const engine = await Engine.open({ dataDir: t.testdir() });
+  t.teardown(() => engine.close());
+  for (const type of ['TIMESTAMP', 'TIMESTAMPTZ']) {
+    const s = `s_${type.toLowerCase()}`;
+    await engine.execute(`CREATE SOURCE ${s} (k BIGINT, ts ${type}, WATERMARK FOR ts AS ts - INTERVAL '5' SECOND);
+      CREATE MATERIALIZED VIEW c_${s} AS SELECT k, count(*) AS n FROM ${s} GROUP BY k`);
+    await engine.execute(`INSERT INTO ${s} VALUES (0, '2024-01-01 00:00:20+00')`);
+    await engine.drain();
+    // the watermark is now 00:00:15 (UTC)
+    await engine.execute(`INSERT INTO ${s} VALUES (1, '2024-01-01 00:00:15+00'), (2, '2024-01-01 00:00:14.999999+00'), (3, NULL)`);
+    await engine.drain();
+    const [rows] = await engine.execute(`SELECT k, n FROM c_${s} ORDER BY k`);
+    t.same(rows!.rows, [[0, 1], [1, 1], [3, 1]], `${type}: the row 1 µs below the watermark is dropped; at it, and without event time, kept`);
+    t.match(engine.progress(`c_${s}`)[1], { sources: [{ numLateRows: 1, numInputRows: 3 }] }, `${type}: one late row counted`);
+  }
+});
