@@ -189,7 +189,8 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
     const existed = l.global ? ' WHERE r.__cnt IS NOT NULL' : ' WHERE r.__cnt > 0';
     const outNames = node.fields.map((f) => q(f.name)).join(', ');
     sql.push(deltaTable(names.output, node.fields));
-    const closed = node.windowEnd ? windowClosed(`r.${q(node.windowEnd.field)}`, node.windowEnd.plusMicros, names.watermark) : null;
+    const endType = node.windowEnd ? l.keyTypes[l.keyNames.indexOf(node.windowEnd.field)] : undefined;
+    const closed = node.windowEnd ? windowClosed(`r.${q(node.windowEnd.field)}`, endType, node.windowEnd.plusMicros, names.watermark) : null;
     if (node.emit === 'close' && closed) {
       if (windowsClose(node.windowEnd, names)) sql.push(`INSERT INTO ${names.output} SELECT ${outputColumns(l, 'r').join(', ')}, 1 AS __op FROM ${groups} AS r WHERE r.__cnt > 0 AND ${closed}`);
     } else {
@@ -202,9 +203,9 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
     }
 
     // 6. Closed windows: evicted from the groups and the multisets.
-    sql.push(...closedWindowsEviction(node.windowEnd, groups, names));
+    sql.push(...closedWindowsEviction(node.windowEnd, endType, groups, names));
     node.aggregates.forEach((_, i) => {
-      if (multiset(l, i)) sql.push(...closedWindowsEviction(node.windowEnd, names.state(`${node.id}_values${i}`), names));
+      if (multiset(l, i)) sql.push(...closedWindowsEviction(node.windowEnd, endType, names.state(`${node.id}_values${i}`), names));
     });
     return sql;
   },

@@ -8,7 +8,7 @@
 import { quoteIdent } from '../../duck/quote.js';
 import type { OverWindowOp } from '../../plan/incremental/nodes.js';
 import { applyDeltaSql } from '../result-table.js';
-import { closedWindowsEviction, columnsMatch, deltaTable, differenceSql, inputRowsState, windowKey, type OperatorRule } from './rule.js';
+import { closedWindowsEviction, fieldType, columnsMatch, deltaTable, differenceSql, inputRowsState, windowKey, type OperatorRule } from './rule.js';
 
 const q = quoteIdent;
 
@@ -37,7 +37,7 @@ export const overWindowRule: OperatorRule<OverWindowOp> = {
       `CREATE OR REPLACE TEMP TABLE ${before} AS ${computed}`,
       ...applyDeltaSql(rows, inputNames, delta, inputNames),
       ...differenceSql(names.output, node.fields, before, `(${computed})`),
-      ...closedWindowsEviction(node.windowEnd, rows, names),
+      ...closedWindowsEviction(node.windowEnd, node.windowEnd ? fieldType(node.input.fields, node.windowEnd.field) : undefined, rows, names),
     ];
   },
 };

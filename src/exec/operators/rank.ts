@@ -12,7 +12,7 @@ import { quoteIdent } from '../../duck/quote.js';
 import type { RankOp } from '../../plan/incremental/nodes.js';
 import { rankOrderSql, tieBreakSql } from '../../plan/logical/sort-key.js';
 import { applyDeltaSql } from '../result-table.js';
-import { inputRowsState, closedWindowsEviction, columnsMatch, deltaTable, differenceSql, windowKey, type OperatorRule, type RuleNames } from './rule.js';
+import { inputRowsState, closedWindowsEviction, fieldType, columnsMatch, deltaTable, differenceSql, windowKey, type OperatorRule, type RuleNames } from './rule.js';
 
 const q = quoteIdent;
 
@@ -63,7 +63,8 @@ export const rankRule: OperatorRule<RankOp> = {
 
   step(node, names) {
     const sql = node.input.changelog === 'append-only' ? appendOnlyStep(node, names) : retractingStep(node, names);
-    return [...sql, ...closedWindowsEviction(node.windowEnd, names.state(`${node.id}_rows`), names)];
+    const endType = node.windowEnd ? fieldType(node.input.fields, node.windowEnd.field) : undefined;
+    return [...sql, ...closedWindowsEviction(node.windowEnd, endType, names.state(`${node.id}_rows`), names)];
   },
 };
 

@@ -1,7 +1,7 @@
 /** The delta of a source: the rows its reader loaded into the batch's source table, each inserted. */
 import { quoteIdent } from '../../duck/quote.js';
 import type { SourceScanOp } from '../../plan/incremental/nodes.js';
-import { watermarkSql, type OperatorRule, type RuleNames } from './rule.js';
+import { timeBelow, watermarkSql, type OperatorRule, type RuleNames } from './rule.js';
 
 /** The temp table a source's rows are loaded into for a batch (one per source, shared by its scans). */
 export function sourceBatchTable(source: string): string {
@@ -17,19 +17,16 @@ export const sourceScanRule: OperatorRule<SourceScanOp> = {
 
 function scanView(node: SourceScanOp, names: RuleNames): string {
   const cols = node.columns.map((c, i) => `${quoteIdent(c)} AS ${quoteIdent(node.fields[i]!.name)}`);
-  const timeType = node.fields[node.columns.indexOf(node.lateRowsColumn ?? '')]?.type ?? '';
+  const timeType = node.fields[node.columns.indexOf(node.lateRowsColumn ?? '')]?.type;
   const where = node.lateRowsColumn === null ? '' : ` WHERE NOT ${lateRow(node.lateRowsColumn, timeType, watermarkSql(names.watermark.current))}`;
   return `CREATE OR REPLACE TEMP VIEW ${names.output} AS SELECT ${[...cols, '1 AS __op'].join(', ')} FROM ${sourceBatchTable(node.source)}${where}`;
 }
 
 /**
- * True for a row of the source batch table whose event time is below `watermark` (SQL, epoch
- * microseconds). A TIMESTAMP column is compared with the watermark as a TIMESTAMP, not converted row
- * by row (100k rows: 1.5-1.9 -> 0.8-0.9 ms per scan); other types (TIMESTAMPTZ, DATE, ...) through
- * epoch_us, which does not depend on the session's time zone.
+ * True for a row of the source batch table whose event time (`column`, of type `type`) is below
+ * `watermark` (SQL, epoch microseconds). A TIMESTAMP is compared as one (timeBelow): the batch's
+ * event-time scan over 100k rows 1.5-1.9 -> 0.8-0.9 ms.
  */
-export function lateRow(column: string, type: string, watermark: string): string {
-  const time = quoteIdent(column);
-  if (type.trim().toUpperCase() === 'TIMESTAMP') return `coalesce(${time} < make_timestamp(${watermark}), FALSE)`;
-  return `coalesce(epoch_us(${time}) < ${watermark}, FALSE)`;
+export function lateRow(column: string, type: string | undefined, watermark: string): string {
+  return `coalesce(${timeBelow(quoteIdent(column), type, watermark)}, FALSE)`;
 }

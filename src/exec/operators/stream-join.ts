@@ -14,7 +14,7 @@
 import { quoteIdent } from '../../duck/quote.js';
 import type { StreamJoinOp } from '../../plan/incremental/nodes.js';
 import type { Field } from '../../plan/logical/field.js';
-import { columnDefs, columnsMatch, deltaTable, evictsBelowSince, fieldList, watermarkSql, type OperatorRule } from './rule.js';
+import { columnDefs, columnsMatch, deltaTable, evictsBelowSince, fieldList, fieldType, timeBelow, watermarkSql, type OperatorRule } from './rule.js';
 
 /**
  * How often a retracting input's state is consolidated. Consolidating the rows a batch retracts
@@ -63,9 +63,9 @@ export const streamJoinRule: OperatorRule<StreamJoinOp> = {
     const bound = node.timeBound;
     const slack = node.slackMicros;
     const leftGoneAt = (wm: string): string | null =>
-      bound?.upperMicros == null ? null : `epoch_us(${quoteIdent(bound.leftField)}) < ${wm} - ${bound.upperMicros + slack.right}`;
+      bound?.upperMicros == null ? null : timeBelow(quoteIdent(bound.leftField), fieldType(lf, bound.leftField), `${wm} - ${bound.upperMicros + slack.right}`);
     const rightGoneAt = (wm: string): string | null =>
-      bound?.lowerMicros == null ? null : `epoch_us(${quoteIdent(bound.rightField)}) < ${wm} + ${bound.lowerMicros - slack.left}`;
+      bound?.lowerMicros == null ? null : timeBelow(quoteIdent(bound.rightField), fieldType(rf, bound.rightField), `${wm} + ${bound.lowerMicros - slack.left}`);
     // An inner join does not store this batch's rows that the next batch's watermark puts past
     // their bound: their matches with this batch and the state are emitted above, and every later
     // row lies at or above that watermark (a 100k-row Nexmark batch spans 10 s of event time, the
