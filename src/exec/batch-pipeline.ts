@@ -10,7 +10,7 @@ import { inputsOfOp as inputsOf, type IncrementalNode } from '../plan/incrementa
 import type { IncrementalPlan } from '../plan/incremental/plan.js';
 import { sortLimitClause } from '../plan/incremental/static-sql.js';
 import { ruleFor, sourceBatchTable } from './operators/index.js';
-import { columnDefs, columnsMatch, watermarkSql, type RuleNames, type WatermarkAdvance } from './operators/rule.js';
+import { columnDefs, columnsMatch, fieldType, watermarkSql, type RuleNames, type WatermarkAdvance } from './operators/rule.js';
 import { lateRow } from './operators/source-scan.js';
 import type { StateOperatorProgress } from './progress.js';
 import { applyDeltaSql } from './result-table.js';
@@ -240,8 +240,7 @@ export class BatchPipeline {
     if (!def || count === 0) return null;
     const table = sourceBatchTable(source);
     const wm = watermarkSql(watermark);
-    const type = this.sources.get(source)!.columns.find((c) => c.name === def.column)?.type ?? '';
-    const late = lateRow(def.column, type, wm);
+    const late = lateRow(def.column, fieldType(this.sources.get(source)!.columns, def.column), wm);
     return (
       `INSERT INTO ${this.lateRowsTable} SELECT ${quoteLiteral(query)}, ${quoteLiteral(source)}, ${batchId}, ${quoteLiteral(JSON.stringify(offset))}, ` +
       `make_timestamp(${wm}), to_json(s) FROM ${table} AS s WHERE ${late}`

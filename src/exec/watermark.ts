@@ -8,7 +8,7 @@ import type { SourceObject } from '../catalog/types.js';
 import type { Connection } from '../duck/index.js';
 import { quoteIdent } from '../duck/quote.js';
 import type { WatermarkDef } from '../sql/ast.js';
-import { watermarkSql } from './operators/rule.js';
+import { fieldType, watermarkSql } from './operators/rule.js';
 import { lateRow } from './operators/source-scan.js';
 
 /** What the checkpoint keeps of event time (epoch microseconds). */
@@ -58,7 +58,7 @@ export class WatermarkTracker {
     const def = this.sources.get(source)?.watermark;
     if (!def) return { min: null, max: null, late: 0 };
     const time = quoteIdent(def.column);
-    const type = this.sources.get(source)?.columns.find((c) => c.name === def.column)?.type ?? '';
+    const type = fieldType(this.sources.get(source)!.columns, def.column);
     const lateCount = batchWatermark === null ? '0' : `count(*) FILTER (WHERE ${lateRow(def.column, type, watermarkSql(batchWatermark))})`;
     const row = await conn.query(`SELECT epoch_us(min(${time})), epoch_us(max(${time})), epoch_us(${watermarkOfMax(def)}), ${lateCount} FROM ${table}`);
     const [min, max, mark, late] = (row.rows[0] ?? []).map((v) => (v === null || v === undefined ? null : Number(v)));

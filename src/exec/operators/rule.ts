@@ -135,8 +135,8 @@ export function timeBelow(expr: string, type: string | undefined, micros: string
   return `epoch_us(${expr}) ${op} ${micros}`;
 }
 
-/** The type of the field called `name`, or undefined (then timeBelow converts row by row). */
-export function fieldType(fields: readonly Field[], name: string): string | undefined {
+/** The type of the field (or source column) called `name`, or undefined (then timeBelow converts row by row). */
+export function fieldType(fields: readonly { readonly name: string; readonly type: string }[], name: string): string | undefined {
   return fields.find((f) => f.name === name)?.type;
 }
 
