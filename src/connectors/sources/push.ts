@@ -34,6 +34,11 @@ function duckErrorCode(message: string): ErrorCode {
   return 'QUERY_FAILED';
 }
 
+/** Whether a query column's type (as DuckDB describes it) is a source column's declared type. */
+function sameType(described: string, declared: string): boolean {
+  return described.trim().toUpperCase() === declared.trim().toUpperCase();
+}
+
 const stores = new WeakMap<Database, PushSourceStore>();
 
 /** The push-source storage of a main database (one per database, shared by the engine and readers). */
@@ -94,8 +99,11 @@ export class PushSourceStore {
       throw new EddyError('SYNTAX_ERROR', `INSERT INTO ${source.name}: ${targets.length} column${targets.length === 1 ? '' : 's'} but ${described.length} value${described.length === 1 ? '' : 's'} per row`);
     }
     const aliases = targets.map((_, i) => `__c${i}`);
+    const aliased = `(${body}) AS __v(${aliases.join(', ')})`;
+    const typeOf = (name: string) => source.columns.find((c) => c.name === name)!.type;
+    if (described.every((d, i) => sameType(d.type, typeOf(targets[i]!)))) return this.appendTyped(conn, source, targets, aliased);
     const from = `(SELECT NULL::VARCHAR AS __file, row_number() OVER () AS __line, NULL::VARCHAR AS __row_error, *
-      FROM (${body}) AS __v(${aliases.join(', ')}))`;
+      FROM ${aliased})`;
     const staged: StagingSpec = {
       from,
       columns: source.columns.map((column) => {
@@ -161,6 +169,29 @@ export class PushSourceStore {
       } finally {
         await staged.drop();
       }
+    });
+  }
+
+  /**
+   * Appends the rows of `from` (columns `__c<i>` for `targets[i]`, already of the target types: no
+   * value can fail its cast, so there is nothing to stage and check) in one statement. INSERT ...
+   * SELECT of 1M rows of seven columns: 1.5-1.65 -> 0.67-0.78 s (staging converts every value to text
+   * to locate a bad one).
+   */
+  private async appendTyped(conn: Connection, source: SourceObject, targets: readonly string[], from: string): Promise<{ rows: number }> {
+    return this.serialised(source.name, async () => {
+      const table = quoteIdent(pushStorageTable(source.name));
+      const values = source.columns.map((c) => (targets.includes(c.name) ? `__c${targets.indexOf(c.name)}` : `NULL::${c.type}`));
+      const last = await this.lastSequence(conn, source.name);
+      let rows: number;
+      try {
+        rows = await conn.runCount(`INSERT INTO ${table} (${columnList(source.columns)}, ${SEQ})
+          SELECT ${values.join(', ')}, ${last} + row_number() OVER () FROM ${from}`);
+      } catch (e) {
+        throw new EddyError('QUERY_FAILED', `source "${source.name}": cannot append rows: ${(e as Error).message}`, { cause: e });
+      }
+      this.lastSeq.set(source.name, last + rows);
+      return { rows };
     });
   }
 

@@ -63,6 +63,26 @@ t.test('bad values are errors naming the source, row and column; nothing is appe
   t.equal(await conn.scalar(`SELECT max(__seq) FROM "${pushStorageTable('bad')}"`), 1, 'failed appends used no sequence numbers');
 });
 
+t.test('a query already of the column types is appended in one statement, in its order; a failing one appends nothing', async (t) => {
+  const s = await createSource('typed');
+  const body = "SELECT 10 - i AS user_id, 'u' || i AS url, TIMESTAMP '2024-01-01' + INTERVAL (i) SECOND AS ts FROM range(1, 5001) t(i)";
+  t.same((await conn.describe(body)).map((c) => c.type), ['BIGINT', 'VARCHAR', 'TIMESTAMP'], 'the body has the source\'s types');
+  t.same(await store.insert(conn, s, null, body), { rows: 5000 });
+  t.same(await store.insert(conn, s, ['url'], "SELECT 'last'"), { rows: 1 });
+  t.same(await store.insert(conn, s, null, `${body} LIMIT 0`), { rows: 0 });
+  t.same(await conn.objects(`SELECT count(*) AS n, min(__seq) AS lo, max(__seq) AS hi, count(*) FILTER (WHERE url <> 'u' || __seq) AS misplaced FROM "${pushStorageTable('typed')}" WHERE __seq <= 5000`),
+    [{ n: 5000, lo: 1, hi: 5000, misplaced: 0 }], 'sequence numbers follow the query\'s rows');
+  t.same(await conn.query(`SELECT user_id, url, ts, __seq FROM "${pushStorageTable('typed')}" WHERE __seq > 4999 ORDER BY __seq`).then((r) => r.rows), [
+    [-4990, 'u5000', '2024-01-01 01:23:20', 5000],
+    [null, 'last', null, 5001],
+  ]);
+  const failing = "SELECT CAST(CASE WHEN i < 3 THEN '1' ELSE 'x' END AS BIGINT) AS user_id, 'v' AS url, TIMESTAMP '2024-01-01' AS ts FROM range(5) t(i)";
+  await t.rejects(store.insert(conn, s, null, failing), { code: 'QUERY_FAILED', message: /source "typed": cannot append rows: Conversion Error/ });
+  t.equal(await conn.scalar(`SELECT max(__seq) FROM "${pushStorageTable('typed')}"`), 5001, 'the failed query appended nothing and used no sequence numbers');
+  t.same(await store.insert(conn, s, ['user_id'], 'SELECT 7::BIGINT'), { rows: 1 });
+  t.equal(await conn.scalar(`SELECT user_id FROM "${pushStorageTable('typed')}" WHERE __seq = 5002`), 7);
+});
+
 t.test('concurrent inserts are serialised: sequence numbers are gapless and in order', async (t) => {
   const s = await createSource('busy');
   const conns = await Promise.all([env.db.connect(), env.db.connect(), env.db.connect()]);
