@@ -6,7 +6,7 @@
  */
 import { quoteIdent } from '../../duck/quote.js';
 import type { WindowEnd } from '../../plan/incremental/nodes.js';
-import type { Field } from '../../plan/logical/field.js';
+import { eventTimeType, type Field } from '../../plan/logical/field.js';
 
 export interface RuleNames {
   /** The delta relation of each input, in order (quoted, readable on the query's connection). */
@@ -131,8 +131,20 @@ export function windowKey(node: { readonly windowEnd: WindowEnd | null }): strin
  */
 export function timeBelow(expr: string, type: string | undefined, micros: string, orEqual = false): string {
   const op = orEqual ? '<=' : '<';
-  if (type?.trim().toUpperCase() === 'TIMESTAMP') return `${expr} ${op} make_timestamp(${micros})`;
+  if (type !== undefined && eventTimeType(type) === 'TIMESTAMP') return `${expr} ${op} make_timestamp(${micros})`;
   return `epoch_us(${expr}) ${op} ${micros}`;
+}
+
+/**
+ * SQL of type `type` for the instant `micros` (a SQL expression of epoch microseconds). A TIMESTAMPTZ
+ * is built from the epoch by adding microseconds, not by casting a TIMESTAMP: that cast reads the
+ * TIMESTAMP in the session's time zone, which DuckDB takes from the host (a window over TIMESTAMPTZ
+ * started five hours late in New York).
+ */
+export function timeFromMicros(micros: string, type: string): string {
+  const kind = eventTimeType(type);
+  if (kind === 'TIMESTAMPTZ') return `(TIMESTAMPTZ '1970-01-01 00:00:00+00' + to_microseconds(${micros}))`;
+  return kind === 'TIMESTAMP' ? `make_timestamp(${micros})` : `CAST(make_timestamp(${micros}) AS ${type})`;
 }
 
 /** The type of the field (or source column) called `name`, or undefined (then timeBelow converts row by row). */

@@ -7,7 +7,7 @@
  */
 import { quoteIdent } from '../../duck/quote.js';
 import type { SessionWindowOp } from '../../plan/incremental/nodes.js';
-import { inputRowsState, columnsMatch, deltaTable, watermarkSql, type OperatorRule } from './rule.js';
+import { inputRowsState, columnsMatch, deltaTable, timeFromMicros, watermarkSql, type OperatorRule } from './rule.js';
 
 const q = quoteIdent;
 
@@ -37,7 +37,7 @@ export const sessionWindowRule: OperatorRule<SessionWindowOp> = {
         `THEN 0 ELSE 1 END AS __new FROM ${rows}))`,
       `CREATE OR REPLACE TEMP TABLE ${closed} AS SELECT * FROM ${sessions} WHERE __end <= ${watermarkSql(names.watermark.current)}`,
       deltaTable(names.output, node.fields),
-      `INSERT INTO ${names.output} SELECT ${inputFields.join(', ')}, CAST(make_timestamp(__start) AS ${start!.type}), CAST(make_timestamp(__end) AS ${end!.type}), 1 FROM ${closed}`,
+      `INSERT INTO ${names.output} SELECT ${inputFields.join(', ')}, ${timeFromMicros('__start', start!.type)}, ${timeFromMicros('__end', end!.type)}, 1 FROM ${closed}`,
       `DELETE FROM ${rows} AS s USING (SELECT ${partitionAnd}max(__ts) AS __last FROM ${closed}${node.partitionBy.length ? ` GROUP BY ${node.partitionBy.map(q).join(', ')}` : ''}) AS c ` +
         `WHERE ${node.partitionBy.length ? `${columnsMatch('s', 'c', node.partitionBy)} AND ` : ''}epoch_us(s.${q(node.timeField)}) <= c.__last`,
     ];

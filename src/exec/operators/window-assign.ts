@@ -5,7 +5,7 @@
  */
 import { quoteIdent } from '../../duck/quote.js';
 import type { WindowAssignOp } from '../../plan/incremental/nodes.js';
-import type { OperatorRule } from './rule.js';
+import { timeFromMicros, type OperatorRule } from './rule.js';
 
 /** x rounded down to a multiple of m (also for negative x). */
 const floorTo = (x: string, m: number): string => `(${x} - ((${x} % ${m}) + ${m}) % ${m})`;
@@ -31,8 +31,8 @@ export const windowAssignRule: OperatorRule<WindowAssignOp> = {
     }
     const cols = [
       ...inputCols,
-      `CAST(make_timestamp(__ws) AS ${start!.type}) AS ${quoteIdent(start!.name)}`,
-      `CAST(make_timestamp(__ws + ${size}) AS ${end!.type}) AS ${quoteIdent(end!.name)}`,
+      `${timeFromMicros('__ws', start!.type)} AS ${quoteIdent(start!.name)}`,
+      `${timeFromMicros(`__ws + ${size}`, end!.type)} AS ${quoteIdent(end!.name)}`,
       '__op',
     ];
     return [`CREATE OR REPLACE TEMP VIEW ${names.output} AS SELECT ${cols.join(', ')} FROM (${windows}) AS w`];

@@ -9,7 +9,7 @@
  * `FROM HOP(bid, ...)`).
  */
 import { EddyError, type SqlPosition } from '../../util/errors.js';
-import type { Field } from '../logical/field.js';
+import { eventTimeType, type Field } from '../logical/field.js';
 import type { WindowNode } from '../logical/nodes.js';
 import type { ExprNode, FromItem, SelectStmt } from './ast.js';
 import { columnIdent, functionName, isColumnRef, qualifierOf } from './ast.js';
@@ -30,9 +30,6 @@ const USAGE: Record<WindowKind, string> = {
   hop: "HOP(relation, time_column, INTERVAL '2' SECOND /* slide */, INTERVAL '10' SECOND /* size */)",
   session: "SESSION(relation, time_column, INTERVAL '10' SECOND /* gap */ [, partition_column ...])",
 };
-
-/** The types a window's time column may have. */
-const TIME_TYPES = new Set(['TIMESTAMP', 'TIMESTAMP WITH TIME ZONE']);
 
 export async function bindTableFunction(item: FromItem, state: BinderState): Promise<BoundFrom> {
   const call = item.expr!;
@@ -77,7 +74,7 @@ async function bindWindow(kind: WindowKind, item: FromItem, state: BinderState, 
     return scope.resolve({ qualifier: qualifierOf(node), name: id.name, quoted: id.quoted }, at(node));
   };
   const time = resolve(args[1]!, 'time column (second argument)');
-  if (!TIME_TYPES.has(time.type)) {
+  if (eventTimeType(time.type) === null) {
     throw new EddyError('DATATYPE_MISMATCH', `the time column "${time.userName}" of ${kind.toUpperCase()} must be TIMESTAMP or TIMESTAMPTZ, not ${time.type}`, {
       position: at(args[1]!),
       hint: 'cast it in a subquery, e.g. TUMBLE((SELECT *, CAST(t AS TIMESTAMP) AS ts FROM src), ts, ...)',

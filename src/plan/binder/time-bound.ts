@@ -6,7 +6,7 @@
  * state, the condition itself still decides which rows match.
  */
 import { EddyError } from '../../util/errors.js';
-import type { Field } from '../logical/field.js';
+import { eventTimeType, type Field } from '../logical/field.js';
 import type { JoinNode, JoinTimeBound, LogicalNode } from '../logical/nodes.js';
 import type { ExprNode } from './ast.js';
 import { columnIdent, isColumnRef, qualifierOf } from './ast.js';
@@ -19,8 +19,6 @@ interface TimeTerm {
   readonly field: Field;
   readonly offset: number;
 }
-
-const TIME_TYPES = new Set(['TIMESTAMP', 'TIMESTAMP WITH TIME ZONE']);
 
 /** The tightest bound the conjuncts of `condition` put on one (left, right) pair of time fields, or null. */
 export async function findTimeBound(
@@ -105,7 +103,7 @@ async function term(node: ExprNode, scope: Scope, state: BinderState): Promise<T
     } catch {
       return null;
     }
-    return TIME_TYPES.has(field.type) ? { field, offset: 0 } : null;
+    return eventTimeType(field.type) !== null ? { field, offset: 0 } : null;
   }
   if (node.type !== 'binary_expr' || (node.operator !== '+' && node.operator !== '-')) return null;
   const left = node.left as ExprNode;

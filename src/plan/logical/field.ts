@@ -9,3 +9,17 @@ export interface Field {
   readonly userName: string;
   readonly qualifier: string | null;
 }
+
+/** DuckDB's spellings of the two event-time types (a source's declared type is kept as written). */
+const EVENT_TIME_SPELLINGS: Readonly<Record<string, 'TIMESTAMP' | 'TIMESTAMPTZ'>> = {
+  TIMESTAMP: 'TIMESTAMP',
+  DATETIME: 'TIMESTAMP',
+  'TIMESTAMP WITHOUT TIME ZONE': 'TIMESTAMP',
+  TIMESTAMPTZ: 'TIMESTAMPTZ',
+  'TIMESTAMP WITH TIME ZONE': 'TIMESTAMPTZ',
+};
+
+/** The event-time type a column type names (TIMESTAMP or TIMESTAMPTZ, however spelled), or null. */
+export function eventTimeType(type: string): 'TIMESTAMP' | 'TIMESTAMPTZ' | null {
+  return EVENT_TIME_SPELLINGS[type.trim().replace(/\s+/g, ' ').toUpperCase()] ?? null;
+}
