@@ -152,20 +152,11 @@ export class PushSourceStore {
 
   private async append(conn: Connection, source: SourceObject, spec: StagingSpec, unit: 'row' | 'row index'): Promise<{ rows: number }> {
     return this.serialised(source.name, async () => {
-      const table = quoteIdent(pushStorageTable(source.name));
       const staged = await StagedRows.create(conn, spec);
       try {
         const stats = await checkStagedRows(staged, source.name, 'fail', unit);
         if (stats.rows === 0) return { rows: 0 };
-        const last = await this.lastSequence(conn, source.name);
-        try {
-          await conn.run(`INSERT INTO ${table} (${columnList(source.columns)}, ${SEQ})
-            ${staged.goodRowsSelect([`${last} + row_number() OVER (ORDER BY __line)`])}`);
-        } catch (e) {
-          throw new EddyError('QUERY_FAILED', `source "${source.name}": cannot append rows: ${(e as Error).message}`, { cause: e });
-        }
-        this.lastSeq.set(source.name, last + stats.rows);
-        return { rows: stats.rows };
+        return { rows: await this.insertNumbered(conn, source, (last) => staged.goodRowsSelect([`${last} + row_number() OVER (ORDER BY __line)`])) };
       } finally {
         await staged.drop();
       }
@@ -180,19 +171,28 @@ export class PushSourceStore {
    */
   private async appendTyped(conn: Connection, source: SourceObject, targets: readonly string[], from: string): Promise<{ rows: number }> {
     return this.serialised(source.name, async () => {
-      const table = quoteIdent(pushStorageTable(source.name));
-      const values = source.columns.map((c) => (targets.includes(c.name) ? `__c${targets.indexOf(c.name)}` : `NULL::${c.type}`));
-      const last = await this.lastSequence(conn, source.name);
-      let rows: number;
-      try {
-        rows = await conn.runCount(`INSERT INTO ${table} (${columnList(source.columns)}, ${SEQ})
-          SELECT ${values.join(', ')}, ${last} + row_number() OVER () FROM ${from}`);
-      } catch (e) {
-        throw new EddyError('QUERY_FAILED', `source "${source.name}": cannot append rows: ${(e as Error).message}`, { cause: e });
-      }
-      this.lastSeq.set(source.name, last + rows);
-      return { rows };
+      const values = source.columns.map((c) => {
+        const i = targets.indexOf(c.name);
+        return i < 0 ? `NULL::${c.type}` : `__c${i}`;
+      });
+      return { rows: await this.insertNumbered(conn, source, (last) => `SELECT ${values.join(', ')}, ${last} + row_number() OVER () FROM ${from}`) };
     });
+  }
+
+  /**
+   * INSERTs `select(last)` (the source's columns, then sequence numbers from last + 1) into the
+   * source's storage, inside its serialised chain; returns the rows appended.
+   */
+  private async insertNumbered(conn: Connection, source: SourceObject, select: (last: number) => string): Promise<number> {
+    const last = await this.lastSequence(conn, source.name);
+    let rows: number;
+    try {
+      rows = await conn.runCount(`INSERT INTO ${quoteIdent(pushStorageTable(source.name))} (${columnList(source.columns)}, ${SEQ}) ${select(last)}`);
+    } catch (e) {
+      throw new EddyError('QUERY_FAILED', `source "${source.name}": cannot append rows: ${(e as Error).message}`, { cause: e });
+    }
+    this.lastSeq.set(source.name, last + rows);
+    return rows;
   }
 
   /** The last sequence number appended to a source, when known without a query (after an append). */
