@@ -236,11 +236,12 @@ export class BatchPipeline {
    * watermark), the statement that stores them, to run inside the batch's transaction; else null.
    */
   keepLateRowsSql(query: string, source: string, batchId: number, offset: unknown, count: number, watermark: number | null): string | null {
-    const def = this.sources.get(source)?.watermark;
-    if (!def || count === 0) return null;
+    const object = this.sources.get(source);
+    const def = object?.watermark;
+    if (!object || !def || count === 0) return null;
     const table = sourceBatchTable(source);
     const wm = watermarkSql(watermark);
-    const late = lateRow(def.column, fieldType(this.sources.get(source)!.columns, def.column), wm);
+    const late = lateRow(def.column, fieldType(object.columns, def.column), wm);
     return (
       `INSERT INTO ${this.lateRowsTable} SELECT ${quoteLiteral(query)}, ${quoteLiteral(source)}, ${batchId}, ${quoteLiteral(JSON.stringify(offset))}, ` +
       `make_timestamp(${wm}), to_json(s) FROM ${table} AS s WHERE ${late}`

@@ -55,10 +55,11 @@ export class WatermarkTracker {
    * `batchWatermark` (the batch's watermark, epoch microseconds), and raises the source's watermark.
    */
   async observe(conn: Connection, source: string, table: string, batchWatermark: number | null): Promise<BatchEventTime> {
-    const def = this.sources.get(source)?.watermark;
-    if (!def) return { min: null, max: null, late: 0 };
+    const object = this.sources.get(source);
+    const def = object?.watermark;
+    if (!object || !def) return { min: null, max: null, late: 0 };
     const time = quoteIdent(def.column);
-    const type = fieldType(this.sources.get(source)!.columns, def.column);
+    const type = fieldType(object.columns, def.column);
     const lateCount = batchWatermark === null ? '0' : `count(*) FILTER (WHERE ${lateRow(def.column, type, watermarkSql(batchWatermark))})`;
     const row = await conn.query(`SELECT epoch_us(min(${time})), epoch_us(max(${time})), epoch_us(${watermarkOfMax(def)}), ${lateCount} FROM ${table}`);
     const [min, max, mark, late] = (row.rows[0] ?? []).map((v) => (v === null || v === undefined ? null : Number(v)));
