@@ -41,6 +41,18 @@ export const ErrorCodes = {
   INVALID_STATEMENT_NAME: { sqlstate: '26000', http: 404 },
   /** A subscriber that reads too slowly: its bounded buffer filled up. */
   SUBSCRIBER_TOO_SLOW: { sqlstate: '54000', http: 429 },
+  /** A name that cannot be used (NUL, a control character, or more than 63 bytes: PostgreSQL's limit). */
+  INVALID_NAME: { sqlstate: '42602', http: 400 },
+  NAME_TOO_LONG: { sqlstate: '42622', http: 400 },
+  /** What a client may not do: read files outside the file roots, ATTACH, INSTALL, ... */
+  INSUFFICIENT_PRIVILEGE: { sqlstate: '42501', http: 403 },
+  /** A statement, message, body or result over a configured limit. */
+  LIMIT_EXCEEDED: { sqlstate: '54000', http: 413 },
+  /** Nesting deeper than the parser or planner can follow (PostgreSQL's stack depth limit). */
+  STATEMENT_TOO_COMPLEX: { sqlstate: '54001', http: 400 },
+  TOO_MANY_CONNECTIONS: { sqlstate: '53300', http: 503 },
+  /** The data directory cannot be written for now (disk full, read-only, invalidated database): retry later. */
+  STORAGE_UNAVAILABLE: { sqlstate: '53100', http: 503 },
   INTERNAL: { sqlstate: 'XX000', http: 500 },
 } as const;
 
