@@ -73,8 +73,13 @@ export class BatchLog<T> {
   }
 }
 
+/** The directory that holds every query's checkpoint directory. */
+export function queriesRoot(dataDir: string): string {
+  return join(dataDir, 'queries');
+}
+
 export function queryDir(dataDir: string, name: string): string {
-  return join(dataDir, 'queries', name);
+  return join(queriesRoot(dataDir), name);
 }
 
 export function offsetLog(dataDir: string, name: string): BatchLog<OffsetEntry> {

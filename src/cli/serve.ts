@@ -26,7 +26,10 @@ export interface ServeOptions {
   readonly httpHost?: string | undefined;
   /** Bearer tokens for HTTP and websockets; none configured means no authentication. */
   readonly tokens?: readonly string[];
-  /** When set, file sources and sinks may only use paths under these directories. */
+  /**
+   * File sources, sinks and DuckDB's file functions may only use paths under these directories; none
+   * (the default for a server, whose clients come over the network) allows no file at all.
+   */
   readonly fileRoots?: readonly string[];
   readonly init: string | undefined;
   readonly statusIntervalMs: number;
@@ -40,7 +43,7 @@ export async function serve(options: ServeOptions, io: CliIo, stop: AbortSignal)
   let pg: PgServer | undefined;
   let http: HttpServer | undefined;
   try {
-    engine = await Engine.open(options.fileRoots && options.fileRoots.length > 0 ? { dataDir, fileRoots: options.fileRoots } : { dataDir });
+    engine = await Engine.open({ dataDir, fileRoots: options.fileRoots ?? [] });
     for (const warning of engine.warnings) io.err(`WARNING: ${warning}\n`);
     if (options.init !== undefined) {
       if (empty) {

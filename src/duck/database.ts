@@ -1,14 +1,60 @@
 import { availableParallelism } from 'node:os';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
+import { sep } from 'node:path';
+import { segments } from './lexer.js';
+import { quoteLiteral } from './quote.js';
+import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBMaterializedResult, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import { EddyError } from '../util/errors.js';
 import { statementProfile } from './statement-profile.js';
 import { WorkerThreads } from './worker-threads.js';
 import { fromDuckValue } from './values.js';
 
+export interface DatabaseOptions {
+  /** Pins DuckDB's worker threads (see Database.open). */
+  readonly threads?: number;
+  /**
+   * When given, DuckDB may touch no file outside these directories (and its own database and temp
+   * files): read_csv, read_text, COPY, ATTACH, INSTALL and the rest are refused elsewhere, for Eddy's
+   * statements and a client's alike. Cannot be widened while the database is open.
+   */
+  readonly allowedDirectories?: readonly string[];
+}
+
 /** A column of a result: its name and its DuckDB type as DuckDB spells it (`BIGINT`, `DECIMAL(10,2)`). */
 export interface ResultColumn {
   readonly name: string;
   readonly type: string;
+}
+
+/**
+ * The kinds of statement Eddy hands to DuckDB as a client wrote them (a pull query, a table's DML or
+ * CREATE TABLE), as DuckDB's parser classifies them.
+ */
+export type ClientStatementKind = 'select' | 'insert' | 'update' | 'delete' | 'create';
+
+const CLIENT_KINDS: ReadonlyMap<StatementType, ClientStatementKind> = new Map([
+  [StatementType.SELECT, 'select'],
+  [StatementType.INSERT, 'insert'],
+  [StatementType.UPDATE, 'update'],
+  [StatementType.DELETE, 'delete'],
+  [StatementType.CREATE, 'create'],
+]);
+
+/** The words a statement of each kind may begin with, as DuckDB's grammar has them. */
+const STARTS: Readonly<Record<ClientStatementKind, readonly string[]>> = {
+  select: ['SELECT', 'WITH', 'VALUES', 'TABLE', 'FROM', '(', 'DESCRIBE'],
+  insert: ['INSERT', 'WITH'],
+  update: ['UPDATE', 'WITH'],
+  delete: ['DELETE', 'WITH'],
+  create: ['CREATE'],
+};
+
+/** The first word (or punctuation) of a statement outside comments, upper-cased. */
+function firstWord(sql: string): string {
+  for (const seg of segments(sql)) {
+    if (seg.kind === 'code') return sql.slice(seg.start, seg.end).toUpperCase();
+    if (seg.kind !== 'space' && seg.kind !== 'line_comment' && seg.kind !== 'block_comment') return '';
+  }
+  return '';
 }
 
 /** A fully read result: columns and rows of plain JS values (see values.ts for the mapping). */
@@ -35,15 +81,24 @@ export class Database {
    * on two cores: one thread makes small batches 15-30% faster, but a file source's JSON parsing and
    * Parquet writing take 1.7x as long: docs/BENCHMARKS.md, "Threads".)
    */
-  static async open(path: string, options: { threads?: number } = {}): Promise<Database> {
+  static async open(path: string, options: DatabaseOptions = {}): Promise<Database> {
+    let instance: DuckDBInstance;
+    const pinned = options.threads ?? process.env.EDDY_DUCKDB_THREADS;
+    const threads = Number(pinned ?? availableParallelism());
     try {
-      const pinned = options.threads ?? process.env.EDDY_DUCKDB_THREADS;
-      const threads = Number(pinned ?? availableParallelism());
-      const instance = await DuckDBInstance.create(path, { threads: String(threads) });
-      return new Database(instance, path, new WorkerThreads(threads, pinned === undefined));
+      instance = await DuckDBInstance.create(path, { threads: String(threads) });
     } catch (e) {
       throw new EddyError('IO_ERROR', `cannot open DuckDB database ${path}: ${(e as Error).message}`, { cause: e });
     }
+    if (options.allowedDirectories) {
+      try {
+        await confineFileAccess(instance, options.allowedDirectories);
+      } catch (e) {
+        instance.closeSync();
+        throw new EddyError('IO_ERROR', `cannot confine DuckDB's file access to ${options.allowedDirectories.join(', ')}: ${(e as Error).message}`, { cause: e });
+      }
+    }
+    return new Database(instance, path, new WorkerThreads(threads, pinned === undefined));
   }
 
   async connect(): Promise<Connection> {
@@ -105,14 +160,9 @@ export class Connection {
     const started = profile ? performance.now() : 0;
     // with BEGIN in front, the call's result is still the statement's (DuckDB returns the last one)
     const reader: DuckDBMaterializedResult = await this.raw.run(this.withBegin(sql));
-    const columns = reader.columnNames().map((name, i) => ({ name, type: String(reader.columnTypes()[i]) }));
-    const chunks = await reader.fetchAllChunks();
+    const result = await readAll(reader);
     profile?.record(sql, performance.now() - started);
-    const rows: unknown[][] = [];
-    for (const chunk of chunks) {
-      for (const row of chunk.getRows()) rows.push(row.map(fromDuckValue));
-    }
-    return { columns, rows };
+    return result;
   }
 
   /** Runs a query and returns its rows as objects keyed by column name. */
@@ -127,10 +177,80 @@ export class Connection {
     return rows[0]?.[0] as T | undefined;
   }
 
-  /** The column names and types a query would produce, without running it (DuckDB's binder checks it). */
+  /**
+   * The column names and types a query would produce, without running it (DuckDB's binder checks it).
+   * The query is often built from a client's expressions, so it must stay one statement.
+   */
   async describe(sql: string): Promise<ResultColumn[]> {
-    const rows = await this.objects<{ column_name: string; column_type: string }>(`DESCRIBE ${sql}`);
-    return rows.map((r) => ({ name: r.column_name, type: r.column_type }));
+    const { rows } = await this.queryOne(`DESCRIBE ${sql}`, ['select'], 'a query');
+    return rows.map((r) => ({ name: String(r[0]), type: String(r[1]) }));
+  }
+
+  /**
+   * Parses `sql` with DuckDB's own parser and prepares its statement. Text a client wrote reaches
+   * DuckDB only through here: it must be exactly one statement (DuckDB runs every statement of a
+   * string, so a second one hidden from Eddy's lexer would run unseen) of one of the `allowed` kinds.
+   * `what` names the text in errors ("the query", "INSERT INTO t").
+   */
+  async prepareOne(sql: string, allowed: readonly ClientStatementKind[], what: string): Promise<DuckDBPreparedStatement> {
+    const extracted = await this.extractOne(sql, what);
+    // Preparing binds, and binding some statements already acts (EXPORT DATABASE makes its directory):
+    // the statement's first word must allow an allowed kind before DuckDB binds it.
+    const first = firstWord(sql);
+    if (!allowed.some((kind) => STARTS[kind].includes(first))) {
+      throw new EddyError('INSUFFICIENT_PRIVILEGE', `${what} must be ${allowed.map((k) => k.toUpperCase()).join(' or ')}, but it begins with ${first || 'nothing'}`);
+    }
+    const prepared = await extracted.prepare(0);
+    const type = prepared.statementType;
+    const kind = CLIENT_KINDS.get(type);
+    if (kind === undefined || !allowed.includes(kind)) {
+      prepared.destroySync();
+      throw new EddyError('INSUFFICIENT_PRIVILEGE', `${what} must be ${allowed.map((k) => k.toUpperCase()).join(' or ')}, but DuckDB reads it as ${StatementType[type] ?? 'another statement'}`);
+    }
+    return prepared;
+  }
+
+  /**
+   * Checks that a client's text is one statement for DuckDB's parser, without binding or running it:
+   * for text that Eddy places inside a statement of its own (the rows of an INSERT into a source).
+   */
+  async checkSingle(sql: string, what: string): Promise<void> {
+    await this.extractOne(sql, what);
+  }
+
+  private async extractOne(sql: string, what: string) {
+    let extracted;
+    try {
+      extracted = await this.raw.extractStatements(sql);
+    } catch (e) {
+      throw duckParseError(e, sql);
+    }
+    if (extracted.count !== 1) {
+      throw new EddyError('SYNTAX_ERROR', `${what} must be one statement, but DuckDB reads ${extracted.count} statements in it`, {
+        hint: 'send statements one at a time; check for a comment or quote that ends earlier than intended (a -- comment ends at a carriage return too)',
+      });
+    }
+    return extracted;
+  }
+
+  /** Runs one statement a client wrote (see prepareOne) and reads its whole result. */
+  async queryOne(sql: string, allowed: readonly ClientStatementKind[], what: string): Promise<QueryResult> {
+    if (this.beginPending) {
+      // the transaction's BEGIN cannot ride in front of a prepared statement
+      this.beginPending = false;
+      await this.raw.run('BEGIN TRANSACTION');
+    }
+    const prepared = await this.prepareOne(sql, allowed, what);
+    try {
+      const profile = statementProfile();
+      const started = profile ? performance.now() : 0;
+      const reader = await prepared.run();
+      const result = await readAll(reader);
+      profile?.record(sql, performance.now() - started);
+      return result;
+    } finally {
+      prepared.destroySync();
+    }
   }
 
   /**
@@ -198,6 +318,39 @@ export class Connection {
   close(): void {
     this.raw.closeSync();
   }
+}
+
+/**
+ * DuckDB's own confinement: the allowed directories, then external access off, which also locks the
+ * list (DuckDB refuses to change either while external access is off).
+ */
+async function confineFileAccess(instance: DuckDBInstance, directories: readonly string[]): Promise<void> {
+  const conn = await instance.connect();
+  try {
+    const list = directories.map((d) => quoteLiteral(d.endsWith(sep) ? d : d + sep)).join(', ');
+    await conn.run(`SET allowed_directories = [${list}]`);
+    await conn.run('SET enable_external_access = false');
+  } finally {
+    conn.closeSync();
+  }
+}
+
+/** Reads a result's columns (their types once per result, not once per column) and all its rows. */
+async function readAll(reader: DuckDBMaterializedResult): Promise<QueryResult> {
+  const types = reader.columnTypes();
+  const columns = reader.columnNames().map((name, i) => ({ name, type: String(types[i]) }));
+  const rows: unknown[][] = [];
+  for (const chunk of await reader.fetchAllChunks()) {
+    for (const row of chunk.getRows()) rows.push(row.map(fromDuckValue));
+  }
+  return { columns, rows };
+}
+
+/** DuckDB's statement extraction prefixes its parser's message; the parser's message is what a user needs. */
+function duckParseError(e: unknown, sql: string): Error {
+  const message = (e instanceof Error ? e.message : String(e)).replace(/^Failed to extract statements: /, '');
+  if (sql.trim() === '' || message === 'Error in native callback') return new EddyError('SYNTAX_ERROR', 'expected a statement but found none');
+  return new Error(message, { cause: e });
 }
 
 type Appender = Awaited<ReturnType<DuckDBConnection['createAppender']>>;

@@ -6,7 +6,8 @@ import { sourceConnector } from '../connectors/registry.js';
 import { PUSH_CONNECTOR } from '../connectors/sources/push.js';
 import { quoteIdent } from '../duck/index.js';
 import { bindQuery } from '../plan/binder/index.js';
-import type { CreateMaterializedView, CreateSink, CreateSource, CreateTable, CreateView } from '../sql/ast.js';
+import type { CreateMaterializedView, CreateSink, CreateSource, CreateTable, CreateView, WatermarkDef } from '../sql/ast.js';
+import { watermarkOfMax } from '../exec/watermark.js';
 import { EddyError } from '../util/errors.js';
 import { log } from '../util/log.js';
 import { logDdl, type EngineContext } from './context.js';
@@ -29,6 +30,7 @@ export async function createSource(ctx: EngineContext, stmt: CreateSource): Prom
       position: stmt.start,
     });
   }
+  if (stmt.watermark) await checkWatermark(ctx, stmt, validated.columns, stmt.watermark);
   const object: SourceObject = {
     kind: 'source',
     name: stmt.name,
@@ -44,13 +46,31 @@ export async function createSource(ctx: EngineContext, stmt: CreateSource): Prom
   return commandResult(tag);
 }
 
+/**
+ * The WATERMARK expression is a client's text that every batch's event-time scan embeds: it must be
+ * one expression over the source's columns, of a time type, in exactly the text the scan runs.
+ */
+async function checkWatermark(ctx: EngineContext, stmt: CreateSource, columns: readonly Column[], def: WatermarkDef): Promise<void> {
+  const row = columns.map((c) => `NULL::${c.type} AS ${quoteIdent(c.name)}`).join(', ');
+  try {
+    await ctx.conn.describe(`SELECT epoch_us(${watermarkOfMax(def)}) FROM (SELECT ${row})`);
+  } catch (e) {
+    const error = wrapDuckError(e, `WATERMARK FOR ${def.column} AS ${def.expr}`);
+    throw new EddyError(error.code, `source "${stmt.name}": ${error.message}`, {
+      position: stmt.start,
+      hint: 'write an expression over the source\'s columns, e.g. ts - INTERVAL \'5\' SECOND',
+      cause: e,
+    });
+  }
+}
+
 /** CREATE TABLE runs on DuckDB as written; the catalog records the columns DuckDB made. */
 export async function createTable(ctx: EngineContext, stmt: CreateTable): Promise<StatementResult> {
   const tag = stmt.asQuery === null ? 'CREATE TABLE' : 'CREATE TABLE AS';
   const existing = ctx.catalog.get(stmt.name);
   if (existing && (existing.kind !== 'table' || !stmt.orReplace)) return alreadyExists(ctx, stmt.name, stmt.ifNotExists, tag);
   try {
-    await ctx.conn.run(stmt.sql);
+    await ctx.conn.queryOne(stmt.sql, ['create'], `CREATE TABLE ${stmt.name}`);
   } catch (e) {
     throw wrapDuckError(e, `CREATE TABLE ${stmt.name}`, stmt.start);
   }
@@ -111,7 +131,8 @@ export async function createResultView(ctx: EngineContext, name: string, resultR
 /** Creates the DuckDB view of a plain view, or leaves it out when DuckDB cannot run its query. */
 export async function createDuckView(ctx: EngineContext, view: ViewObject): Promise<boolean> {
   try {
-    await ctx.conn.run(`CREATE OR REPLACE VIEW ${quoteIdent(view.name)} AS ${view.query.text}`);
+    // on lines of its own, so that a trailing -- comment in the query cannot reach past it
+    await ctx.conn.queryOne(`CREATE OR REPLACE VIEW ${quoteIdent(view.name)} AS\n${view.query.text}\n`, ['create'], `the query of view ${view.name}`);
     return true;
   } catch (e) {
     log.debug({ view: view.name, err: (e as Error).message }, 'view is not a DuckDB view; only continuous queries can read it');

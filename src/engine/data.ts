@@ -23,13 +23,13 @@ export async function insert(ctx: EngineContext, stmt: Insert): Promise<Statemen
     return commandResult(`INSERT 0 ${count}`);
   }
   requireTable(target, 'INSERT INTO', stmt);
-  return commandResult(`INSERT 0 ${await changedRows(ctx, stmt.sql, `INSERT INTO ${stmt.table}`, stmt)}`);
+  return commandResult(`INSERT 0 ${await changedRows(ctx, stmt, `INSERT INTO ${stmt.table}`)}`);
 }
 
 export async function updateOrDelete(ctx: EngineContext, stmt: UpdateOrDelete): Promise<StatementResult> {
   const verb = stmt.kind === 'update' ? 'UPDATE' : 'DELETE FROM';
   requireTable(lookup(ctx, stmt.table, verb), verb, stmt);
-  const count = await changedRows(ctx, stmt.sql, `${verb} ${stmt.table}`, stmt);
+  const count = await changedRows(ctx, stmt, `${verb} ${stmt.table}`);
   return commandResult(`${stmt.kind === 'update' ? 'UPDATE' : 'DELETE'} ${count}`);
 }
 
@@ -48,7 +48,7 @@ export async function select(ctx: EngineContext, stmt: Select): Promise<Statemen
     }
   }
   try {
-    const result = await ctx.conn.query(stmt.query.text);
+    const result = await ctx.conn.queryOne(stmt.query.text, ['select'], 'a SELECT');
     return rowsResult(result.columns, result.rows);
   } catch (e) {
     const error = wrapDuckError(e, 'SELECT', stmt.start);
@@ -81,9 +81,9 @@ function requireTable(object: CatalogObject, verb: string, stmt: Insert | Update
 }
 
 /** Runs an INSERT/UPDATE/DELETE on DuckDB; DuckDB answers with the number of rows changed. */
-async function changedRows(ctx: EngineContext, sql: string, what: string, stmt: Insert | UpdateOrDelete): Promise<number> {
+async function changedRows(ctx: EngineContext, stmt: Insert | UpdateOrDelete, what: string): Promise<number> {
   try {
-    const { rows } = await ctx.conn.query(sql);
+    const { rows } = await ctx.conn.queryOne(stmt.sql, [stmt.kind], what);
     return Number(rows[0]?.[0] ?? 0);
   } catch (e) {
     throw wrapDuckError(e, what, stmt.start);

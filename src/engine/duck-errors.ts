@@ -17,6 +17,7 @@ const RULES: readonly (readonly [RegExp, ErrorCode])[] = [
   [/^Conversion Error/i, 'DATATYPE_MISMATCH'],
   [/^Constraint Error/i, 'INVALID_PARAMETER'],
   [/^IO Error/i, 'IO_ERROR'],
+  [/^Permission Error/i, 'INSUFFICIENT_PRIVILEGE'],
   [/^Not implemented Error/i, 'FEATURE_NOT_SUPPORTED'],
 ];
 
@@ -25,7 +26,8 @@ export function wrapDuckError(e: unknown, what: string, position?: SqlPosition):
   if (e instanceof EddyError) return e;
   const message = oneLine(e instanceof Error ? e.message : String(e));
   const code = RULES.find(([re]) => re.test(message))?.[1] ?? 'QUERY_FAILED';
-  return new EddyError(code, `${what} failed: ${message}`, { cause: e, position });
+  const hint = code === 'INSUFFICIENT_PRIVILEGE' ? 'files may be used only under the server\'s file roots (eddy serve --file-root DIR)' : undefined;
+  return new EddyError(code, `${what} failed: ${message}`, { cause: e, position, hint });
 }
 
 /**

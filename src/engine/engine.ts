@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DdlLog, replayDdlLog, type ReplayedCatalog } from '../catalog/ddl-log.js';
+import { queriesRoot } from '../checkpoint/batch-log.js';
 import { DataDirLock } from '../checkpoint/data-dir-lock.js';
 import type { CatalogReader } from '../catalog/reader.js';
 import { PUSH_CONNECTOR, pushSourceStore } from '../connectors/sources/push.js';
@@ -30,7 +31,11 @@ import type { StatementResult } from './statement-result.js';
 export interface EngineOptions {
   /** The data directory: eddy.duckdb, catalog/ddl.log, queries/<name>/... */
   readonly dataDir: string;
-  /** When set, file sources and sinks may only use paths under these directories. */
+  /**
+   * When set, files may only be read or written under these directories: by file sources and sinks,
+   * and by DuckDB itself (read_csv, read_text, COPY ... in pull queries); an empty list allows no file
+   * at all. Unset (a trusted script, the library's default), any file may be used.
+   */
   readonly fileRoots?: readonly string[];
 }
 
@@ -62,9 +67,10 @@ export class Engine {
       throw new EddyError('IO_ERROR', `cannot create the data directory ${dataDir}: ${(e as Error).message}`, { cause: e });
     }
     const lock = DataDirLock.acquire(dataDir);
+    const fileRoots = options.fileRoots?.map((r) => path.resolve(r));
     let db: Database;
     try {
-      db = await Database.open(path.join(dataDir, 'eddy.duckdb'));
+      db = await Database.open(path.join(dataDir, 'eddy.duckdb'), fileRoots ? { allowedDirectories: [...fileRoots, queriesRoot(dataDir)] } : {});
     } catch (e) {
       lock.release();
       throw e;
@@ -88,8 +94,8 @@ export class Engine {
       log: ddlLog,
       db,
       conn,
-      bind: { catalog, describe: (sql) => conn.describe(sql), scalar: (sql) => conn.scalar(sql) },
-      connectors: options.fileRoots ? { dataDir, db, fileRoots: options.fileRoots.map((r) => path.resolve(r)) } : { dataDir, db },
+      bind: { catalog, describe: (sql) => conn.describe(sql), scalar: async (sql) => (await conn.queryOne(sql, ['select'], 'an expression')).rows[0]?.[0] },
+      connectors: fileRoots ? { dataDir, db, fileRoots } : { dataDir, db },
       queries: new Map(),
       push: pushSourceStore(db),
     };

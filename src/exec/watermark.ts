@@ -83,13 +83,15 @@ export class WatermarkTracker {
 /**
  * The largest value of a source's WATERMARK expression over a batch. For the usual `col - INTERVAL
  * '...'` (or `col` alone) that is the expression of max(col): one subtraction instead of one per row,
- * which was most of the scan's cost. Anything else is computed row by row.
+ * which was most of the scan's cost. Anything else is computed row by row; the expression, as the
+ * user wrote it, goes on lines of its own so that a trailing -- comment ends with it (CREATE SOURCE
+ * checks this very text as one expression: engine/create.ts).
  */
-function watermarkOfMax(def: WatermarkDef): string {
+export function watermarkOfMax(def: WatermarkDef): string {
   const column = `(?:${escapeRegExp(def.column)}|${escapeRegExp(quoteIdent(def.column))})`;
   const shape = new RegExp(`^\\s*${column}\\s*(-\\s*INTERVAL\\s*'[^']*'\\s*[A-Za-z]*\\s*)?$`, 'i');
   const match = shape.exec(def.expr);
-  if (!match) return `max(${def.expr})`;
+  if (!match) return `max(\n${def.expr}\n)`;
   return `max(${quoteIdent(def.column)}) ${match[1] ?? ''}`.trim();
 }
 

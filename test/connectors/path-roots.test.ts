@@ -15,7 +15,13 @@ t.test('paths inside a root pass; outside, with .. or through a link, fail namin
   requirePathInRoots('source "s"', path.join(root, 'logs', '*.json'), [root]);
   requirePathInRoots('sink "s"', path.join(root, 'out', 'new', 'dir'), [root]);
   requirePathInRoots('source "s"', '/etc/passwd', undefined);
-  requirePathInRoots('source "s"', '/etc/passwd', []);
+  // no roots at all (a server started without --file-root): no file may be used
+  t.throws(() => requirePathInRoots('source "s"', '/etc/passwd', []), { code: 'INSUFFICIENT_PRIVILEGE', message: /file sources and sinks are disabled/ });
+  // nor, with roots, one inside the data directory, even when a root holds it
+  t.throws(() => requirePathInRoots('sink "s"', path.join(root, 'data', 'queries', 'x'), [root], path.join(root, 'data')), {
+    code: 'INSUFFICIENT_PRIVILEGE',
+    message: /is inside the data directory/,
+  });
   for (const bad of ['/etc/passwd', path.join(root, '..', 'x.json'), path.join(root, '*', '..', '..', 'x'), path.join(root, 'escape', 'x.json'), `${root}-sibling/x.json`]) {
     t.throws(() => requirePathInRoots('source "s"', bad, [root]), { code: 'INVALID_PARAMETER', message: /outside the allowed file roots/ }, bad);
   }

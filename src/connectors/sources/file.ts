@@ -271,7 +271,7 @@ export const fileSource: SourceConnector = {
       });
     }
     const s = fileSettings(name, options);
-    requirePathInRoots(`source "${name}"`, s.path, env.fileRoots);
+    requirePathInRoots(`source "${name}"`, s.path, env.fileRoots, env.dataDir);
     const normalised = toOptions({
       path: s.path,
       format: s.format,

@@ -90,10 +90,15 @@ export class PushSourceStore {
     const targets = this.targetColumns(source, columns);
     let described;
     try {
+      // The body is a client's text placed inside Eddy's statements: it must be one SELECT (or VALUES)
+      // on its own, and it goes on lines of its own so that a trailing -- comment ends with it.
+      await conn.checkSingle(body, `the rows of INSERT INTO ${source.name}`);
+      body = `\n${body}\n`;
       described = await conn.describe(`SELECT * FROM (${body})`);
     } catch (e) {
       const message = (e as Error).message;
-      throw new EddyError(duckErrorCode(message), `INSERT INTO ${source.name}: ${message}`, { cause: e });
+      const code = e instanceof EddyError ? e.code : duckErrorCode(message);
+      throw new EddyError(code, `INSERT INTO ${source.name}: ${message}`, { cause: e, hint: e instanceof EddyError ? e.hint : undefined });
     }
     if (described.length !== targets.length) {
       throw new EddyError('SYNTAX_ERROR', `INSERT INTO ${source.name}: ${targets.length} column${targets.length === 1 ? '' : 's'} but ${described.length} value${described.length === 1 ? '' : 's'} per row`);

@@ -1,9 +1,11 @@
 /**
  * Lexical helpers over SQL text that the wire layer needs before the engine sees a statement:
- * splitting a simple-query string into statements, and substituting $n parameters. Both skip
- * string literals, quoted identifiers, dollar-quoted strings and comments.
+ * splitting a simple-query string into statements, and substituting $n parameters. Both read the
+ * text through src/duck/lexer.ts, which splits it exactly as DuckDB does, so that literals and
+ * comments are skipped where DuckDB skips them.
  */
 import { quoteLiteral } from '../../duck/index.js';
+import { isIdentStart, segments, type Segment } from '../../duck/lexer.js';
 
 /** One statement of a query string and where it starts (0-based offset). */
 export interface StatementText {
@@ -11,60 +13,10 @@ export interface StatementText {
   readonly offset: number;
 }
 
-/**
- * Calls visit for each character outside literals and comments; visit returns how many characters
- * it consumed (0 to let the scanner move on by one).
- */
-function scan(sql: string, visit: (i: number) => number): void {
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
-    const next = sql[i + 1];
-    if (c === "'" || c === '"') {
-      i = closing(sql, i + 1, c);
-    } else if (c === '-' && next === '-') {
-      const end = sql.indexOf('\n', i);
-      i = end < 0 ? sql.length : end + 1;
-    } else if (c === '/' && next === '*') {
-      let depth = 1;
-      i += 2;
-      while (i < sql.length && depth > 0) {
-        if (sql.startsWith('/*', i)) (depth++, (i += 2));
-        else if (sql.startsWith('*/', i)) (depth--, (i += 2));
-        else i++;
-      }
-    } else if (c === '$' && /[A-Za-z_$]/.test(next ?? '') && !/[\w]/.test(sql[i - 1] ?? '')) {
-      const tag = /^\$[A-Za-z_]?\w*\$/.exec(sql.slice(i));
-      if (tag) {
-        const end = sql.indexOf(tag[0], i + tag[0].length);
-        i = end < 0 ? sql.length : end + tag[0].length;
-      } else i += 1;
-    } else {
-      const used = visit(i);
-      i += used > 0 ? used : 1;
-    }
-  }
-}
-
-/** The index after the closing quote (a doubled quote is an escaped one). */
-function closing(sql: string, from: number, quote: string): number {
-  let i = from;
-  while (i < sql.length) {
-    if (sql[i] === quote) {
-      if (sql[i + 1] === quote) i += 2;
-      else return i + 1;
-    } else i++;
-  }
-  return sql.length;
-}
-
 /** Splits at top-level `;`. Pieces with nothing but blanks and comments are left out. */
 export function splitStatements(sql: string): StatementText[] {
   const cuts: number[] = [];
-  scan(sql, (i) => {
-    if (sql[i] === ';') cuts.push(i);
-    return 0;
-  });
+  for (const seg of segments(sql)) if (seg.kind === 'code' && sql.charCodeAt(seg.start) === 59 /* ; */) cuts.push(seg.start);
   const pieces: StatementText[] = [];
   let start = 0;
   for (const end of [...cuts, sql.length]) {
@@ -78,26 +30,29 @@ export function splitStatements(sql: string): StatementText[] {
   return pieces;
 }
 
-/** Whether the text holds only blanks and comments. */
+/** Whether the text holds only blanks and comments (an unclosed literal is not blank). */
 export function isBlank(sql: string): boolean {
-  let blank = true;
-  scan(sql, (i) => {
-    if (!/\s/.test(sql[i]!)) blank = false;
-    return 0;
-  });
-  return blank;
+  for (const seg of segments(sql)) {
+    if (seg.kind !== 'space' && seg.kind !== 'line_comment' && !(seg.kind === 'block_comment' && !seg.open)) return false;
+  }
+  return true;
+}
+
+/** The $n parameters outside literals and comments: where each starts, its text and its number. */
+function parameters(sql: string): { start: number; end: number; index: number }[] {
+  const found: { start: number; end: number; index: number }[] = [];
+  for (const seg of segments(sql)) {
+    // a `$` that continues a name (a$1) is inside that name's segment, never a segment of its own
+    if (seg.kind !== 'code' || sql.charCodeAt(seg.start) !== 36 /* $ */ || seg.end !== seg.start + 1) continue;
+    const m = /^\$(\d+)/.exec(sql.slice(seg.start, seg.start + 12));
+    if (m) found.push({ start: seg.start, end: seg.start + m[0].length, index: Number(m[1]) });
+  }
+  return found;
 }
 
 /** The highest $n in the text (0 when there are none). */
 export function parameterCount(sql: string): number {
-  let max = 0;
-  scan(sql, (i) => {
-    const m = /^\$(\d+)/.exec(sql.slice(i, i + 12));
-    if (!m || /[\w$]/.test(sql[i - 1] ?? '')) return 0;
-    max = Math.max(max, Number(m[1]));
-    return m[0].length;
-  });
-  return max;
+  return parameters(sql).reduce((max, p) => Math.max(max, p.index), 0);
 }
 
 /**
@@ -107,30 +62,26 @@ export function parameterCount(sql: string): number {
 export function substituteParameters(sql: string, values: readonly (string | null)[], duckTypes: readonly (string | null)[]): string {
   let out = '';
   let last = 0;
-  scan(sql, (i) => {
-    const m = /^\$(\d+)/.exec(sql.slice(i, i + 12));
-    if (!m || /[\w$]/.test(sql[i - 1] ?? '')) return 0;
-    const index = Number(m[1]) - 1;
-    const value = values[index];
-    const type = duckTypes[index] ?? null;
+  for (const p of parameters(sql)) {
+    const value = values[p.index - 1];
+    const type = duckTypes[p.index - 1] ?? null;
     const literal = value === null || value === undefined ? 'NULL' : quoteLiteral(value);
-    out += sql.slice(last, i) + (type ? `CAST(${literal} AS ${type})` : literal);
-    last = i + m[0].length;
-    return m[0].length;
-  });
+    out += sql.slice(last, p.start) + (type ? `CAST(${literal} AS ${type})` : literal);
+    last = p.end;
+  }
   return out + sql.slice(last);
 }
 
 /** The first words of a statement, upper-cased, for dispatching (`BEGIN`, `SET`, `COPY`, ...). */
 export function leadingWords(sql: string, count: number): string[] {
   const words: string[] = [];
-  const re = /[A-Za-z_][\w]*/g;
-  let stripped = '';
-  scan(sql, (i) => {
-    stripped += sql[i];
-    return 0;
-  });
-  let m: RegExpExecArray | null;
-  while (words.length < count && (m = re.exec(stripped)) !== null) words.push(m[0].toUpperCase());
+  for (const seg of segments(sql)) {
+    if (words.length >= count) break;
+    if (seg.kind === 'code' && isIdentStart(sql.charCodeAt(seg.start))) words.push(wordOf(sql, seg));
+  }
   return words;
+}
+
+function wordOf(sql: string, seg: Segment): string {
+  return sql.slice(seg.start, seg.end).toUpperCase();
 }

@@ -22,7 +22,7 @@ export class FileSinkConnector implements SinkConnector {
 
   async validate(sink: string, columns: readonly Column[], options: Options, env: ConnectorEnv): Promise<Options> {
     const settings = fileSinkSettings(this.name, sink, columns, options);
-    requirePathInRoots(`sink "${sink}"`, settings.path, env.fileRoots);
+    requirePathInRoots(`sink "${sink}"`, settings.path, env.fileRoots, env.dataDir);
     return settingsOptions(settings);
   }
 
