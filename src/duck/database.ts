@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { sep } from 'node:path';
 import { segments } from './lexer.js';
+import { RowStream } from './row-stream.js';
 import { quoteLiteral } from './quote.js';
 import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBMaterializedResult, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import { EddyError } from '../util/errors.js';
@@ -219,6 +220,8 @@ export class Connection {
   }
 
   private async extractOne(sql: string, what: string) {
+    // DuckDB reads a string only up to a NUL, so text past one would be seen by Eddy alone
+    if (sql.includes('\0')) throw new EddyError('SYNTAX_ERROR', `${what} holds a NUL character`, { hint: 'SQL text cannot contain NUL (0x00) bytes' });
     let extracted;
     try {
       extracted = await this.raw.extractStatements(sql);
@@ -231,6 +234,21 @@ export class Connection {
       });
     }
     return extracted;
+  }
+
+  /**
+   * Runs one statement a client wrote (see prepareOne) as a stream of its rows. `release` runs once
+   * when the connection is free again: the stream ended, failed or was closed, or it never started.
+   */
+  async streamOne(sql: string, allowed: readonly ClientStatementKind[], what: string, options: { signal?: AbortSignal; release: () => void }): Promise<RowStream> {
+    let prepared: DuckDBPreparedStatement;
+    try {
+      prepared = await this.prepareOne(sql, allowed, what);
+    } catch (e) {
+      options.release();
+      throw e;
+    }
+    return RowStream.start(prepared, { interrupt: () => this.raw.interrupt(), release: options.release }, options.signal);
   }
 
   /** Runs one statement a client wrote (see prepareOne) and reads its whole result. */

@@ -1,5 +1,8 @@
 import type { DuckDBValue } from '@duckdb/node-api';
 
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 /**
  * Maps a DuckDB value to a plain JS value: integers that fit in a double become numbers (larger ones
  * stay bigint), decimals, dates, times, timestamps and intervals become their DuckDB text form,
@@ -13,7 +16,7 @@ export function fromDuckValue(value: DuckDBValue): unknown {
     case 'string':
       return value;
     case 'bigint':
-      return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
+      return value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value;
     default:
       break;
   }

@@ -37,14 +37,33 @@ export class WorkerThreads {
 
   /** Runs bulk work with every thread; light work settling meanwhile leaves them up. */
   async bulk<T>(conn: Connection, fn: () => Promise<T>): Promise<T> {
+    const release = await this.hold(conn);
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Keeps every thread up until the returned function is called: for bulk work that outlives one
+   * call, such as a pull query whose rows are read at the pace of its client.
+   */
+  async hold(conn: Connection): Promise<() => void> {
     this.bulkInFlight++;
     try {
       await this.set(conn, this.max);
-      return await fn();
-    } finally {
+    } catch (e) {
+      this.bulkInFlight--;
+      throw e;
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
       this.bulkInFlight--;
       this.lastBulk = performance.now();
-    }
+    };
   }
 
   /**

@@ -1,14 +1,13 @@
-/** INSERT / UPDATE / DELETE and pull queries (SELECT): plain DuckDB over the main database. */
+/** INSERT / UPDATE / DELETE: plain DuckDB over the main database (pull queries: pull-query.ts). */
 import { KIND_NAMES } from '../catalog/catalog.js';
-import { referencedRelations } from '../catalog/references.js';
 import type { CatalogObject } from '../catalog/types.js';
-import type { Insert, Select, UpdateOrDelete } from '../sql/ast.js';
+import type { Insert, UpdateOrDelete } from '../sql/ast.js';
 import { PUSH_CONNECTOR } from '../connectors/sources/push.js';
 import { EddyError } from '../util/errors.js';
 import type { EngineContext } from './context.js';
 import { wrapDuckError } from './duck-errors.js';
 import { insertIntoPushSource } from './push-storage.js';
-import { commandResult, rowsResult, type StatementResult } from './statement-result.js';
+import { commandResult, type StatementResult } from './statement-result.js';
 
 export async function insert(ctx: EngineContext, stmt: Insert): Promise<StatementResult> {
   const target = lookup(ctx, stmt.table, 'INSERT INTO');
@@ -31,38 +30,6 @@ export async function updateOrDelete(ctx: EngineContext, stmt: UpdateOrDelete): 
   requireTable(lookup(ctx, stmt.table, verb), verb, stmt);
   const count = await changedRows(ctx, stmt, `${verb} ${stmt.table}`);
   return commandResult(`${stmt.kind === 'update' ? 'UPDATE' : 'DELETE'} ${count}`);
-}
-
-/** A pull query: runs once on DuckDB over tables, push sources and the results of materialized views. */
-export async function select(ctx: EngineContext, stmt: Select): Promise<StatementResult> {
-  for (const name of referencedRelations(stmt.query.ast, ctx.catalog)) {
-    const object = ctx.catalog.get(name);
-    if (object?.kind === 'source' && object.connector !== PUSH_CONNECTOR) {
-      throw new EddyError('FEATURE_NOT_SUPPORTED', `source "${name}" is unbounded (${object.connector}) and cannot be read by a one-off SELECT`, {
-        position: stmt.start,
-        hint: `create a materialized view over it (CREATE MATERIALIZED VIEW m AS SELECT ... FROM ${name}) and SELECT from that`,
-      });
-    }
-    if (object?.kind === 'sink') {
-      throw new EddyError('WRONG_OBJECT_TYPE', `"${name}" is a sink; it has no rows to SELECT`, { position: stmt.start });
-    }
-  }
-  try {
-    const result = await ctx.conn.queryOne(stmt.query.text, ['select'], 'a SELECT');
-    return rowsResult(result.columns, result.rows);
-  } catch (e) {
-    const error = wrapDuckError(e, 'SELECT', stmt.start);
-    const missing = /with name "?([^" ]+)"? does not exist/.exec(error.message)?.[1];
-    const view = missing ? ctx.catalog.get(missing) : undefined;
-    if (error.code === 'UNDEFINED_TABLE' && view?.kind === 'view') {
-      throw new EddyError('FEATURE_NOT_SUPPORTED', `view "${view.name}" reads streaming data and cannot be read by a one-off SELECT`, {
-        position: stmt.start,
-        hint: `create a materialized view from its query and SELECT from that`,
-        cause: e,
-      });
-    }
-    throw error;
-  }
 }
 
 function lookup(ctx: EngineContext, name: string, verb: string): CatalogObject {

@@ -18,6 +18,7 @@ const RULES: readonly (readonly [RegExp, ErrorCode])[] = [
   [/^Constraint Error/i, 'INVALID_PARAMETER'],
   [/^IO Error/i, 'IO_ERROR'],
   [/^Permission Error/i, 'INSUFFICIENT_PRIVILEGE'],
+  [/^INTERRUPT Error/i, 'QUERY_CANCELED'],
   [/^Not implemented Error/i, 'FEATURE_NOT_SUPPORTED'],
 ];
 

@@ -13,13 +13,13 @@ import { PUSH_CONNECTOR, pushSourceStore } from '../connectors/sources/push.js';
 import { Database } from '../duck/index.js';
 import type { Progress } from '../exec/progress.js';
 import type { ChangeBatch, Subscription } from '../exec/streaming-query.js';
-import type { Statement } from '../sql/ast.js';
+import type { Select, Statement } from '../sql/ast.js';
 import { parseScript } from '../sql/parser.js';
 import { asEddyError, EddyError } from '../util/errors.js';
 import { log } from '../util/log.js';
 import type { EngineContext, QueryHandle } from './context.js';
 import { createContinuous, createResultView, createSource, createTable, createView } from './create.js';
-import { insert, select, updateOrDelete } from './data.js';
+import { insert, updateOrDelete } from './data.js';
 import { alter, drop } from './drop-alter.js';
 import { explain } from './explain.js';
 import { refreshLateRowsView } from './late-rows.js';
@@ -27,6 +27,8 @@ import { buildContinuousQuery } from './pipeline.js';
 import { openPushStorage } from './push-storage.js';
 import { errorOf, queryHandle, show, status } from './show.js';
 import type { StatementResult } from './statement-result.js';
+import { PullConnections } from './pull-connections.js';
+import { collectRows, pullQuery, type PullResult } from './pull-query.js';
 
 export interface EngineOptions {
   /** The data directory: eddy.duckdb, catalog/ddl.log, queries/<name>/... */
@@ -51,13 +53,16 @@ export interface QueryInfo {
 export class Engine {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly pulls: PullConnections;
 
   private constructor(
     private readonly ctx: EngineContext,
     /** Problems met while restoring the data directory (e.g. a torn DDL log line), for the user to see. */
     readonly warnings: string[],
     private readonly lock: DataDirLock,
-  ) {}
+  ) {
+    this.pulls = new PullConnections(ctx.db);
+  }
 
   static async open(options: EngineOptions): Promise<Engine> {
     const dataDir = path.resolve(options.dataDir);
@@ -130,7 +135,8 @@ export class Engine {
   }
 
   /** Runs one parsed statement, after any statement submitted before it. */
-  executeStatement(statement: Statement): Promise<StatementResult> {
+  async executeStatement(statement: Statement): Promise<StatementResult> {
+    if (statement.kind === 'select') return collectRows(await this.query(statement));
     return this.exclusive(async () => {
       try {
         const result = bulkWork(statement)
@@ -142,6 +148,23 @@ export class Engine {
         throw asEddyError(e, 'INTERNAL', `${statement.kind.replaceAll('_', ' ')}`);
       }
     });
+  }
+
+  /**
+   * Runs a pull query and hands its rows over as DuckDB produces them (servers stream them to their
+   * clients). It starts once every statement submitted before it has run, but outside the statement
+   * queue, on a connection of its own: statements submitted after it do not wait for it. Aborting
+   * `signal` (a client's cancel or disconnect) interrupts DuckDB.
+   */
+  async query(statement: Select, options: { signal?: AbortSignal } = {}): Promise<PullResult> {
+    if (this.closed) throw new EddyError('OBJECT_IN_USE', 'the engine is closed');
+    await this.queue;
+    return pullQuery(this.ctx, this.pulls, statement, options.signal);
+  }
+
+  /** Pull queries running now (for /metrics). */
+  get pullQueriesRunning(): number {
+    return this.pulls.running;
   }
 
   /**
@@ -208,6 +231,7 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     await this.queue.catch(() => undefined);
+    await this.pulls.close();
     for (const handle of this.ctx.queries.values()) {
       await handle.query?.stop().catch((e: unknown) => log.warn({ query: handle.object.name, err: (e as Error).message }, 'stopping query failed'));
     }
@@ -235,7 +259,7 @@ export class Engine {
       case 'delete':
         return updateOrDelete(ctx, statement);
       case 'select':
-        return select(ctx, statement);
+        throw new Error('pull queries run outside the statement queue (Engine.query)');
       case 'explain':
         return explain(ctx, statement);
       case 'show':

@@ -2,8 +2,9 @@
  * The SQL front end: script text -> typed Statements. grammar/eddy.peggy reads the statement envelope
  * and captures query bodies as text; node-sql-parser then parses each body (query-body.ts).
  */
+import { segments } from '../duck/lexer.js';
 import { quoteIdent } from '../duck/quote.js';
-import type { SqlPosition } from '../util/errors.js';
+import { positionAt, type SqlPosition } from '../util/errors.js';
 import type { QueryText, Statement } from './ast.js';
 import { parse as parseEnvelope, SyntaxError as EnvelopeSyntaxError } from './generated/eddy-parser.js';
 import { parseQueryBody } from './query-body.js';
@@ -17,6 +18,7 @@ interface RawQuery {
 
 /** Parses a script of `;`-separated statements. Throws EddyError('SYNTAX_ERROR') with a position. */
 export function parseScript(text: string): Statement[] {
+  refuseNul(text);
   let raw: Statement[];
   try {
     raw = parseEnvelope(text, { quoteIdent }) as Statement[];
@@ -25,6 +27,20 @@ export function parseScript(text: string): Statement[] {
     throw e;
   }
   return raw.map(withParsedQueries);
+}
+
+/**
+ * DuckDB (like PostgreSQL, whose strings end at one) reads no further than a NUL, so text past one
+ * would be Eddy's alone. Inside a quoted name it is left to the name checks (INVALID_NAME), which
+ * name the object; the name never reaches DuckDB.
+ */
+function refuseNul(text: string): void {
+  if (!text.includes('\0')) return;
+  for (const seg of segments(text)) {
+    if (seg.kind === 'quoted_ident') continue;
+    const nul = text.indexOf('\0', seg.start);
+    if (nul >= 0 && nul < seg.end) throw syntaxError(positionAt(text, nul), 'SQL text cannot contain a NUL (0x00) character');
+  }
 }
 
 /** Parses text holding exactly one statement (a trailing `;` is allowed). */

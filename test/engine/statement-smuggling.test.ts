@@ -39,6 +39,9 @@ const ATTEMPTS: readonly string[] = [
   'UPDATE victim SET x = 3 --\r; DROP TABLE victim',
   "CREATE SOURCE w (a INT, ts TIMESTAMP, WATERMARK FOR ts AS ts --\r), 1); DROP TABLE victim; --\n)",
   'CREATE VIEW v AS SELECT x FROM victim --\r; DROP TABLE victim',
+  // DuckDB reads a string only up to a NUL: what follows one would be Eddy's alone
+  'SELECT 1 AS a\u0000; DROP TABLE victim',
+  "INSERT INTO victim VALUES (5) -- \u0000\n; DELETE FROM victim",
   // quotes: an escape string, a dollar quote with a non-ASCII tag, a name holding $
   "SELECT E'\\'; DROP TABLE victim; --'",
   'SELECT $é$ ; DROP TABLE victim; $é$',
@@ -70,6 +73,12 @@ t.test('no attempt runs a statement Eddy did not read; catalogs agree; no file i
       for (const name of ['escaped.txt', 'escaped', 'escaped.duckdb']) t.notOk(fs.existsSync(path.join(where, name)), `no ${name} in ${where}`);
     }
   }
+});
+
+t.test('a NUL anywhere but in a quoted name is a syntax error at its position', async (t) => {
+  const { engine } = await open(t);
+  await t.rejects(engine.execute('SELECT 1 AS a\u0000; DROP TABLE victim'), { sqlstate: '42601', message: /line 1, column 14: SQL text cannot contain a NUL/ });
+  t.ok(engine.catalog.get('victim'), 'nothing ran');
 });
 
 t.test('what Eddy reads in such text runs as Eddy read it: the DROP after \\r is a DROP of its own', async (t) => {

@@ -9,7 +9,7 @@ import { BodyReader, type FrontendMessage } from './frontend-reader.js';
 import { binaryParameterText, duckTypeOfOid, TEXT } from './pg-types.js';
 import { columnFormats, fieldDescriptions, RowEncoder } from './row-encoding.js';
 import { isBlank, leadingWords, parameterCount, splitStatements, substituteParameters } from './sql-text.js';
-import { canceled, type Outcome, type StatementExecutor } from './statement-executor.js';
+import { canceled, type Outcome, type PulledRows, type StatementExecutor } from './statement-executor.js';
 import type { SubscriptionFeed } from './subscription-feed.js';
 
 /** What the session needs from its connection. */
@@ -60,7 +60,7 @@ export class Session {
     this.closed = true;
     this.running?.abort();
     this.executor.closeCursors();
-    for (const portal of this.portals.values()) if (portal.outcome?.kind === 'stream') portal.outcome.feed.close();
+    for (const portal of this.portals.values()) closeOutcome(portal.outcome);
   }
 
   async handle(message: FrontendMessage): Promise<void> {
@@ -175,8 +175,8 @@ export class Session {
     const portal = this.portal(name);
     const outcome = await this.outcomeOf(portal);
     portal.described = true;
-    const columns = outcome.kind === 'stream' ? outcome.feed.columns : outcome.kind === 'result' ? outcome.result.columns : [];
-    if (columns.length === 0 || outcome.kind === 'copy' || (outcome.kind === 'stream' && outcome.copy)) this.send(out.noData());
+    const columns = outcome.kind === 'stream' ? outcome.feed.columns : outcome.kind === 'pull' ? outcome.rows.columns : outcome.kind === 'result' ? outcome.result.columns : [];
+    if (columns.length === 0 || outcome.kind === 'copy' || ((outcome.kind === 'stream' || outcome.kind === 'pull') && outcome.copy)) this.send(out.noData());
     else this.send(out.rowDescription(fieldDescriptions(columns, columnFormats(columns, portal.resultFormats))));
   }
 
@@ -189,13 +189,18 @@ export class Session {
     if (!['SELECT', 'WITH', 'VALUES', 'TABLE', 'SHOW'].includes(first ?? '')) return null;
     const sql = substituteParameters(prepared.sql, Array.from({ length: prepared.paramCount }, () => null), prepared.paramTypes.map(duckTypeOfOid));
     const outcome = await this.run(sql);
-    return outcome.kind === 'result' && outcome.result.columns.length > 0 ? outcome.result.columns : null;
+    // a pull query's columns are known as soon as it starts; its rows are not needed
+    closeOutcome(outcome);
+    const columns = outcome.kind === 'result' ? outcome.result.columns : outcome.kind === 'pull' ? outcome.rows.columns : [];
+    return columns.length > 0 ? columns : null;
   }
 
   private async execute(body: BodyReader): Promise<void> {
     const portal = this.portal(body.cstring());
     const maxRows = body.int32();
     if (isBlank(portal.sql)) return this.send(out.emptyQueryResponse());
+    // a portal's later Executes (more rows of a suspended query) can be cancelled too
+    if (portal.outcome) this.running = new AbortController();
     const outcome = await this.outcomeOf(portal);
     await this.deliver(outcome, { describe: false, formats: portal.resultFormats, portal, maxRows });
   }
@@ -220,8 +225,7 @@ export class Session {
   }
 
   private closePortal(name: string): void {
-    const portal = this.portals.get(name);
-    if (portal?.outcome?.kind === 'stream') portal.outcome.feed.close();
+    closeOutcome(this.portals.get(name)?.outcome ?? null);
     this.portals.delete(name);
   }
 
@@ -234,6 +238,7 @@ export class Session {
   /** Sends an outcome: rows (up to maxRows for a portal), a COPY, or a running subscription. */
   private async deliver(outcome: Outcome, how: { describe: boolean; formats: readonly number[]; portal?: Portal; maxRows?: number }): Promise<void> {
     if (outcome.kind === 'stream') return this.stream(outcome.feed, outcome.copy, how.describe, how.formats);
+    if (outcome.kind === 'pull') return this.pull(outcome.rows, outcome.copy, how);
     const result = outcome.result;
     for (const notice of result.notices ?? []) this.send(out.noticeResponse(notice));
     if (outcome.kind === 'copy') {
@@ -253,6 +258,57 @@ export class Session {
     if (how.portal) how.portal.position = end;
     if (end < result.rows.length) return this.send(out.portalSuspended());
     this.send(out.commandComplete(result.tag.startsWith('SELECT') ? `SELECT ${end - start}` : result.tag));
+  }
+
+  /**
+   * Sends a pull query's rows as DuckDB produces them, a chunk at a time, waiting for the socket to
+   * drain whenever the client reads slower than DuckDB writes: a result of any size takes the memory
+   * of a chunk and a socket buffer. A portal's row limit suspends it with the rest still unread.
+   */
+  private async pull(rows: PulledRows, copy: boolean, how: { describe: boolean; formats: readonly number[]; maxRows?: number }): Promise<void> {
+    const signal = this.running?.signal;
+    const cancel = (): void => rows.close();
+    signal?.addEventListener('abort', cancel, { once: true });
+    let suspended = false;
+    try {
+      if (copy) {
+        const encoder = new RowEncoder(rows.columns);
+        this.send(out.copyOutResponse(rows.columns.length));
+        for (let batch = await rows.take(PULL_CHUNK); batch.length > 0; batch = await rows.take(PULL_CHUNK)) {
+          this.send(encoder.copyData(batch));
+          await this.backpressure(signal);
+        }
+        this.send(out.copyDone());
+        return this.send(out.commandComplete(`COPY ${rows.count}`));
+      }
+      const formats = columnFormats(rows.columns, how.formats);
+      if (how.describe) this.send(out.rowDescription(fieldDescriptions(rows.columns, formats)));
+      const encoder = new RowEncoder(rows.columns, formats);
+      const limit = how.maxRows && how.maxRows > 0 ? how.maxRows : Infinity;
+      let sent = 0;
+      while (sent < limit) {
+        const batch = await rows.take(Math.min(PULL_CHUNK, limit - sent));
+        if (batch.length === 0) break;
+        this.send(encoder.dataRows(batch));
+        sent += batch.length;
+        await this.backpressure(signal);
+      }
+      // a portal that reached its limit is suspended only if a row is left (PostgreSQL suspends it
+      // either way; drivers read both)
+      suspended = sent === limit && (await rows.hasMore());
+      this.send(suspended ? out.portalSuspended() : out.commandComplete(`SELECT ${sent}`));
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+      if (!suspended) rows.close();
+    }
+  }
+
+  /** Waits while more than the socket buffer's worth waits to be sent; ends when the session does. */
+  private async backpressure(signal: AbortSignal | undefined): Promise<void> {
+    if (this.closed) throw canceled();
+    if (this.output.buffered() <= this.limits.socketBuffer) return;
+    await Promise.race([this.output.drained(), new Promise((resolve) => signal?.addEventListener('abort', resolve, { once: true }))]);
+    if (this.closed) throw canceled();
   }
 
   /**
@@ -291,6 +347,14 @@ export class Session {
   private send(message: Buffer): void {
     if (!this.closed) this.output.send(message);
   }
+}
+
+/** Rows of a pull query sent per turn of the event loop. */
+const PULL_CHUNK = 2048;
+
+function closeOutcome(outcome: Outcome | null): void {
+  if (outcome?.kind === 'stream') outcome.feed.close();
+  else if (outcome?.kind === 'pull') outcome.rows.close();
 }
 
 /** Positions only make sense when the text the client sent is the text that ran. */

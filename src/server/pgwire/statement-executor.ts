@@ -2,7 +2,7 @@
  * Runs one statement of a wire session: session statements (transactions, SET/SHOW, cursors, COPY)
  * here, pg_catalog queries against the emulated catalog, and everything else on the engine.
  */
-import type { Engine } from '../../engine/index.js';
+import type { Engine, PullResult } from '../../engine/index.js';
 import { commandResult, rowsResult, type StatementResult } from '../../engine/statement-result.js';
 import type { Statement } from '../../sql/ast.js';
 import { EddyError } from '../../util/errors.js';
@@ -17,12 +17,58 @@ export type Outcome =
   | { readonly kind: 'result'; readonly result: StatementResult }
   /** SUBSCRIBE (rows) or COPY (SUBSCRIBE ...) TO STDOUT (copy): runs until cancelled or ended. */
   | { readonly kind: 'stream'; readonly feed: SubscriptionFeed; readonly copy: boolean }
-  /** COPY (SELECT ...) TO STDOUT. */
+  /** A pull query's rows as DuckDB produces them, as rows or (copy) COPY (SELECT ...) TO STDOUT. */
+  | { readonly kind: 'pull'; readonly rows: PulledRows; readonly copy: boolean }
+  /** COPY (query) TO STDOUT of a statement that is not a pull query (SHOW, EXPLAIN). */
   | { readonly kind: 'copy'; readonly result: StatementResult };
 
 type Cursor =
   | { readonly kind: 'feed'; readonly feed: SubscriptionFeed }
+  | { readonly kind: 'pull'; readonly rows: PulledRows }
   | { readonly kind: 'rows'; readonly result: StatementResult; position: number };
+
+/**
+ * A pull query's rows with what was read but not yet sent: a portal suspended at its row limit, or
+ * a cursor's FETCH, leaves the rest of a chunk here.
+ */
+export class PulledRows {
+  private pending: readonly (readonly unknown[])[] = [];
+  private sent = 0;
+
+  constructor(readonly result: PullResult) {}
+
+  get columns(): PullResult['columns'] {
+    return this.result.columns;
+  }
+
+  /** Rows handed out so far. */
+  get count(): number {
+    return this.sent;
+  }
+
+  /** Up to `max` rows (fewer at the end; an empty list means the end). */
+  async take(max: number): Promise<readonly (readonly unknown[])[]> {
+    if (!(await this.hasMore())) return [];
+    const rows = this.pending.length <= max ? this.pending : this.pending.slice(0, max);
+    this.pending = this.pending.length <= max ? [] : this.pending.slice(max);
+    this.sent += rows.length;
+    return rows;
+  }
+
+  /** Whether a row is left (reading the next chunk if need be). */
+  async hasMore(): Promise<boolean> {
+    while (this.pending.length === 0) {
+      const chunk = await this.result.next();
+      if (chunk === null) return false;
+      this.pending = chunk;
+    }
+    return true;
+  }
+
+  close(): void {
+    this.result.close();
+  }
+}
 
 export interface ExecutorConfig {
   readonly engine: Engine;
@@ -45,6 +91,10 @@ export class StatementExecutor {
    * carry positions relative to `sql`.
    */
   async run(sql: string, signal: AbortSignal): Promise<Outcome> {
+    return this.runIn(sql, signal);
+  }
+
+  private async runIn(sql: string, signal: AbortSignal): Promise<Outcome> {
     const words = leadingWords(sql, 3);
     const first = words[0] ?? '';
     if (this.transaction === 'E' && !['COMMIT', 'END', 'ROLLBACK', 'ABORT'].includes(first)) {
@@ -80,9 +130,9 @@ export class StatementExecutor {
         if (!ENGINE_SHOW.has(words[1] ?? '')) return this.show(sql);
         break;
       case 'COPY':
-        return this.copy(sql);
+        return this.copy(sql, signal);
       case 'DECLARE':
-        return this.declare(sql);
+        return this.declare(sql, signal);
       case 'FETCH':
         return this.fetch(sql, signal);
       case 'CLOSE':
@@ -91,12 +141,12 @@ export class StatementExecutor {
         break;
     }
     if (isCatalogQuery(sql)) return { kind: 'result', result: await this.config.catalog.query(sql) };
-    return this.runOnEngine(sql);
+    return this.runOnEngine(sql, signal);
   }
 
   /** Closes every cursor (end of transaction, end of session). */
   closeCursors(): void {
-    for (const cursor of this.cursors.values()) if (cursor.kind === 'feed') cursor.feed.close();
+    for (const cursor of this.cursors.values()) closeCursor(cursor);
     this.cursors.clear();
   }
 
@@ -110,13 +160,14 @@ export class StatementExecutor {
     this.closeCursors();
   }
 
-  private async runOnEngine(sql: string): Promise<Outcome> {
+  private async runOnEngine(sql: string, signal: AbortSignal): Promise<Outcome> {
     const statements = this.config.engine.parse(sql);
     if (statements.length !== 1) {
       throw new EddyError('SYNTAX_ERROR', `expected one statement, found ${statements.length}`);
     }
     const statement = statements[0]!;
     if (statement.kind === 'subscribe') return { kind: 'stream', feed: await this.openFeed(statement), copy: false };
+    if (statement.kind === 'select') return { kind: 'pull', rows: new PulledRows(await this.config.engine.query(statement, { signal })), copy: false };
     return { kind: 'result', result: await this.config.engine.executeStatement(statement) };
   }
 
@@ -159,27 +210,32 @@ export class StatementExecutor {
     return { kind: 'result', result: rowsResult([{ name: name.toLowerCase(), type: 'VARCHAR' }], [[value]], 'SHOW') };
   }
 
-  private async copy(sql: string): Promise<Outcome> {
-    const copy = parseCopy(sql)!;
-    const outcome = await this.runOnEngine(copy.query).catch((e: unknown) => {
+  private async copy(sql: string, signal: AbortSignal): Promise<Outcome> {
+    const copy = parseCopy(sql);
+    if (!copy) throw new EddyError('SYNTAX_ERROR', 'COPY supports only COPY (SUBSCRIBE name) TO STDOUT and COPY (SELECT ...) TO STDOUT');
+    const outcome = await this.runOnEngine(copy.query, signal).catch((e: unknown) => {
       throw shift(e, copy.offset);
     });
     if (outcome.kind === 'stream') return { kind: 'stream', feed: outcome.feed, copy: true };
+    if (outcome.kind === 'pull') return { kind: 'pull', rows: outcome.rows, copy: true };
     if (outcome.kind === 'result' && outcome.result.columns.length > 0) return { kind: 'copy', result: outcome.result };
     throw new EddyError('FEATURE_NOT_SUPPORTED', 'COPY (...) TO STDOUT needs a SUBSCRIBE or a query that returns rows');
   }
 
-  private async declare(sql: string): Promise<Outcome> {
-    const declare = parseDeclare(sql)!;
+  private async declare(sql: string, signal: AbortSignal): Promise<Outcome> {
+    const declare = parseDeclare(sql);
+    if (!declare) throw new EddyError('SYNTAX_ERROR', 'cannot read the DECLARE statement', { hint: 'write DECLARE c CURSOR FOR SUBSCRIBE name (or FOR SELECT ...)' });
     if (this.transaction === 'I') {
       throw new EddyError('FEATURE_NOT_SUPPORTED', 'DECLARE CURSOR can only be used in transaction blocks', { hint: 'send BEGIN first' });
     }
     if (this.cursors.has(declare.name)) throw new EddyError('DUPLICATE_OBJECT', `cursor "${declare.name}" already exists`);
-    const outcome = await this.runOnEngine(declare.query).catch((e: unknown) => {
+    // the cursor outlives this statement: its rows are read by later FETCHes, until CLOSE or COMMIT
+    const outcome = await this.runOnEngine(declare.query, new AbortController().signal).catch((e: unknown) => {
       throw shift(e, declare.offset);
     });
     if (outcome.kind === 'stream') this.cursors.set(declare.name, { kind: 'feed', feed: outcome.feed });
-    else this.cursors.set(declare.name, { kind: 'rows', result: outcome.result, position: 0 });
+    else if (outcome.kind === 'pull') this.cursors.set(declare.name, { kind: 'pull', rows: outcome.rows });
+    else if (outcome.kind === 'result') this.cursors.set(declare.name, { kind: 'rows', result: outcome.result, position: 0 });
     return done('DECLARE CURSOR');
   }
 
@@ -188,9 +244,19 @@ export class StatementExecutor {
    * client cancels), then returns up to `count` rows, as Materialize does.
    */
   private async fetch(sql: string, signal: AbortSignal): Promise<Outcome> {
-    const fetch = parseFetch(sql)!;
+    const fetch = parseFetch(sql);
+    if (!fetch) throw new EddyError('SYNTAX_ERROR', 'cannot read the FETCH statement', { hint: "write FETCH 10 c, FETCH ALL c or FETCH 10 c WITH (timeout = '1s')" });
     const cursor = this.cursor(fetch.name);
     const max = fetch.count ?? Infinity;
+    if (cursor.kind === 'pull') {
+      const rows: (readonly unknown[])[] = [];
+      while (rows.length < max) {
+        const more = await cursor.rows.take(max - rows.length);
+        if (more.length === 0) break;
+        rows.push(...more);
+      }
+      return { kind: 'result', result: rowsResult(cursor.rows.columns, rows, `FETCH ${rows.length}`) };
+    }
     if (cursor.kind === 'rows') {
       const rows = cursor.result.rows.slice(cursor.position, cursor.position + max);
       cursor.position += rows.length;
@@ -209,8 +275,7 @@ export class StatementExecutor {
     if (!close) throw new EddyError('SYNTAX_ERROR', 'cannot read the CLOSE statement', { hint: 'write CLOSE name or CLOSE ALL' });
     if (close.name === null) this.closeCursors();
     else {
-      const cursor = this.cursor(close.name);
-      if (cursor.kind === 'feed') cursor.feed.close();
+      closeCursor(this.cursor(close.name));
       this.cursors.delete(close.name);
     }
     return done(close.name === null ? 'CLOSE CURSOR ALL' : 'CLOSE CURSOR');
@@ -221,6 +286,11 @@ export class StatementExecutor {
     if (!cursor) throw new EddyError('INVALID_CURSOR_NAME', `cursor "${name}" does not exist`, { hint: 'DECLARE it inside the same transaction block' });
     return cursor;
   }
+}
+
+function closeCursor(cursor: Cursor): void {
+  if (cursor.kind === 'feed') cursor.feed.close();
+  else if (cursor.kind === 'pull') cursor.rows.close();
 }
 
 export function canceled(): EddyError {
