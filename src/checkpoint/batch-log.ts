@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJson, writeJsonAtomic, writeJsonAtomicSync } from './atomic-file.js';
+import { queryDir } from './query-dir.js';
 
 export interface OffsetEntry {
   readonly batchId: number;
@@ -71,10 +72,6 @@ export class BatchLog<T> {
     }
     this.oldestKept = Math.max(below, this.oldestKept ?? below);
   }
-}
-
-export function queryDir(dataDir: string, name: string): string {
-  return join(dataDir, 'queries', name);
 }
 
 export function offsetLog(dataDir: string, name: string): BatchLog<OffsetEntry> {
