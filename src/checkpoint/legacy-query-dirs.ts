@@ -9,7 +9,7 @@ import { lstat, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EddyError } from '../util/errors.js';
 import { readJson } from './atomic-file.js';
-import { QUERIES_DIR, queryDir } from './query-dir.js';
+import { QUERIES_DIR, queryDir, queryDirName } from './query-dir.js';
 
 export interface LegacyMove {
   readonly name: string;
@@ -36,7 +36,7 @@ export async function migrateLegacyQueryDirs(dataDir: string, names: readonly st
     const from = join(root, name);
     const to = queryDir(dataDir, name);
     if (!(await isDirectory(from)) || !(await belongsTo(from, name))) continue;
-    if (entries.has(to.slice(root.length + 1))) {
+    if (entries.has(queryDirName(name))) {
       moves.push({ name, from, to, outcome: 'both exist' });
       continue;
     }

@@ -1,9 +1,10 @@
 /**
  * A query's state database: state.duckdb in the query's directory (src/checkpoint/query-dir.ts),
- * attached to the process's DuckDB as "q_<directory name>". The alias is made of the directory name,
- * not the query's: DuckDB folds the case of names (so "q_Hot" and "q_hot" would be one database) and
- * parses qualified names given as text (pragma_table_info), where quotes in a name would break it. It holds the operators' state tables, the result table, the outbox and the state
- * version (the last batch whose transaction committed, with the source offsets it ended at).
+ * attached to the process's DuckDB as "q_<directory name>". It holds the operators' state tables,
+ * the result table, the outbox and the state version (the last batch whose transaction committed,
+ * with the source offsets it ended at). The alias is made of the directory name, not the query's:
+ * DuckDB folds the case of names (so "q_Hot" and "q_hot" would be one database) and parses
+ * qualified names given as text (pragma_table_info), where quotes in a name would break it.
  */
 import type { EventTimeState } from './watermark.js';
 import { mkdir } from 'node:fs/promises';
