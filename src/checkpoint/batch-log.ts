@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readJson, writeJsonAtomic, writeJsonAtomicSync } from './atomic-file.js';
+import { queryDir } from './query-dir.js';
 
 export interface OffsetEntry {
   readonly batchId: number;
@@ -71,15 +72,6 @@ export class BatchLog<T> {
     }
     this.oldestKept = Math.max(below, this.oldestKept ?? below);
   }
-}
-
-/** The directory that holds every query's checkpoint directory. */
-export function queriesRoot(dataDir: string): string {
-  return join(dataDir, 'queries');
-}
-
-export function queryDir(dataDir: string, name: string): string {
-  return join(queriesRoot(dataDir), name);
 }
 
 export function offsetLog(dataDir: string, name: string): BatchLog<OffsetEntry> {

@@ -1,13 +1,14 @@
 /**
- * queries/<name>/metadata.json: who a query's checkpoint belongs to. The id is generated once, when
- * the query is first created, and kept across restarts (sinks stamp it on what they write). The SQL
- * and plan fingerprint let a restart refuse state that a different query left behind.
+ * metadata.json in a query's directory (query-dir.ts): who a query's checkpoint belongs to. The id
+ * is generated once, when the query is first created, and kept across restarts (sinks stamp it on
+ * what they write). The SQL and plan fingerprint let a restart refuse state that a different query
+ * left behind.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { EddyError } from '../util/errors.js';
 import { readJson, writeJsonAtomic } from './atomic-file.js';
-import { queryDir } from './batch-log.js';
+import { queryDir } from './query-dir.js';
 
 export interface QueryMetadata {
   readonly id: string;

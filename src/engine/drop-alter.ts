@@ -5,8 +5,7 @@ import { quoteIdent } from '../duck/index.js';
 import type { Alter, Drop, ObjectKind } from '../sql/ast.js';
 import { PUSH_CONNECTOR } from '../connectors/sources/push.js';
 import { asEddyError, EddyError } from '../util/errors.js';
-import { rm } from 'node:fs/promises';
-import { queryDir } from '../checkpoint/batch-log.js';
+import { removeQueryDir } from '../checkpoint/query-dir.js';
 import type { QueryObject } from '../catalog/types.js';
 import { createResultView } from './create.js';
 import { buildContinuousQuery } from './pipeline.js';
@@ -77,7 +76,7 @@ async function reset(ctx: EngineContext, object: QueryObject): Promise<void> {
   const handle = ctx.queries.get(object.name);
   const paused = handle?.query?.status === 'paused' || handle?.query?.status === 'stopped';
   if (handle?.query) await handle.query.drop();
-  else await rm(queryDir(ctx.dataDir, object.name), { recursive: true, force: true });
+  else await removeQueryDir(ctx.dataDir, object.name);
   try {
     const built = await buildContinuousQuery(object.sql, ctx, true);
     if (object.kind === 'materialized_view') await createResultView(ctx, object.name, built.query.resultRelation);

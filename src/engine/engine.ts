@@ -6,8 +6,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DdlLog, replayDdlLog, type ReplayedCatalog } from '../catalog/ddl-log.js';
-import { queriesRoot } from '../checkpoint/batch-log.js';
+import { queriesRoot } from '../checkpoint/query-dir.js';
 import { DataDirLock } from '../checkpoint/data-dir-lock.js';
+import { migrateLegacyQueryDirs } from '../checkpoint/legacy-query-dirs.js';
+import { checkNewObjectName } from '../catalog/object-name.js';
 import type { CatalogReader } from '../catalog/reader.js';
 import { PUSH_CONNECTOR, pushSourceStore } from '../connectors/sources/push.js';
 import { Database } from '../duck/index.js';
@@ -31,7 +33,7 @@ import { PullConnections } from './pull-connections.js';
 import { collectRows, pullQuery, type PullResult } from './pull-query.js';
 
 export interface EngineOptions {
-  /** The data directory: eddy.duckdb, catalog/ddl.log, queries/<name>/... */
+  /** The data directory: eddy.duckdb, catalog/ddl.log, queries/<query directory>/... */
   readonly dataDir: string;
   /**
    * When set, files may only be read or written under these directories: by file sources and sinks,
@@ -105,7 +107,12 @@ export class Engine {
       push: pushSourceStore(db),
     };
     const engine = new Engine(ctx, [...replayed.warnings], lock);
-    await engine.restore(replayed.paused);
+    try {
+      await engine.restore(replayed.paused);
+    } catch (e) {
+      await engine.close();
+      throw e;
+    }
     return engine;
   }
 
@@ -241,17 +248,23 @@ export class Engine {
     this.lock.release();
   }
 
-  private dispatch(statement: Statement): Promise<StatementResult> {
+  private async dispatch(statement: Statement): Promise<StatementResult> {
     const ctx = this.ctx;
     switch (statement.kind) {
       case 'create_source':
+        checkNewObjectName(ctx.catalog, 'source', statement.name, statement.start);
         return createSource(ctx, statement);
       case 'create_table':
+        checkNewObjectName(ctx.catalog, 'table', statement.name, statement.start);
         return createTable(ctx, statement);
       case 'create_view':
+        checkNewObjectName(ctx.catalog, 'view', statement.name, statement.start);
         return createView(ctx, statement);
       case 'create_materialized_view':
+        checkNewObjectName(ctx.catalog, 'materialized_view', statement.name, statement.start);
+        return createContinuous(ctx, statement);
       case 'create_sink':
+        checkNewObjectName(ctx.catalog, 'sink', statement.name, statement.start);
         return createContinuous(ctx, statement);
       case 'insert':
         return insert(ctx, statement);
@@ -282,6 +295,7 @@ export class Engine {
    * A query that cannot be rebuilt is kept (failed, with its error) rather than stopping start-up.
    */
   private async restore(paused: ReadonlySet<string>): Promise<void> {
+    await this.migrateLegacyQueryDirs();
     for (const object of this.ctx.catalog.list()) {
       if (object.kind === 'source' && object.connector === PUSH_CONNECTOR) await openPushStorage(this.ctx, object);
       if (object.kind !== 'materialized_view' && object.kind !== 'sink') continue;
@@ -298,6 +312,15 @@ export class Engine {
       }
     }
     await refreshLateRowsView(this.ctx);
+  }
+
+  /** Checkpoints of data directories written before query-dir.ts move to their new directories. */
+  private async migrateLegacyQueryDirs(): Promise<void> {
+    const names = this.ctx.catalog.list().filter((o) => o.kind === 'materialized_view' || o.kind === 'sink').map((o) => o.name);
+    for (const move of await migrateLegacyQueryDirs(this.ctx.dataDir, names)) {
+      if (move.outcome === 'moved') log.warn({ query: move.name, from: move.from, to: move.to }, 'moved a checkpoint directory named by its query to its new location');
+      else log.warn({ query: move.name, from: move.from, to: move.to }, 'left a legacy checkpoint directory alone: the query already has a directory at the new location');
+    }
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {

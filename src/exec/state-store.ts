@@ -1,14 +1,17 @@
 /**
- * A query's state database: queries/<name>/state.duckdb, attached to the process's DuckDB as
- * "q_<name>". It holds the operators' state tables, the result table, the outbox and the state
- * version (the last batch whose transaction committed, with the source offsets it ended at).
+ * A query's state database: state.duckdb in the query's directory (src/checkpoint/query-dir.ts),
+ * attached to the process's DuckDB as "q_<directory name>". It holds the operators' state tables,
+ * the result table, the outbox and the state version (the last batch whose transaction committed,
+ * with the source offsets it ended at). The alias is made of the directory name, not the query's:
+ * DuckDB folds the case of names (so "q_Hot" and "q_hot" would be one database) and parses
+ * qualified names given as text (pragma_table_info), where quotes in a name would break it.
  */
 import type { EventTimeState } from './watermark.js';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Connection } from '../duck/index.js';
 import { quoteIdent, quoteLiteral } from '../duck/quote.js';
-import { queryDir } from '../checkpoint/batch-log.js';
+import { queryDir, queryDirName, removeInsideQueries } from '../checkpoint/query-dir.js';
 
 export interface StateVersion {
   readonly batchId: number;
@@ -33,12 +36,12 @@ export class StateStore {
   /** Whether the version table is known to hold its one row, so that an UPDATE can set it. */
   private versionRow = false;
 
-  private constructor(readonly dir: string, name: string) {
-    this.alias = quoteIdent(`q_${name}`);
+  private constructor(private readonly dataDir: string, readonly dir: string, name: string) {
+    this.alias = quoteIdent(`q_${queryDirName(name)}`);
   }
 
   static async attach(conn: Connection, dataDir: string, name: string): Promise<StateStore> {
-    const store = new StateStore(queryDir(dataDir, name), name);
+    const store = new StateStore(dataDir, queryDir(dataDir, name), name);
     await mkdir(store.dir, { recursive: true });
     await conn.run(`ATTACH IF NOT EXISTS ${quoteLiteral(join(store.dir, 'state.duckdb'))} AS ${store.alias} (ROW_GROUP_SIZE ${STATE_ROW_GROUP_ROWS})`);
     await conn.run(`CREATE TABLE IF NOT EXISTS ${store.table('__eddy_version')} (batch_id BIGINT, offsets VARCHAR, fingerprint VARCHAR, event_time VARCHAR)`);
@@ -103,7 +106,7 @@ export class StateStore {
   /** Detaches and deletes the query's directory (state, offsets, commits). */
   async destroy(conn: Connection): Promise<void> {
     await this.detach(conn);
-    await rm(this.dir, { recursive: true, force: true });
+    await removeInsideQueries(this.dataDir, this.dir);
   }
 }
 

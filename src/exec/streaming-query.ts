@@ -4,9 +4,9 @@
  * and record the output and the state version in one transaction, deliver to the sink, write
  * commits/N. On open, a query resumes from its state version, re-running or redelivering as needed.
  */
-import { rm } from 'node:fs/promises';
 import type { QueryObject, SourceObject } from '../catalog/types.js';
-import { commitLog, offsetLog, queryDir, type BatchLog, type CommitEntry, type OffsetEntry } from '../checkpoint/batch-log.js';
+import { commitLog, offsetLog, type BatchLog, type CommitEntry, type OffsetEntry } from '../checkpoint/batch-log.js';
+import { removeQueryDir } from '../checkpoint/query-dir.js';
 import { faultPoint } from '../util/fault.js';
 import { incompatibleCheckpoint, openMetadata, type QueryMetadata } from '../checkpoint/metadata.js';
 
@@ -50,7 +50,7 @@ export interface StreamingQueryConfig {
   readonly sink: SinkWriter | null;
   /**
    * A newly created query (CREATE, RESET) starts afresh: whatever an earlier query of the same name
-   * left under queries/<name>/ (a crash before its DDL was logged) is discarded. Otherwise it resumes.
+   * left in its directory (a crash before its DDL was logged) is discarded. Otherwise it resumes.
    */
   readonly fresh?: boolean;
 }
@@ -162,7 +162,7 @@ export class StreamingQuery {
   /** Attaches the query's state, creates its result table and opens its sources; does not start it. */
   static async create(config: StreamingQueryConfig): Promise<StreamingQuery> {
     const conn = await config.db.connect();
-    if (config.fresh) await rm(queryDir(config.env.dataDir, config.object.name), { recursive: true, force: true });
+    if (config.fresh) await removeQueryDir(config.env.dataDir, config.object.name);
     const store = await StateStore.attach(conn, config.env.dataDir, config.object.name);
     const sources: OpenSource[] = [];
     try {
@@ -438,7 +438,7 @@ export class StreamingQuery {
       if (JSON.stringify(start) !== JSON.stringify(s.offset)) {
         throw new EddyError('QUERY_FAILED',
           `"${this.name}": offsets/${logged.batchId}.json starts source "${s.name}" at ${JSON.stringify(start)}, but its state ends at ${JSON.stringify(s.offset)}`,
-          { hint: `the checkpoint under queries/${this.name}/ is inconsistent; ALTER ... ${this.name} RESET starts it afresh` });
+          { hint: `the checkpoint in ${this.store.dir} is inconsistent; ALTER ... ${this.name} RESET starts it afresh` });
       }
     }
   }
@@ -470,7 +470,7 @@ export class StreamingQuery {
         const logged = await this.offsets.read(version.batchId);
         if (!logged) {
           throw new EddyError('QUERY_FAILED', `"${this.name}": batch ${version.batchId} was not delivered and offsets/${version.batchId}.json is missing`, {
-            hint: `the checkpoint under queries/${this.name}/ is incomplete; ALTER ... ${this.name} RESET starts it afresh`,
+            hint: `the checkpoint in ${this.store.dir} is incomplete; ALTER ... ${this.name} RESET starts it afresh`,
           });
         }
         this.nextBatchId = version.batchId;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { readMetadata } from '../../src/checkpoint/metadata.js';
+import { queryDir, queryDirName } from '../../src/checkpoint/query-dir.js';
 import { Engine } from '../../src/engine/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'eddy-recovery-'));
@@ -56,7 +57,7 @@ t.test('a checkpoint whose SQL changed refuses to resume until RESET', async (t)
   await engine.execute('INSERT INTO s VALUES (1, 10), (2, 20)');
   await engine.drain();
   await engine.close();
-  const file = join(dir, 'queries', 'm', 'metadata.json');
+  const file = join(queryDir(dir, 'm'), 'metadata.json');
   const meta = JSON.parse(readFileSync(file, 'utf8')) as { sql: string };
   writeFileSync(file, JSON.stringify({ ...meta, sql: 'CREATE MATERIALIZED VIEW m AS SELECT 1' }));
 
@@ -100,7 +101,7 @@ t.test('offsets/, commits/ and the state stay bounded under a steady stream', as
     CREATE SINK out AS SELECT k, v FROM s WITH (connector = 'blackhole', checkpoint_retention = 3);
     CREATE SINK agg AS SELECT k, count(*) AS n FROM s GROUP BY k WITH (connector = 'blackhole', output_mode = 'update');
   `);
-  const qdir = (name: string) => join(dir, 'queries', name);
+  const qdir = (name: string) => queryDir(dir, name);
   let sizeAt20 = 0;
   for (let i = 0; i < 60; i++) {
     await engine.execute(`INSERT INTO s SELECT range, ${i} FROM range(20)`);
@@ -114,8 +115,8 @@ t.test('offsets/, commits/ and the state stay bounded under a steady stream', as
   t.same(readdirSync(join(qdir('out'), 'offsets')).sort(), ['57.json', '58.json', '59.json'], 'the newest batches are kept');
   const sizeAt60 = dirSize(qdir('m')) + dirSize(qdir('out'));
   t.ok(sizeAt60 <= sizeAt20 * 1.5 + 64 * 1024, `queries/ does not grow with the stream (${sizeAt20} bytes after 20 batches, ${sizeAt60} after 60)`);
-  t.same(await rows(engine, `SELECT count(*) FROM q_agg.main.__outbox`), [[0]], 'the outbox of committed batches is empty');
-  t.same(await rows(engine, `SELECT count(*) FROM duckdb_tables() WHERE database_name = 'q_out' AND table_name = '__outbox'`), [[0]],
+  t.same(await rows(engine, `SELECT count(*) FROM "q_${queryDirName('agg')}".main.__outbox`), [[0]], 'the outbox of committed batches is empty');
+  t.same(await rows(engine, `SELECT count(*) FROM duckdb_tables() WHERE database_name = 'q_${queryDirName('out')}' AND table_name = '__outbox'`), [[0]],
     'a sink without state delivers from the batch output and keeps no outbox');
   t.same(await rows(engine, 'SELECT sum(n) FROM m'), [[1200]]);
   await t.rejects(engine.execute("CREATE MATERIALIZED VIEW bad WITH (checkpoint_retention = 0) AS SELECT k FROM s"), { code: 'INVALID_PARAMETER', message: /checkpoint_retention/ });

@@ -1,6 +1,7 @@
 import '../../support/kafka/fast-retry.js';
 import { readdirSync, rmSync } from 'node:fs';
 import t, { type Test } from 'tap';
+import { queryDir } from '../../../src/checkpoint/query-dir.js';
 import { Engine } from '../../../src/engine/index.js';
 import { produce, readTopic } from '../../support/kafka/clients.js';
 import { startTestKafka, uniqueTopic, type TestKafka } from '../../support/kafka/mock-cluster.js';
@@ -74,7 +75,7 @@ t.test('crash after delivery, before commits/N: the redelivered batch is not wri
   t.equal((await readTopic(kafka.brokers, output)).length, 30);
 
   // the sink wrote the last batches but the process died before recording that it had
-  const commits = `${dataDir}/queries/copy/commits`;
+  const commits = `${queryDir(dataDir, 'copy')}/commits`;
   const last = readdirSync(commits).sort((a, b) => parseInt(a) - parseInt(b)).at(-1)!;
   rmSync(`${commits}/${last}`);
   const second = await open(t, dataDir);

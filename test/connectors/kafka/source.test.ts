@@ -1,5 +1,6 @@
 import '../../support/kafka/fast-retry.js';
 import t, { type Test } from 'tap';
+import { queryDir } from '../../../src/checkpoint/query-dir.js';
 import { Engine } from '../../../src/engine/index.js';
 import { produce, testKafka } from '../../support/kafka/clients.js';
 import { startTestKafka, uniqueTopic, type TestKafka } from '../../support/kafka/mock-cluster.js';
@@ -68,7 +69,7 @@ t.test('max_rows_per_batch bounds each batch and the offsets are kept per partit
   const [queries] = await engine.execute('SHOW QUERIES');
   t.ok(queries, 'SHOW QUERIES works');
   const { readdirSync, readFileSync } = await import('node:fs');
-  const dir = `${dataDir}/queries/v/offsets`;
+  const dir = `${queryDir(dataDir, 'v')}/offsets`;
   const logs = readdirSync(dir).map((f) => JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) as { sources: Record<string, { start: Record<string, number>; end: Record<string, number> }> });
   for (const l of logs) {
     const { start, end } = l.sources['s']!;

@@ -5,8 +5,8 @@
  * Output mode append only: files are immutable once written, so a sink that would have to take a row
  * back (update, complete, changelog) is refused when it is created.
  */
-import { join } from 'node:path';
 import type { Column, SinkObject } from '../../../catalog/types.js';
+import { queryDir } from '../../../checkpoint/query-dir.js';
 import type { Options } from '../../../sql/ast.js';
 import { requirePathInRoots } from '../../path-roots.js';
 import type { ConnectorEnv, OutputMode, SinkConnector, SinkWriter } from '../../types.js';
@@ -28,7 +28,7 @@ export class FileSinkConnector implements SinkConnector {
 
   async open(sink: SinkObject, env: ConnectorEnv): Promise<SinkWriter> {
     const settings = fileSinkSettings(this.name, sink.name, sink.columns, connectorOptions(sink.options));
-    return FileSinkWriter.open(sink.name, settings, sink.columns, join(env.dataDir, 'queries', sink.name));
+    return FileSinkWriter.open(sink.name, settings, sink.columns, queryDir(env.dataDir, sink.name));
   }
 }
 

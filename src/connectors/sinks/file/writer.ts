@@ -28,9 +28,10 @@ export class FileSinkWriter implements SinkWriter {
   ) {}
 
   /**
-   * `runDir` keeps the sink's run id (queries/<name>/ in the data directory), so that a sink dropped and
-   * created again under the same name starts a new run rather than matching the old run's batches. It
-   * is read (or made) at the first delivery, after the query has set up its checkpoint directory.
+   * `runDir` keeps the sink's run id (the sink's query directory, src/checkpoint/query-dir.ts), so
+   * that a sink dropped and created again under the same name starts a new run rather than matching
+   * the old run's batches. It is read (or made) at the first delivery, after the query has set up its
+   * checkpoint directory.
    */
   static async open(sink: string, settings: FileSinkSettings, columns: readonly Column[], runDir: string): Promise<FileSinkWriter> {
     try {
