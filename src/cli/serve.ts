@@ -9,6 +9,7 @@ import { Engine } from '../engine/index.js';
 import { PgServer, readUsersFile } from '../server/pgwire/index.js';
 import { startHttpServer, type HttpServer } from '../server/http/server.js';
 import { asEddyError } from '../util/errors.js';
+import { log } from '../util/log.js';
 import type { CliIo } from './io.js';
 import { executeScript } from './run.js';
 
@@ -42,6 +43,13 @@ export async function serve(options: ServeOptions, io: CliIo, stop: AbortSignal)
   let engine: Engine | undefined;
   let pg: PgServer | undefined;
   let http: HttpServer | undefined;
+  // A server's clients outlive any one of their statements: a promise rejected in some background
+  // path (a bug) is reported, and the server keeps serving instead of exiting.
+  const unhandled = (reason: unknown): void => {
+    log.error({ err: reason instanceof Error ? reason.stack : String(reason) }, 'unhandled rejection');
+    io.err(`ERROR: internal: ${asEddyError(reason).message} (the server goes on)\n`);
+  };
+  process.on('unhandledRejection', unhandled);
   try {
     engine = await Engine.open({ dataDir, fileRoots: options.fileRoots ?? [] });
     for (const warning of engine.warnings) io.err(`WARNING: ${warning}\n`);
@@ -70,6 +78,7 @@ export async function serve(options: ServeOptions, io: CliIo, stop: AbortSignal)
     io.err(`ERROR: ${asEddyError(e).describe()}\n`);
     return 1;
   } finally {
+    process.off('unhandledRejection', unhandled);
     await http?.close().catch(() => undefined);
     await pg?.close().catch(() => undefined);
     await engine?.close().catch(() => undefined);
@@ -80,17 +89,30 @@ async function reportUntil(engine: Engine, intervalMs: number, io: CliIo, stop: 
   while (!stop.aborted) {
     await sleep(intervalMs, stop);
     if (stop.aborted) return;
-    for (const line of await statusLines(engine)) io.out(`${line}\n`);
+    // a status line is never worth the server: whatever goes wrong here is reported and the loop goes on
+    try {
+      for (const line of await statusLines(engine)) io.out(`${line}\n`);
+    } catch (e) {
+      io.err(`WARNING: status line: ${asEddyError(e).message}\n`);
+    }
   }
 }
 
-/** One line per query: status, last batch, rows read and the first rows of a materialized view. */
+/**
+ * One line per query: status, last batch, rows read and the first rows of a materialized view. A
+ * query dropped while the lines are made (by any client) is left out.
+ */
 export async function statusLines(engine: Engine): Promise<string[]> {
   const time = new Date().toISOString().slice(11, 19);
   const lines: string[] = [];
   for (const q of engine.queries()) {
-    const rowsIn = engine.progress(q.name).reduce((sum, p) => sum + p.numInputRows, 0);
-    let line = `[${time}] ${q.name}: ${q.status}, batch ${q.lastBatch ?? '-'}, ${rowsIn} rows in`;
+    let line: string;
+    try {
+      const rowsIn = engine.progress(q.name).reduce((sum, p) => sum + p.numInputRows, 0);
+      line = `[${time}] ${q.name}: ${q.status}, batch ${q.lastBatch ?? '-'}, ${rowsIn} rows in`;
+    } catch {
+      continue;
+    }
     if (q.error) line += `, error: ${q.error}`;
     else if (q.kind === 'materialized_view') line += ` | ${await sampleRows(engine, q.name)}`;
     lines.push(line);

@@ -75,7 +75,7 @@ export async function alter(ctx: EngineContext, stmt: Alter): Promise<StatementR
 async function reset(ctx: EngineContext, object: QueryObject): Promise<void> {
   const handle = ctx.queries.get(object.name);
   const paused = handle?.query?.status === 'paused' || handle?.query?.status === 'stopped';
-  if (handle?.query) await handle.query.drop();
+  if (handle?.query) await handle.query.drop('reset');
   else await removeQueryDir(ctx.dataDir, object.name);
   try {
     const built = await buildContinuousQuery(object.sql, ctx, true);

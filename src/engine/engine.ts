@@ -14,7 +14,7 @@ import type { CatalogReader } from '../catalog/reader.js';
 import { PUSH_CONNECTOR, pushSourceStore } from '../connectors/sources/push.js';
 import { Database } from '../duck/index.js';
 import type { Progress } from '../exec/progress.js';
-import type { ChangeBatch, Subscription } from '../exec/streaming-query.js';
+import type { ChangeBatch, SubscribeOptions, Subscription } from '../exec/streaming-query.js';
 import type { Select, Statement } from '../sql/ast.js';
 import { parseScript } from '../sql/parser.js';
 import { asEddyError, EddyError } from '../util/errors.js';
@@ -205,7 +205,7 @@ export class Engine {
    * Subscribes to a materialized view's changes: its current rows, then each batch's changes as the
    * batch commits, until unsubscribe() is called (SUBSCRIBE over psql, HTTP and websockets).
    */
-  async subscribe(name: string, listener: (c: ChangeBatch) => void, options: { snapshot: boolean } = { snapshot: true }): Promise<Subscription> {
+  async subscribe(name: string, listener: (c: ChangeBatch) => void, options: SubscribeOptions = { snapshot: true }): Promise<Subscription> {
     const handle = queryHandle(this.ctx, name);
     if (!handle.query) throw queryFailed(handle, handle.startError);
     return handle.query.subscribe(listener, options);

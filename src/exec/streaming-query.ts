@@ -31,6 +31,15 @@ export interface ChangeBatch {
   readonly changes: readonly Change[];
 }
 
+/** Why a subscription ended without being unsubscribed: its query was dropped, reset, or shut down. */
+export type SubscriptionEnd = 'dropped' | 'reset' | 'shutdown';
+
+export interface SubscribeOptions {
+  readonly snapshot: boolean;
+  /** Called once if the query goes away while subscribed; no change follows. */
+  readonly onEnd?: (reason: SubscriptionEnd) => void;
+}
+
 export interface Subscription {
   /** The result as of `snapshotBatch` (empty when no snapshot was asked for). */
   readonly snapshot: readonly Readonly<Record<string, unknown>>[];
@@ -113,7 +122,10 @@ export class StreamingQuery {
   private readonly offsets: BatchLog<OffsetEntry>;
   private readonly commits: BatchLog<CommitEntry>;
   private readonly listeners = new Set<(p: Progress) => void>();
-  private readonly subscribers = new Set<(c: ChangeBatch) => void>();
+  /** Each subscriber's listener and what to call when the query goes away. */
+  private readonly subscribers = new Map<(c: ChangeBatch) => void, ((reason: SubscriptionEnd) => void) | undefined>();
+  /** Set once the query stopped for good: later subscriptions are refused with it. */
+  private ended: SubscriptionEnd | null = null;
   /** Consecutive failed attempts while retrying, for the backoff. */
   private retries = 0;
   /** Set when a batch failed part-way: the next batch first resumes from the checkpoint on disk. */
@@ -230,12 +242,27 @@ export class StreamingQuery {
    * Subscribes to the result's changes: a snapshot of the result (materialized views), then every
    * batch's changes as it commits. Taken under the batch lock, so no batch falls between the two.
    */
-  async subscribe(listener: (c: ChangeBatch) => void, options: { snapshot: boolean } = { snapshot: true }): Promise<Subscription> {
+  async subscribe(listener: (c: ChangeBatch) => void, options: SubscribeOptions = { snapshot: true }): Promise<Subscription> {
     return this.exclusive(async () => {
+      if (this.ended) throw subscriptionEnded(this.config.object, this.ended);
       const snapshot = options.snapshot && this.pipeline.keepsResultTable ? await this.pipeline.readResult(this.conn) : [];
-      this.subscribers.add(listener);
+      this.subscribers.set(listener, options.onEnd);
       return { snapshot, snapshotBatch: this.lastBatchId, unsubscribe: () => this.subscribers.delete(listener) };
     });
+  }
+
+  /** Tells every subscriber the query is gone, once; later subscriptions are refused. */
+  private endSubscriptions(reason: SubscriptionEnd): void {
+    this.ended ??= reason;
+    const ends = [...this.subscribers.values()];
+    this.subscribers.clear();
+    for (const end of ends) {
+      try {
+        end?.(reason);
+      } catch (e) {
+        log.warn({ query: this.config.object.name, err: (e as Error).message }, 'a subscriber failed while its subscription ended');
+      }
+    }
   }
 
   /** Runs batches until all data available in the sources at the time of the call is processed. */
@@ -270,17 +297,17 @@ export class StreamingQuery {
   }
 
   /** Stops the loop and closes sources and sink; state stays on disk. */
-  async stop(): Promise<void> {
+  async stop(reason: SubscriptionEnd = 'shutdown'): Promise<void> {
     if (this.status === 'running') await this.pause();
     this.status = 'stopped';
-    await this.exclusive(async () => undefined);
+    await this.exclusive(async () => this.endSubscriptions(reason));
     for (const s of this.sources) await s.reader.close().catch(() => undefined);
     await this.config.sink?.close().catch(() => undefined);
   }
 
-  /** Stops and deletes the query's state. */
-  async drop(): Promise<void> {
-    await this.stop();
+  /** Stops and deletes the query's state; subscribers are told why (dropped, or reset to start over). */
+  async drop(reason: 'dropped' | 'reset' = 'dropped'): Promise<void> {
+    await this.stop(reason);
     await this.store.destroy(this.conn);
     this.conn.close();
   }
@@ -590,7 +617,7 @@ export class StreamingQuery {
 
     if (this.subscribers.size > 0 && outputRows > 0) {
       const changes = await this.pipeline.readChanges(this.conn, delta);
-      for (const s of this.subscribers) s({ batch: batchId, changes });
+      for (const s of this.subscribers.keys()) s({ batch: batchId, changes });
     }
     lap('commit', t);
 
@@ -702,3 +729,16 @@ function backoff(attempt: number): number {
 }
 
 
+
+/** The error a subscription gets when its query went away, naming it and why. */
+export function subscriptionEnded(object: QueryObject, reason: SubscriptionEnd): EddyError {
+  const what = `${object.kind === 'sink' ? 'sink' : 'materialized view'} "${object.name}"`;
+  switch (reason) {
+    case 'dropped':
+      return new EddyError('UNDEFINED_TABLE', `${what} was dropped`, { hint: 'its subscriptions ended; subscribe to a query that exists' });
+    case 'reset':
+      return new EddyError('OBJECT_IN_USE', `${what} was reset and starts over from its sources`, { hint: 'subscribe again for its new result' });
+    case 'shutdown':
+      return new EddyError('OBJECT_IN_USE', `${what} stopped: the server is shutting down`, { hint: 'subscribe again (from the last batch seen) once it is back' });
+  }
+}

@@ -5,7 +5,7 @@
  * with SUBSCRIBER_TOO_SLOW instead of growing without bound.
  */
 import type { Column } from '../../catalog/types.js';
-import type { Engine } from '../../engine/index.js';
+import { subscriptionEnded, type Engine } from '../../engine/index.js';
 import type { ResultColumn } from '../../duck/index.js';
 import { EddyError } from '../../util/errors.js';
 
@@ -42,7 +42,15 @@ export class SubscriptionFeed {
         feed.checkBound();
         feed.notify();
       },
-      { snapshot: options.snapshot },
+      {
+        snapshot: options.snapshot,
+        // dropped, reset or shut down: the rows queued so far go out, then the error
+        onEnd: (reason) => {
+          feed.unsubscribe = null;
+          feed.error ??= object && (object.kind === 'materialized_view' || object.kind === 'sink') ? subscriptionEnded(object, reason) : new EddyError('OBJECT_IN_USE', `subscription to "${name}" ended`);
+          feed.notify();
+        },
+      },
     );
     feed.unsubscribe = subscription.unsubscribe;
     // Changes committed while the snapshot was handed over are already queued; the snapshot goes first.

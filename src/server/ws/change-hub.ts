@@ -4,8 +4,7 @@
  * instead of taking a new snapshot. Memory: at most `ringBatches` batches and `ringRows` changes per
  * query, whatever the number of subscribers.
  */
-import type { Engine } from '../../engine/index.js';
-import type { ChangeBatch } from '../../exec/streaming-query.js';
+import type { ChangeBatch, Engine, SubscriptionEnd } from '../../engine/index.js';
 import { EddyError } from '../../util/errors.js';
 import { log } from '../../util/log.js';
 
@@ -17,6 +16,12 @@ export interface ChangeHubLimits {
   /** How long a query's feed (and its ring) outlives its last subscriber, so a client can reconnect. */
   readonly lingerMs: number;
 }
+
+const END_REASONS: Readonly<Record<SubscriptionEnd, (name: string) => string>> = {
+  dropped: (name) => `"${name}" was dropped`,
+  reset: (name) => `"${name}" was reset and starts over: subscribe again`,
+  shutdown: () => 'the server is closing',
+};
 
 export const DEFAULT_HUB_LIMITS: ChangeHubLimits = { ringBatches: 256, ringRows: 100_000, lingerMs: 60_000 };
 
@@ -164,7 +169,12 @@ export class ChangeHub {
     if (existing) return existing;
     const created = (async () => {
       const feed = new QueryFeed(name, this.limits);
-      const subscription = await this.engine.subscribe(name, (batch) => feed.accept(batch), { snapshot: false });
+      const subscription = await this.engine.subscribe(name, (batch) => feed.accept(batch), {
+        snapshot: false,
+        // whoever dropped the query (psql, eddy run, HTTP), its subscribers hear of it now, and a query
+        // created again under the name gets a fresh feed
+        onEnd: (reason) => this.endFeed(feed, END_REASONS[reason](name)),
+      });
       feed.coveredFrom = subscription.snapshotBatch + 1;
       feed.unsubscribe = subscription.unsubscribe;
       this.settledFeeds.set(name, feed);
