@@ -42,7 +42,7 @@ export interface ReadMessage {
 
 /** Every message of a topic, by partition and offset, read with kcat. */
 export async function readTopic(brokers: string, topic: string): Promise<ReadMessage[]> {
-  const { stdout } = await run('kcat', ['-b', brokers, '-C', '-t', topic, '-o', 'beginning', '-e', '-J', '-q', '-X', 'log_level=0'], { timeout: 20000 });
+  const { stdout } = await run('kcat', ['-b', brokers, '-C', '-t', topic, '-o', 'beginning', '-e', '-J', '-q', '-X', 'log_level=0'], { timeout: 20000, maxBuffer: 256 * 1024 * 1024 });
   const out: ReadMessage[] = [];
   for (const line of stdout.split('\n')) {
     if (line.trim() === '') continue;
