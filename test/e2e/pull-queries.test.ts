@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
-import { CountingPgClient } from '../support/counting-pg-client.js';
+import { CountingPgClient } from '../../bench/support/counting-pg-client.js';
 import { builtCliMissing, startServeChild } from '../support/serve-child.js';
 import { connect, eventually, startServer } from '../server/pgwire/helpers.js';
 import { startTestServer } from '../server/http/helpers.js';
