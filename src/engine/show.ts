@@ -1,5 +1,6 @@
 /** SHOW SOURCES | TABLES | VIEWS | MATERIALIZED VIEWS | SINKS | QUERIES, SHOW PROGRESS, SHOW CREATE. */
 import { KIND_NAMES } from '../catalog/catalog.js';
+import { redactOptions, redactSql } from '../catalog/secrets.js';
 import type { CatalogObject, CatalogObjectKind, Column } from '../catalog/types.js';
 import { quoteIdent } from '../duck/index.js';
 import type { Show } from '../sql/ast.js';
@@ -16,7 +17,7 @@ export async function show(ctx: EngineContext, stmt: Show): Promise<StatementRes
     case 'sources':
       return rowsResult(
         [text('name'), text('connector'), text('columns'), text('watermark'), text('options')],
-        objects(ctx, 'source').map((o) => (o.kind === 'source' ? [o.name, o.connector, columnList(o.columns), o.watermark ? `${o.watermark.column} AS ${o.watermark.expr}` : null, json(o.options)] : [])),
+        objects(ctx, 'source').map((o) => (o.kind === 'source' ? [o.name, o.connector, columnList(o.columns), o.watermark ? `${o.watermark.column} AS ${o.watermark.expr}` : null, json(redactOptions(o.options))] : [])),
       );
     case 'tables':
       return rowsResult([text('name'), text('columns')], objects(ctx, 'table').map((o) => [o.name, columnList(o.columns)]));
@@ -34,7 +35,7 @@ export async function show(ctx: EngineContext, stmt: Show): Promise<StatementRes
       return rowsResult(
         [text('name'), text('status'), text('connector'), text('output_mode'), text('input'), text('options')],
         objects(ctx, 'sink').map((o) =>
-          o.kind === 'sink' ? [o.name, status(ctx.queries.get(o.name)), o.connector, String(o.options.output_mode ?? ''), o.from ?? o.query.text, json(o.options)] : [],
+          o.kind === 'sink' ? [o.name, status(ctx.queries.get(o.name)), o.connector, String(o.options.output_mode ?? ''), o.from ?? o.query.text, json(redactOptions(o.options))] : [],
         ),
       );
     case 'queries':
@@ -50,7 +51,7 @@ export async function show(ctx: EngineContext, stmt: Show): Promise<StatementRes
         const what = target.objectKind ? KIND_NAMES[target.objectKind] : 'relation';
         throw new EddyError('UNDEFINED_TABLE', `${what} "${target.name}" does not exist`, { position: stmt.start });
       }
-      return rowsResult([text('name'), text('kind'), text('create_sql')], [[object.name, KIND_NAMES[object.kind], object.sql]]);
+      return rowsResult([text('name'), text('kind'), text('create_sql')], [[object.name, KIND_NAMES[object.kind], redactSql(object.sql)]]);
     }
   }
 }

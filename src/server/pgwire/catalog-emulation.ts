@@ -5,6 +5,7 @@
  * little first (pg_catalog. prefixes, OPERATOR(...), COLLATE, ::regclass casts), then run as they are.
  */
 import type { CatalogReader } from '../../catalog/reader.js';
+import { redactSql } from '../../catalog/secrets.js';
 import type { CatalogObject } from '../../catalog/types.js';
 import { Database, quoteLiteral, type Connection } from '../../duck/index.js';
 import { rowsResult, type StatementResult } from '../../engine/statement-result.js';
@@ -82,7 +83,7 @@ export class CatalogEmulation {
       statements.push(
         `INSERT INTO ${s}.pg_class (oid, relname, relnamespace, relkind, relnatts) VALUES (${oid}, ${quoteLiteral(object.name)}, ${PUBLIC_NAMESPACE}, '${relkind}', ${object.columns.length})`,
       );
-      statements.push(`INSERT INTO ${s}.eddy_objects VALUES (${oid}, ${quoteLiteral(object.kind)}, ${quoteLiteral(object.sql)}, ${quoteLiteral('query' in object ? object.query.text : '')})`);
+      statements.push(`INSERT INTO ${s}.eddy_objects VALUES (${oid}, ${quoteLiteral(object.kind)}, ${quoteLiteral(redactSql(object.sql))}, ${quoteLiteral('query' in object ? object.query.text : '')})`);
       object.columns.forEach((column, j) => {
         const type = pgTypeOf(column.type);
         const decimal = /^DECIMAL\((\d+),\s*(\d+)\)$/i.exec(column.type.trim());
