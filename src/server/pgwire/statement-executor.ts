@@ -91,10 +91,6 @@ export class StatementExecutor {
    * carry positions relative to `sql`.
    */
   async run(sql: string, signal: AbortSignal): Promise<Outcome> {
-    return this.runIn(sql, signal);
-  }
-
-  private async runIn(sql: string, signal: AbortSignal): Promise<Outcome> {
     const words = leadingWords(sql, 3);
     const first = words[0] ?? '';
     if (this.transaction === 'E' && !['COMMIT', 'END', 'ROLLBACK', 'ABORT'].includes(first)) {
