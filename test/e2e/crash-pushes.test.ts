@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
+import { seededRandom } from '../support/seeded-random.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { readTopic } from '../support/kafka/clients.js';
 import { startTestKafka } from '../support/kafka/mock-cluster.js';
@@ -15,16 +16,6 @@ import { builtCliMissing, startServeChild, type ServeChild } from '../support/se
 const KILLS = Number(process.env.EDDY_CRASH_KILLS ?? 8);
 const SEED = Number(process.env.EDDY_FUZZ_SEED ?? Date.now() % 100000);
 const ROWS_PER_PUSH = 25;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function sql(url: string, text: string): Promise<any[][]> {
   const res = await fetch(`${url}/v1/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: text }) });
@@ -66,7 +57,7 @@ function consoleIds(outputs: readonly string[]): number[] {
 }
 
 t.test(`random kill -9 during pushes: nothing acknowledged lost, nothing duplicated anywhere (${KILLS} kills, seed ${SEED})`, { skip: builtCliMissing() }, async (t) => {
-  const random = rng(SEED);
+  const random = seededRandom(SEED);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-crash-pushes-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const root = path.join(dir, 'out');

@@ -3,43 +3,10 @@
  * over HTTP and websocket subscribers come and go: the server stays up, no answer is an internal
  * error, and a DROP from psql's protocol ends a websocket subscription with its reason.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import t, { type Test } from 'tap';
-import { main } from '../../src/cli/main.js';
+import t from 'tap';
+import { serveInProcess } from '../support/serve-in-process.js';
 import { connect } from '../server/pgwire/helpers.js';
 import { TestWsClient } from '../server/ws/ws-client.js';
-
-interface Served {
-  readonly pgPort: number;
-  readonly httpUrl: string;
-  /** Whether `eddy serve` returned (it must not, until stopped). */
-  exited(): boolean;
-  output(): string;
-}
-
-async function serve(t: Test): Promise<Served> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-ddl-race-'));
-  const stop = new AbortController();
-  let out = '';
-  let exited = false;
-  process.env.EDDY_STATUS_INTERVAL_MS = '5';
-  const done = main(['serve', '--data-dir', path.join(dir, 'data'), '--pg-port', '0', '--http-port', '0'], { out: (s) => void (out += s), err: (s) => void (out += s) }, stop.signal).then((code) => {
-    exited = true;
-    return code;
-  });
-  t.teardown(async () => {
-    stop.abort();
-    await done;
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  for (let i = 0; i < 200 && !/Press Ctrl-C/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-  const http = /listening on (http:\/\/\S+)/.exec(out);
-  const pg = /psql -h \S+ -p (\d+)/.exec(out);
-  if (!http || !pg) throw new Error(`eddy serve did not start: ${out}`);
-  return { pgPort: Number(pg[1]), httpUrl: http[1]!, exited: () => exited, output: () => out };
-}
 
 async function sql(url: string, text: string): Promise<{ status: number; body: any }> {
   const res = await fetch(`${url}/v1/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: text }) });
@@ -47,7 +14,8 @@ async function sql(url: string, text: string): Promise<{ status: number; body: a
 }
 
 t.test('20 clients racing CREATE and DROP, with subscribers and the status line, never take the server down', async (t) => {
-  const server = await serve(t);
+  process.env.EDDY_STATUS_INTERVAL_MS = '5';
+  const server = await serveInProcess(t);
   await sql(server.httpUrl, 'CREATE SOURCE src (k BIGINT, v BIGINT)');
   const statuses = new Map<number, number>();
   const internal: string[] = [];
@@ -87,7 +55,8 @@ t.test('20 clients racing CREATE and DROP, with subscribers and the status line,
 });
 
 t.test('a DROP over psql\'s protocol ends a websocket subscription with its reason; a new view gets a fresh feed', async (t) => {
-  const server = await serve(t);
+  process.env.EDDY_STATUS_INTERVAL_MS = '5';
+  const server = await serveInProcess(t);
   await sql(server.httpUrl, 'CREATE SOURCE src (k BIGINT); CREATE MATERIALIZED VIEW m AS SELECT count(*) AS n FROM src');
   const ws = await TestWsClient.connect(`${server.httpUrl.replace(/^http/, 'ws')}/v1/ws`);
   t.teardown(() => ws.close());
@@ -107,7 +76,8 @@ t.test('a DROP over psql\'s protocol ends a websocket subscription with its reas
 });
 
 t.test('psql SUBSCRIBE to a view dropped meanwhile ends with the reason, not an internal error', async (t) => {
-  const server = await serve(t);
+  process.env.EDDY_STATUS_INTERVAL_MS = '5';
+  const server = await serveInProcess(t);
   await sql(server.httpUrl, 'CREATE SOURCE src (k BIGINT); CREATE MATERIALIZED VIEW m AS SELECT count(*) AS n FROM src');
   const reader = await connect(t, server.pgPort);
   await reader.query('BEGIN');

@@ -6,34 +6,10 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import t, { type Test } from 'tap';
-import { main } from '../../src/cli/main.js';
+import t from 'tap';
+import { serveInProcess } from '../support/serve-in-process.js';
 
 const PSQL = '/usr/bin/psql';
-
-interface Served {
-  readonly pgPort: number;
-  readonly httpUrl: string;
-  readonly dir: string;
-}
-
-/** Runs `eddy serve` in-process on free ports until the test ends. */
-async function serve(t: Test, extra: string[] = []): Promise<Served> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-security-'));
-  const stop = new AbortController();
-  let out = '';
-  const done = main(['serve', '--data-dir', path.join(dir, 'data'), '--pg-port', '0', '--http-port', '0', ...extra], { out: (s) => void (out += s), err: (s) => void (out += s) }, stop.signal);
-  t.teardown(async () => {
-    stop.abort();
-    await done;
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  for (let i = 0; i < 200 && !/Press Ctrl-C/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-  const http = /listening on (http:\/\/\S+)/.exec(out);
-  const pg = /psql -h \S+ -p (\d+)/.exec(out);
-  if (!http || !pg) throw new Error(`eddy serve did not start: ${out}`);
-  return { pgPort: Number(pg[1]), httpUrl: http[1]!, dir };
-}
 
 function psql(port: number, command: string, cwd: string): Promise<{ out: string; err: string }> {
   return new Promise((resolve) => {
@@ -57,7 +33,7 @@ async function tableNames(url: string): Promise<{ duck: string[]; eddy: string[]
 }
 
 t.test('the issue\'s psql -c smuggling: each statement runs as Eddy reads it, none unseen, no file', { skip: !fs.existsSync(PSQL) && 'psql is not installed' }, async (t) => {
-  const { pgPort, httpUrl, dir } = await serve(t);
+  const { pgPort, httpUrl, dir } = await serveInProcess(t);
   t.equal((await sql(httpUrl, 'CREATE TABLE victim (x INT); CREATE TABLE other (x INT); INSERT INTO victim VALUES (1)')).status, 200);
   const { out, err } = await psql(pgPort, "SELECT 1 --\r; DROP TABLE victim; COPY (SELECT 'x' AS x) TO 'escaped.txt'; SELECT 2\n+ 0", dir);
   // PostgreSQL ends the comment at \r too: SELECT 1, then DROP TABLE victim (Eddy's own), then a COPY
@@ -69,7 +45,7 @@ t.test('the issue\'s psql -c smuggling: each statement runs as Eddy reads it, no
 });
 
 t.test('HTTP: INSERT ... --\\r and a column DEFAULT cannot hide a statement either', async (t) => {
-  const { httpUrl } = await serve(t);
+  const { httpUrl } = await serveInProcess(t);
   await sql(httpUrl, 'CREATE TABLE victim (x INT); CREATE TABLE other (x INT); CREATE SOURCE clicks (id BIGINT)');
   for (const text of [
     'INSERT INTO other VALUES (1) --\r; DELETE FROM victim',
@@ -84,7 +60,7 @@ t.test('HTTP: INSERT ... --\\r and a column DEFAULT cannot hide a statement eith
 });
 
 t.test('a server without --file-root lets no SQL touch a file; with one, only under it', async (t) => {
-  const { pgPort, httpUrl, dir } = await serve(t);
+  const { pgPort, httpUrl, dir } = await serveInProcess(t);
   for (const text of ["SELECT length(content) AS n FROM read_text('/etc/passwd')", "SELECT * FROM glob('/etc/*')", "SELECT * FROM read_csv('/etc/hostname')"]) {
     const res = await sql(httpUrl, text);
     t.equal(res.status, 403, text);
@@ -104,7 +80,7 @@ t.test('a server without --file-root lets no SQL touch a file; with one, only un
   const root = path.join(dir, 'files');
   fs.mkdirSync(root);
   fs.writeFileSync(path.join(root, 'a.csv'), 'x\n7\n');
-  const confined = await serve(t, ['--file-root', root]);
+  const confined = await serveInProcess(t, ['--file-root', root]);
   t.same((await sql(confined.httpUrl, `SELECT x FROM read_csv('${root}/a.csv')`)).body.results[0].rows, [[7]]);
   t.equal((await sql(confined.httpUrl, "SELECT length(content) AS n FROM read_text('/etc/passwd')")).status, 403);
   fs.writeFileSync(path.join(dir, 'outside.csv'), 'x\n8\n');

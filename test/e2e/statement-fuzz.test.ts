@@ -8,22 +8,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
+import { seededRandom } from '../support/seeded-random.js';
 import { Engine } from '../../src/engine/index.js';
 import { EddyError } from '../../src/util/errors.js';
 
 const CASES = Number(process.env.EDDY_FUZZ_CASES ?? 2200);
 const SEED = Number(process.env.EDDY_FUZZ_SEED ?? 14);
 const STATEMENT_TIMEOUT_MS = 15_000;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Statements {
   private n = 0;
@@ -180,7 +171,7 @@ t.test(`${CASES} fuzzed statements: each answered in time, none with an internal
     CREATE VIEW v AS SELECT id, url FROM clicks WHERE id > 0;
     CREATE MATERIALIZED VIEW per_url AS SELECT url, count(*) AS n FROM clicks GROUP BY url;
     INSERT INTO clicks VALUES (1, '/a', TIMESTAMP '2026-01-01 00:00:00'); INSERT INTO t VALUES (1, 'one')`);
-  const gen = new Statements(rng(SEED));
+  const gen = new Statements(seededRandom(SEED));
   const codes = new Map<string, number>();
   const internal: string[] = [];
   for (let i = 0; i < CASES && internal.length < 10; i++) {

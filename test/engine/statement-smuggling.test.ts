@@ -94,7 +94,7 @@ t.test('what Eddy reads in such text runs as Eddy read it: the DROP after \\r is
 t.test('a watermark expression is checked when created as the one expression the event-time scan runs', async (t) => {
   const { engine } = await open(t);
   await t.rejects(engine.execute('CREATE SOURCE w (a INT, ts TIMESTAMP, WATERMARK FOR ts AS a)'), { message: /source "w": WATERMARK FOR ts AS a failed/ });
-  await t.rejects(engine.execute('CREATE SOURCE w (a INT, ts TIMESTAMP, WATERMARK FOR ts AS ts FROM victim)'), { sqlstate: '42601' });
+  await t.rejects(engine.execute('CREATE SOURCE w (a INT, ts TIMESTAMP, WATERMARK FOR ts AS ts FROM victim)'), { code: 'SYNTAX_ERROR', message: /./ });
   // a trailing comment ends with the expression, there and in every batch's scan
   await engine.execute("CREATE SOURCE w (a INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND -- a comment ends here\n)");
   await engine.execute("CREATE MATERIALIZED VIEW n AS SELECT count(*) AS n FROM w; INSERT INTO w VALUES (1, TIMESTAMP '2026-01-01 00:00:00')");

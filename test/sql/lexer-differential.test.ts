@@ -6,22 +6,13 @@
  * then mutated a few characters at a time, which is where a comment or a quote ends elsewhere.
  */
 import t from 'tap';
+import { seededRandom } from '../support/seeded-random.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { splitStatements } from '../../src/server/pgwire/sql-text.js';
 import { parseScript } from '../../src/sql/parser.js';
 
 const CASES = 3000;
 const SEED = Number(process.env.EDDY_FUZZ_SEED ?? 20261203);
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DANGER = [';', "'", '"', '$', '$$', '$a$', '--', '\r', '\n', '/*', '*/', '\\', 'é', ' ', 'e', 'E', 'x', '1', '\v', '\f', '\t', '(', ')'];
 
@@ -111,7 +102,7 @@ t.test(`the grammar and the lexer cut scripts where DuckDB does (${CASES} cases,
       return null;
     }
   };
-  const gen = new Gen(rng(SEED));
+  const gen = new Gen(seededRandom(SEED));
   let accepted = 0;
   let grammarCompared = 0;
   const failures: string[] = [];
