@@ -3,6 +3,7 @@ import type { Column } from '../../catalog/types.js';
 import { quoteLiteral, type Connection } from '../../duck/index.js';
 import type { LoadStats } from '../types.js';
 import type { OnError } from './bad-rows.js';
+import type { Casts } from './casts.js';
 
 export interface FormatLoadRequest {
   /** The source's name, for messages. */
@@ -13,6 +14,7 @@ export interface FormatLoadRequest {
   /** The target table, already quoted. */
   readonly target: string;
   readonly onError: OnError;
+  readonly casts: Casts;
   /** A directory prefix (with its trailing '/') dropped from file names in messages, e.g. the cwd. */
   readonly displayPrefix: string;
 }
@@ -43,11 +45,6 @@ export function displayFileSql(expr: string, displayPrefix: string): string {
 /** How a file name is shown in messages: relative to displayPrefix when under it. */
 export function displayFile(path: string, displayPrefix: string): string {
   return displayPrefix !== '' && path.startsWith(displayPrefix) ? path.slice(displayPrefix.length) : path;
-}
-
-/** Types read from JSON text rather than cast from a string: nested and JSON types. */
-export function isNestedType(type: string): boolean {
-  return /[[\]]|^(STRUCT|MAP|UNION|LIST)\b/i.test(type.trim());
 }
 
 export function isTextType(type: string): boolean {

@@ -44,7 +44,7 @@ SELECT filename AS file, json FROM read_json_objects(${fileListSql(req.files)}, 
       coalesce(doc_error, CASE WHEN json_type(rec) <> 'OBJECT' THEN 'expected a JSON object, found ' || lower(json_type(rec)) END) AS __row_error,
       CASE WHEN json_type(rec) = 'OBJECT' THEN rec END AS __j
     FROM ${exploded})`;
-    staged = await StagedRows.create(conn, { from, columns: req.columns.map((c) => jsonStagedColumn('__j', c)) });
+    staged = await StagedRows.create(conn, { from, columns: req.columns.map((c) => jsonStagedColumn('__j', c, req.casts)) });
     const stats = await checkStagedRows(staged, req.source, req.onError, 'row');
     await staged.insertGoodRows(req.target);
     return stats;

@@ -5,7 +5,7 @@
  * their original order.
  */
 import type { Column } from '../../catalog/types.js';
-import { quoteIdent, type Connection } from '../../duck/index.js';
+import { quoteIdent, quoteLiteral, type Connection } from '../../duck/index.js';
 import { EddyError } from '../../util/errors.js';
 import { tempName } from '../temp-name.js';
 
@@ -14,8 +14,19 @@ export interface StagedColumn {
   readonly column: Column;
   /** The value as read (any type; NULL when absent). A non-NULL raw with a NULL value is a bad value. */
   readonly raw: string;
-  /** The value cast to the column type, NULL when it cannot be (TRY_CAST). */
+  /** The value cast to the column type, NULL when it cannot be (TRY_CAST, or CAST inside try()). */
   readonly value: string;
+  /**
+   * SQL over the raw value's text `r` and the value `v` (staged columns): false when the value is not
+   * what the input said (a fraction rounded away, an overflow to infinity). Absent: nothing to check.
+   */
+  readonly exact?: (r: string, v: string) => string;
+  /** Why a value that `exact` refuses is bad, for messages: `its fractional part would be lost`. */
+  readonly inexact?: string;
+  /** Why a value that does not cast is bad, when its type says so already (a struct field the column lacks). */
+  readonly reason?: string;
+  /** SQL casting a raw text (a literal) strictly; only run for messages, its error saying why a value does not cast. */
+  readonly explain?: (literal: string) => string;
 }
 
 /**
@@ -48,7 +59,11 @@ export class StagedRows {
     const inner = spec.columns
       .map((c, i) => `TRY_CAST(${c.raw} AS VARCHAR) AS __r${i}, ${c.value} AS __v${i}`)
       .join(',\n  ');
-    const badColumn = spec.columns.map((_, i) => `WHEN __r${i} IS NOT NULL AND __v${i} IS NULL THEN ${i}`).join(' ');
+    const badColumn = spec.columns.map((c, i) => {
+      const missing = c.column.notNull ? `__v${i} IS NULL` : `__r${i} IS NOT NULL AND __v${i} IS NULL`;
+      const inexact = c.exact ? ` WHEN NOT coalesce(${c.exact(`__r${i}`, `__v${i}`)}, true) THEN ${i}` : '';
+      return `WHEN ${missing} THEN ${i}${inexact}`;
+    }).join(' ');
     try {
       await conn.run(`CREATE TEMP TABLE ${quoteIdent(table)} AS
 SELECT *, CASE WHEN __row_error IS NOT NULL THEN -1 ${badColumn} END AS __bad
@@ -71,15 +86,36 @@ FROM (SELECT __file, __line, __row_error,
   /** The first `limit` bad rows by file and line. */
   async badRows(limit: number): Promise<BadRowDetail[]> {
     const raw = this.columns.map((_, i) => `WHEN ${i} THEN __r${i}`).join(' ');
-    const rows = await this.conn.objects<{ file: string | null; line: number; bad: number; row_error: string | null; raw: string | null }>(
-      `SELECT __file AS file, __line AS line, __bad AS bad, __row_error AS row_error, CASE __bad ${raw} END AS raw
+    const cast = this.columns.map((_, i) => `WHEN ${i} THEN __v${i} IS NOT NULL`).join(' ');
+    const rows = await this.conn.objects<{ file: string | null; line: number; bad: number; row_error: string | null; raw: string | null; cast: boolean | null }>(
+      `SELECT __file AS file, __line AS line, __bad AS bad, __row_error AS row_error, CASE __bad ${raw} END AS raw, CASE __bad ${cast} END AS cast
        FROM ${quoteIdent(this.table)} WHERE __bad IS NOT NULL ORDER BY __file, __line LIMIT ${Math.max(0, Math.floor(limit))}`,
     );
-    return rows.map((r) => {
-      const column = r.bad >= 0 ? this.columns[r.bad]?.column : undefined;
-      if (!column) return { file: r.file, line: Number(r.line), column: null, message: r.row_error ?? 'unreadable row' };
-      return { file: r.file, line: Number(r.line), column: column.name, message: `cannot cast ${quoteValue(r.raw)} to ${column.type}` };
-    });
+    const details: BadRowDetail[] = [];
+    for (const r of rows) {
+      const staged = r.bad >= 0 ? this.columns[r.bad] : undefined;
+      const at = { file: r.file, line: Number(r.line) };
+      if (!staged) details.push({ ...at, column: null, message: r.row_error ?? 'unreadable row' });
+      else details.push({ ...at, column: staged.column.name, message: await this.describeBadValue(staged, r.raw, r.cast === true) });
+    }
+    return details;
+  }
+
+  private async describeBadValue(staged: StagedColumn, raw: string | null, cast: boolean): Promise<string> {
+    const { column } = staged;
+    if (raw === null) return 'null value in a NOT NULL column';
+    const cannot = `cannot cast ${quoteValue(raw)} to ${column.type}`;
+    if (cast) return `${cannot}: ${staged.inexact ?? 'the value would change'}`;
+    if (staged.reason !== undefined) return `${cannot}: ${staged.reason}`;
+    if (!staged.explain) return cannot;
+    try {
+      await this.conn.scalar(`SELECT ${staged.explain(quoteLiteral(raw))}`);
+    } catch (e) {
+      const reason = duckReason((e as Error).message);
+      // DuckDB's message for a text it cannot read as a struct only repeats the value and the type
+      return /^Type \w+ with value .* can't be cast to the destination type/s.test(reason) ? cannot : `${cannot}: ${reason}`;
+    }
+    return cannot;
   }
 
   /** SELECT of the good rows' typed values in column order (plus `extra` select items), in input order. */
@@ -106,4 +142,10 @@ export function quoteValue(raw: string | null): string {
   if (raw === null) return 'NULL';
   const short = raw.length > 60 ? `${raw.slice(0, 57)}...` : raw;
   return JSON.stringify(short);
+}
+
+/** DuckDB's reason in one of its error messages, without the error class and the SQL it quotes. */
+function duckReason(message: string): string {
+  const first = message.split('\n')[0]!.replace(/^[A-Za-z ]+ Error: /, '').trim();
+  return first.length > 200 ? `${first.slice(0, 197)}...` : first;
 }

@@ -27,6 +27,7 @@ import { quoteIdent, quoteLiteral, type Connection } from '../../duck/index.js';
 import type { Options } from '../../sql/ast.js';
 import { EddyError } from '../../util/errors.js';
 import { BAD_ROW_EXAMPLES, ON_ERROR_VALUES, type OnError } from '../formats/bad-rows.js';
+import { CASTS_VALUES, type Casts } from '../formats/casts.js';
 import { loadCsv } from '../formats/csv.js';
 import type { FormatLoader, FormatLoadRequest, FormatOptions } from '../formats/format.js';
 import { loadJsonLines } from '../formats/json.js';
@@ -61,6 +62,7 @@ const optionShape = {
   hive_partitioning: opt.bool().optional(),
   after_read: opt.oneOf(AFTER_READ_VALUES).optional(),
   archive_path: opt.string().optional(),
+  casts: opt.oneOf(CASTS_VALUES).optional(),
 };
 
 interface FileSettings {
@@ -71,6 +73,7 @@ interface FileSettings {
   readonly formatOptions: FormatOptions;
   readonly hivePartitioning: boolean;
   readonly afterRead: AfterReadSettings;
+  readonly casts: Casts;
 }
 
 function formatFromPath(path: string): FileFormat | undefined {
@@ -118,6 +121,7 @@ export function fileSettings(source: string, options: Options): FileSettings {
     formatOptions: { header: o.header ?? true, delimiter: o.delimiter ?? ',', records: o.records },
     hivePartitioning: o.hive_partitioning ?? false,
     afterRead: { afterRead, archivePath, base },
+    casts: o.casts ?? 'strict',
   };
 }
 
@@ -186,6 +190,7 @@ export class FileReader implements SourceReader {
       columns: this.source.columns as Column[],
       target,
       onError: this.settings.onError,
+      casts: this.settings.casts,
       displayPrefix: process.cwd() + sep,
     };
     if (!this.settings.hivePartitioning) return LOADERS[this.settings.format](conn, request, this.settings.formatOptions);
@@ -271,6 +276,13 @@ export const fileSource: SourceConnector = {
       });
     }
     const s = fileSettings(name, options);
+    const notNull = columns.filter((c) => c.notNull);
+    if (s.format === 'csv' && notNull.length > 0) {
+      // DuckDB's CSV reader casts the values itself and numbers no good rows, so a NULL could not be located
+      throw new EddyError('FEATURE_NOT_SUPPORTED', `source "${name}": NOT NULL (column "${notNull[0]!.name}") is not checked for format 'csv'`, {
+        hint: "declare the column without NOT NULL and filter NULLs in the query, or read the files as 'json' or 'parquet'",
+      });
+    }
     requirePathInRoots(`source "${name}"`, s.path, env.fileRoots);
     const normalised = toOptions({
       path: s.path,
@@ -283,6 +295,7 @@ export const fileSource: SourceConnector = {
       hive_partitioning: s.hivePartitioning ? true : undefined,
       after_read: s.afterRead.afterRead === 'keep' ? undefined : s.afterRead.afterRead,
       archive_path: s.afterRead.archivePath,
+      casts: s.casts === 'lenient' ? 'lenient' : undefined,
     });
     return { columns: columns.map((c) => ({ ...c })), options: normalised };
   },
