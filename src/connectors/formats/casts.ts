@@ -4,110 +4,45 @@
  * 'strict' (the default): the value must fit whole and unchanged, or its row is bad. DuckDB's
  * TRY_CAST is lenient inside values: a list element or struct field that does not cast becomes NULL
  * (`[1,"x",3]` -> `[1,NULL,3]`), a struct drops or nulls keys it does not know, a fraction is rounded
- * into an integer (`1.5` -> 2), a float that overflows becomes infinity. Strict casts use DuckDB's
- * CAST inside `try()` (NULL when any part fails, so the row is located as bad instead of the
- * statement failing), and check what CAST still rounds or overflows: integers and floats, at any
- * depth of a nested value.
+ * into an integer (`1.5` -> 2), a float that overflows becomes infinity. Strict casts of DuckDB
+ * values (and their text) use CAST inside `try()` (NULL when any part fails, so that the row is
+ * located as bad rather than the statement failing) and check what CAST still rounds or overflows
+ * (exact-numbers.ts); JSON is cast with TRY_CAST and checked against the JSON it came from, so that
+ * a key the JSON leaves out is a NULL field (json-fit.ts).
  *
  * 'lenient': DuckDB's TRY_CAST as it is. A value that does not cast at all is bad either way, and
  * NULL is never accepted into a NOT NULL column (that is a constraint, not a cast).
  */
 import type { Column } from '../../catalog/types.js';
 import { numericKind, parseType, typeText, type TypeNode } from '../../duck/type-tree.js';
+import { hasNumericLeaf, inRangeSql, integralSql, leavesExactSql, textLeaves } from './exact-numbers.js';
+import { jsonFitsSql } from './json-fit.js';
 import { isTextType } from './format.js';
 import type { StagedColumn } from './staged-rows.js';
 
 export const CASTS_VALUES = ['strict', 'lenient'] as const;
 export type Casts = (typeof CASTS_VALUES)[number];
 
-const INFINITY_SPELLINGS = "('inf', '+inf', '-inf', 'infinity', '+infinity', '-infinity')";
-
-/** SQL: `t`, a number's text, says no more than `v`, the integer it became (no fraction rounded away). */
-function integralSql(t: string, v: string): string {
-  return `(${t} IS NULL OR NOT (contains(${t}, '.') OR contains(${t}, 'e') OR contains(${t}, 'E')) OR TRY_CAST(${t} AS DOUBLE) = ${v})`;
-}
-
-/** SQL: `v`, the float `t` became, is infinite only when `t` says so (not by overflow). */
-function inRangeSql(t: string, v: string): string {
-  return `(${v} IS NULL OR NOT isinf(${v}) OR lower(trim(${t})) IN ${INFINITY_SPELLINGS})`;
-}
-
-function hasNumericLeaf(node: TypeNode): boolean {
-  switch (node.kind) {
-    case 'scalar':
-      return numericKind(node) !== null;
-    case 'list':
-      return hasNumericLeaf(node.element);
-    case 'struct':
-      return node.fields.some((f) => hasNumericLeaf(f.type));
-    case 'map':
-      return hasNumericLeaf(node.key) || hasNumericLeaf(node.value);
-  }
-}
-
-/** `node` with every integer and float leaf as VARCHAR: a value cast to it keeps each number's text. */
-function textLeaves(node: TypeNode): TypeNode {
-  switch (node.kind) {
-    case 'scalar':
-      return numericKind(node) === null ? node : { kind: 'scalar', text: 'VARCHAR' };
-    case 'list':
-      return { ...node, element: textLeaves(node.element) };
-    case 'struct':
-      return { kind: 'struct', fields: node.fields.map((f) => ({ name: f.name, type: textLeaves(f.type) })) };
-    case 'map':
-      return { kind: 'map', key: textLeaves(node.key), value: textLeaves(node.value) };
-  }
-}
-
-function literal(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
-
-/**
- * SQL: every number in `v` (of type `node`) is exact against its text at the same place in `t` (of
- * type textLeaves(node)). Lists are walked pairwise (list_zip), so `t` and `v` are read once per level.
- */
-function leavesExactSql(t: string, v: string, node: TypeNode, depth: number): string {
-  switch (node.kind) {
-    case 'scalar': {
-      const kind = numericKind(node);
-      return kind === 'integer' ? integralSql(t, v) : kind === 'float' ? inRangeSql(t, v) : 'true';
-    }
-    case 'list': {
-      const p = `__p${depth}`;
-      return `coalesce(list_bool_and(list_transform(list_zip(${t}, ${v}), ${p} -> ${leavesExactSql(`${p}[1]`, `${p}[2]`, node.element, depth + 1)})), true)`;
-    }
-    case 'struct': {
-      const checks = node.fields
-        .filter((f) => hasNumericLeaf(f.type))
-        .map((f) => leavesExactSql(`struct_extract(${t}, ${literal(f.name)})`, `struct_extract(${v}, ${literal(f.name)})`, f.type, depth));
-      return checks.length === 0 ? 'true' : `(${checks.join(' AND ')})`;
-    }
-    case 'map': {
-      const keys = hasNumericLeaf(node.key) ? leavesExactSql(`map_keys(${t})`, `map_keys(${v})`, { kind: 'list', element: node.key, size: null }, depth) : 'true';
-      const values = hasNumericLeaf(node.value) ? leavesExactSql(`map_values(${t})`, `map_values(${v})`, { kind: 'list', element: node.value, size: null }, depth) : 'true';
-      return `(${keys} AND ${values})`;
-    }
-  }
-}
-
-/** How a value's text is read as a nested value: JSON text, or DuckDB's own text of lists and structs. */
-type TextSyntax = 'json' | 'duckdb';
-
-function parseText(r: string, syntax: TextSyntax): string {
-  return syntax === 'json' ? `${r}::JSON` : r;
-}
-
-/** The strict checks of a cast to a nested type, from the value's text `r` (a staged column). */
-function nestedChecks(node: TypeNode, type: string, syntax: TextSyntax): Pick<StagedColumn, 'exact' | 'inexact' | 'explain'> {
-  const explain = (lit: string) => `CAST(${parseText(lit, syntax)} AS ${type})`;
+/** The strict checks of a cast from DuckDB's text of a nested value (its lists, structs and maps). */
+function textChecks(node: TypeNode, type: string): Pick<StagedColumn, 'exact' | 'inexact' | 'explain'> {
+  const explain = (lit: string) => `CAST(${lit} AS ${type})`;
   if (!hasNumericLeaf(node)) return { explain };
   const text = typeText(textLeaves(node));
   return {
     // the whole value is the one element of a list, so its text is cast once however many numbers it holds
-    exact: (r, v) => leavesExactSql(`[try(CAST(${parseText(r, syntax)} AS ${text}))]`, `[${v}]`, { kind: 'list', element: node, size: null }, 0),
+    exact: (r, v) => leavesExactSql(`[try(CAST(${r} AS ${text}))]`, `[${v}]`, { kind: 'list', element: node, size: null }, 0),
     inexact: 'a number in it would be rounded or overflow',
     explain,
+  };
+}
+
+/** The strict checks of a cast from JSON (its text `r`) to a nested type. */
+function jsonChecks(node: TypeNode, type: string): Pick<StagedColumn, 'exact' | 'inexact' | 'explain'> {
+  return {
+    // bound once, as the one element of a list; try(): a JSON string's text need not be JSON
+    exact: (r, v) => `coalesce(list_bool_and(list_transform(list_zip([try(${r}::JSON)], [${v}]), __top -> ${jsonFitsSql('__top[1]', '__top[2]', node)})), true)`,
+    inexact: 'a number in it would be rounded or overflow',
+    explain: (lit) => `CAST(${lit}::JSON AS ${type})`,
   };
 }
 
@@ -129,9 +64,11 @@ export function castJson(column: Column, json: string, text: string, casts: Cast
   const node = parseType(type);
   // nested values (and types this file cannot read, UNIONs) are cast from the JSON value itself
   if (node === null || node.kind !== 'scalar' || node.text.startsWith('UNION')) {
-    if (casts === 'lenient') return { column, raw: text, value: `TRY_CAST(${json} AS ${type})` };
-    const checks = node === null || node.kind === 'scalar' ? { explain: (lit: string) => `CAST(${lit}::JSON AS ${type})` } : nestedChecks(node, type, 'json');
-    return { column, raw: text, value: `try(CAST(${json} AS ${type}))`, ...checks };
+    // try(): TRY_CAST still fails a statement on a map key that does not cast
+    const value = `try(TRY_CAST(${json} AS ${type}))`;
+    if (casts === 'lenient') return { column, raw: text, value };
+    if (node === null || node.kind === 'scalar') return { column, raw: text, value: `try(CAST(${json} AS ${type}))`, explain: (lit: string) => `CAST(${lit}::JSON AS ${type})` };
+    return { column, raw: text, value, ...jsonChecks(node, type) };
   }
   const value = `TRY_CAST(${text} AS ${type})`;
   return casts === 'lenient' ? { column, raw: text, value } : { column, raw: text, value, ...scalarChecks(node) };
@@ -149,6 +86,15 @@ function extraField(from: TypeNode, to: TypeNode): string | null {
     if (inner !== null) return `${f.name}.${inner}`;
   }
   return null;
+}
+
+/** Whether every struct in `from` has a field in common with the struct at the same place in `to`. */
+function sharesFields(from: TypeNode, to: TypeNode): boolean {
+  if (from.kind === 'list' && to.kind === 'list') return sharesFields(from.element, to.element);
+  if (from.kind === 'map' && to.kind === 'map') return sharesFields(from.key, to.key) && sharesFields(from.value, to.value);
+  if (from.kind !== 'struct' || to.kind !== 'struct') return true;
+  const common = from.fields.filter((f) => to.fields.some((g) => g.name.toLowerCase() === f.name.toLowerCase()));
+  return common.length > 0 && common.every((f) => sharesFields(f.type, to.fields.find((g) => g.name.toLowerCase() === f.name.toLowerCase())!.type));
 }
 
 /** Whether a value of type `from` may carry what a cast to an integer or float drops: a fraction, an overflow. */
@@ -173,14 +119,19 @@ export function castValue(column: Column, expr: string, fromType: string, casts:
     return castJson(column, expr, `json_extract_string(${expr}, '$')`, casts);
   }
   const lenient = { column, raw: expr, value: `TRY_CAST(${expr} AS ${type})` };
-  if (casts === 'lenient' || to === null) return lenient;
+  if (to === null) return lenient;
+  if (casts === 'lenient') {
+    // DuckDB refuses to bind a cast between structs without a field in common; from JSON it takes
+    // what it can, as it does for JSON input
+    return from !== null && !sharesFields(from, to) ? { column, raw: expr, value: `TRY_CAST(to_json(${expr}) AS ${type})` } : lenient;
+  }
   if (to.kind !== 'scalar') {
     // read through its text, whose strict cast refuses struct fields the type does not have
     // (a cast from one struct type to another drops them)
     const textOf = from !== null && from.kind === 'scalar' && isTextType(from.text) ? expr : `TRY_CAST(${expr} AS VARCHAR)`;
     const extra = from === null ? null : extraField(from, to);
     const reason = extra === null ? {} : { reason: `its field "${extra}" is not in ${type}` };
-    return { column, raw: expr, value: `try(CAST(${textOf} AS ${type}))`, ...nestedChecks(to, type, 'duckdb'), ...reason };
+    return { column, raw: expr, value: `try(CAST(${textOf} AS ${type}))`, ...textChecks(to, type), ...reason };
   }
   return mayLoseNumber(from, to) ? { ...lenient, ...scalarChecks(to) } : lenient;
 }

@@ -105,17 +105,25 @@ FROM (SELECT __file, __line, __row_error,
     const { column } = staged;
     if (raw === null) return 'null value in a NOT NULL column';
     const cannot = `cannot cast ${quoteValue(raw)} to ${column.type}`;
-    if (cast) return `${cannot}: ${staged.inexact ?? 'the value would change'}`;
     if (staged.reason !== undefined) return `${cannot}: ${staged.reason}`;
-    if (!staged.explain) return cannot;
+    // a strict CAST's error says what is wrong; one that raises none only rounds or overflows
+    const reason = staged.explain ? await this.castError(staged.explain(quoteLiteral(raw))) : null;
+    if (reason === null) return cast ? `${cannot}: ${staged.inexact ?? 'the value would change'}` : cannot;
+    // DuckDB's message for a text it cannot read as a struct only repeats the value and the type
+    if (/^Type \w+ with value .* can't be cast to the destination type/s.test(reason)) return cannot;
+    // CAST from JSON also refuses a key the JSON leaves out, which is no fault here: the fault is elsewhere
+    if (/does not have key/.test(reason)) return `${cannot}: a part of it does not fit (an element or field that does not cast, a key the type lacks, or a number that would be rounded or overflow)`;
+    return `${cannot}: ${reason}`;
+  }
+
+  /** DuckDB's reason why `sql` (a strict cast) fails, or null when it does not. */
+  private async castError(sql: string): Promise<string | null> {
     try {
-      await this.conn.scalar(`SELECT ${staged.explain(quoteLiteral(raw))}`);
+      await this.conn.scalar(`SELECT ${sql}`);
+      return null;
     } catch (e) {
-      const reason = duckReason((e as Error).message);
-      // DuckDB's message for a text it cannot read as a struct only repeats the value and the type
-      return /^Type \w+ with value .* can't be cast to the destination type/s.test(reason) ? cannot : `${cannot}: ${reason}`;
+      return duckReason((e as Error).message);
     }
-    return cannot;
   }
 
   /** SELECT of the good rows' typed values in column order (plus `extra` select items), in input order. */
