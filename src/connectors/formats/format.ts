@@ -1,6 +1,7 @@
 /** The contract between the file transport and a format: which files to load into which table. */
 import type { Column } from '../../catalog/types.js';
 import { quoteLiteral, type Connection } from '../../duck/index.js';
+import { EddyError } from '../../util/errors.js';
 import type { LoadStats } from '../types.js';
 import type { OnError } from './bad-rows.js';
 import type { Casts } from './casts.js';
@@ -49,4 +50,19 @@ export function displayFile(path: string, displayPrefix: string): string {
 
 export function isTextType(type: string): boolean {
   return /^(VARCHAR|TEXT|STRING|CHAR|BPCHAR)(\s*\(\s*\d+\s*\))?$/i.test(type.trim());
+}
+
+/**
+ * A format's reader failed on the files of a load, before anything reached the target: one of them
+ * may be unreadable (the file source finds which by reading fewer, sources/file-bad-files.ts).
+ */
+export class FilesUnreadable extends EddyError {
+  constructor(source: string, format: string, files: readonly string[], cause: unknown) {
+    super('IO_ERROR', `source "${source}": cannot read ${files.length} ${format} file(s): ${(cause as Error).message}`, { cause });
+  }
+
+  /** DuckDB's message. */
+  get reason(): string {
+    return (this.cause as Error).message;
+  }
 }

@@ -5,12 +5,11 @@
  */
 import type { Column } from '../../catalog/types.js';
 import { quoteIdent, quoteLiteral, type Connection } from '../../duck/index.js';
-import { EddyError } from '../../util/errors.js';
 import { tempName } from '../temp-name.js';
 import type { LoadStats } from '../types.js';
 import { checkStagedRows } from './bad-rows.js';
 import { castJson, type Casts } from './casts.js';
-import { displayFileSql, fileListSql, type FormatLoadRequest } from './format.js';
+import { displayFileSql, fileListSql, FilesUnreadable, type FormatLoadRequest } from './format.js';
 import { StagedRows, type StagedColumn } from './staged-rows.js';
 
 /** A JSON pointer to a top-level key (RFC 6901 escapes). */
@@ -42,7 +41,7 @@ SELECT filename AS file, line FROM read_csv(${fileListSql(req.files)},
   columns = {'line': 'VARCHAR'}, header = false, auto_detect = false,
   delim = ${quoteLiteral('\u0001')}, quote = '', escape = '', filename = true, hive_partitioning = false)`);
     } catch (e) {
-      throw new EddyError('IO_ERROR', `source "${req.source}": cannot read ${req.files.length} JSON file(s): ${(e as Error).message}`, { cause: e });
+      throw new FilesUnreadable(req.source, 'JSON', req.files, e);
     }
     // rowid follows the reader's output order, which DuckDB keeps in file order
     const numbered = `(SELECT ${displayFileSql('file', req.displayPrefix)} AS __file,

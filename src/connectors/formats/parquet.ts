@@ -7,7 +7,7 @@ import { EddyError } from '../../util/errors.js';
 import type { LoadStats } from '../types.js';
 import { checkStagedRows } from './bad-rows.js';
 import { castValue } from './casts.js';
-import { displayFile, displayFileSql, fileListSql, type FormatLoadRequest } from './format.js';
+import { displayFile, displayFileSql, fileListSql, FilesUnreadable, type FormatLoadRequest } from './format.js';
 import { StagedRows } from './staged-rows.js';
 
 export async function loadParquet(conn: Connection, req: FormatLoadRequest): Promise<LoadStats> {
@@ -16,7 +16,7 @@ export async function loadParquet(conn: Connection, req: FormatLoadRequest): Pro
   try {
     present = new Map((await conn.describe(`SELECT * FROM ${read}`)).map((c) => [c.name, c.type]));
   } catch (e) {
-    throw new EddyError('IO_ERROR', `source "${req.source}": cannot read ${req.files.length} Parquet file(s): ${(e as Error).message}`, { cause: e });
+    throw new FilesUnreadable(req.source, 'Parquet', req.files, e);
   }
   const missing = req.columns.filter((c) => !present.has(c.name));
   if (missing.length > 0) {
@@ -24,7 +24,13 @@ export async function loadParquet(conn: Connection, req: FormatLoadRequest): Pro
   }
   const from = `(SELECT ${displayFileSql('filename', req.displayPrefix)} AS __file, file_row_number + 1 AS __line, NULL::VARCHAR AS __row_error, * FROM ${read})`;
   const columns = req.columns.map((column) => castValue(column, quoteIdent(column.name), present.get(column.name)!, req.casts));
-  const staged = await StagedRows.create(conn, { from, columns });
+  let staged: StagedRows;
+  try {
+    staged = await StagedRows.create(conn, { from, columns });
+  } catch (e) {
+    // the data pages are read here, after the footers: a corrupt page fails this statement
+    throw new FilesUnreadable(req.source, 'Parquet', req.files, (e as EddyError).cause ?? e);
+  }
   try {
     const stats = await checkStagedRows(staged, req.source, req.onError, 'row');
     await staged.insertGoodRows(req.target);
