@@ -47,6 +47,9 @@ export interface BadRowDetail {
   readonly message: string;
 }
 
+/** Bad rows whose message asks DuckDB why their value does not cast. */
+const EXPLAINED_ROWS = 10;
+
 export class StagedRows {
   private constructor(
     private readonly conn: Connection,
@@ -96,18 +99,19 @@ FROM (SELECT __file, __line, __row_error,
       const staged = r.bad >= 0 ? this.columns[r.bad] : undefined;
       const at = { file: r.file, line: Number(r.line) };
       if (!staged) details.push({ ...at, column: null, message: r.row_error ?? 'unreadable row' });
-      else details.push({ ...at, column: staged.column.name, message: await this.describeBadValue(staged, r.raw, r.cast === true) });
+      // DuckDB is asked why (a query each) for the first few only
+      else details.push({ ...at, column: staged.column.name, message: await this.describeBadValue(staged, r.raw, r.cast === true, details.length < EXPLAINED_ROWS) });
     }
     return details;
   }
 
-  private async describeBadValue(staged: StagedColumn, raw: string | null, cast: boolean): Promise<string> {
+  private async describeBadValue(staged: StagedColumn, raw: string | null, cast: boolean, explain: boolean): Promise<string> {
     const { column } = staged;
     if (raw === null) return 'null value in a NOT NULL column';
     const cannot = `cannot cast ${quoteValue(raw)} to ${column.type}`;
     if (staged.reason !== undefined) return `${cannot}: ${staged.reason}`;
     // a strict CAST's error says what is wrong; one that raises none only rounds or overflows
-    const reason = staged.explain ? await this.castError(staged.explain(quoteLiteral(raw))) : null;
+    const reason = staged.explain && explain ? await this.castError(staged.explain(quoteLiteral(raw))) : null;
     if (reason === null) return cast ? `${cannot}: ${staged.inexact ?? 'the value would change'}` : cannot;
     // DuckDB's message for a text it cannot read as a struct only repeats the value and the type
     if (/^Type \w+ with value .* can't be cast to the destination type/s.test(reason)) return cannot;

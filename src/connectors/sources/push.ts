@@ -15,10 +15,10 @@ import { EddyError, type ErrorCode } from '../../util/errors.js';
 import { checkStagedRows } from '../formats/bad-rows.js';
 import { CASTS_VALUES, castValue, type Casts } from '../formats/casts.js';
 import { jsonStagedColumn } from '../formats/json.js';
-import { rowsJson } from './push-rows-json.js';
 import { StagedRows, type StagingSpec } from '../formats/staged-rows.js';
 import { opt, readOptions, toOptions } from '../options.js';
 import type { ConnectorEnv, LoadStats, SourceConnector, SourceOffset, SourceReader } from '../types.js';
+import { rowsJson } from './push-rows-json.js';
 
 export const PUSH_CONNECTOR = 'push';
 const SEQ = '__seq';
@@ -80,23 +80,11 @@ export class PushSourceStore {
     const columns = source.columns.map((c) => `${quoteIdent(c.name)} ${c.type}${c.notNull ? ' NOT NULL' : ''}`);
     try {
       await conn.run(`CREATE TABLE IF NOT EXISTS ${table} (${[...columns, `${SEQ} BIGINT NOT NULL`].join(', ')})`);
-      await this.requireNotNull(conn, source);
       await conn.run(`CREATE OR REPLACE VIEW ${quoteIdent(source.name)} AS SELECT ${columnList(source.columns)} FROM ${table}`);
     } catch (e) {
       throw new EddyError('QUERY_FAILED', `source "${source.name}": cannot create its storage: ${(e as Error).message}`, { cause: e });
     }
     this.lastSeq.delete(source.name);
-  }
-
-  /** A table made before its NOT NULL columns were recorded as such gets their constraints now. */
-  private async requireNotNull(conn: Connection, source: SourceObject): Promise<void> {
-    const notNull = source.columns.filter((c) => c.notNull).map((c) => c.name);
-    if (notNull.length === 0) return;
-    const nullable = await conn.objects<{ name: string }>(`SELECT column_name AS name FROM duckdb_columns()
-      WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ${quoteLiteral(pushStorageTable(source.name))} AND is_nullable`);
-    for (const { name } of nullable.filter((c) => notNull.includes(c.name))) {
-      await conn.run(`ALTER TABLE ${quoteIdent(pushStorageTable(source.name))} ALTER COLUMN ${quoteIdent(name)} SET NOT NULL`);
-    }
   }
 
   async drop(conn: Connection, name: string): Promise<void> {
