@@ -8,9 +8,15 @@ import { numericKind, type TypeNode } from '../../duck/type-tree.js';
 
 const INFINITY_SPELLINGS = "('inf', '+inf', '-inf', 'infinity', '+infinity', '-infinity')";
 
-/** SQL: `t`, a number's text, says no more than `v`, the integer it became (no fraction rounded away). */
+/**
+ * SQL: `t`, a number's text, says no more than `v`, the integer it became (no fraction rounded away).
+ * As doubles: an integer's text beyond 2^53 rounds as the integer does, so only a fraction differs
+ * (one that a double cannot hold next to such an integer passes). NULL (text that is no double, such
+ * as hex) counts as exact. Faster than looking for a '.' or an exponent first (5M values: 0.28-0.39 s
+ * against 0.44-0.67 s).
+ */
 export function integralSql(t: string, v: string): string {
-  return `(${t} IS NULL OR NOT (contains(${t}, '.') OR contains(${t}, 'e') OR contains(${t}, 'E')) OR TRY_CAST(${t} AS DOUBLE) = ${v})`;
+  return `(TRY_CAST(${t} AS DOUBLE) = ${v})`;
 }
 
 /** SQL: `v`, the float `t` became, is infinite only when `t` says so (not by overflow). */
