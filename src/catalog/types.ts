@@ -8,6 +8,11 @@ import type { Options, QueryText, WatermarkDef } from '../sql/ast.js';
 export interface Column {
   readonly name: string;
   readonly type: string;
+  /**
+   * A source column declared NOT NULL: a row without a value there is bad input. Only ever `true`
+   * when present; absent in catalogs written before it was recorded, whose columns were nullable.
+   */
+  readonly notNull?: true;
 }
 
 interface ObjectBase {

@@ -10,10 +10,20 @@ import { join } from 'node:path';
 import { readJson, writeJsonAtomic, writeJsonAtomicSync } from './atomic-file.js';
 import { queryDir } from './query-dir.js';
 
+/** An input the batch skipped whole (a file that cannot be read, or gone), as its source reported it. */
+export interface SkippedEntry {
+  readonly input: string;
+  readonly reason: 'unreadable' | 'missing';
+  readonly message: string;
+}
+
 export interface OffsetEntry {
   readonly batchId: number;
-  /** Per source: the batch's (start, end] offsets. */
-  readonly sources: Readonly<Record<string, { readonly start: unknown; readonly end: unknown }>>;
+  /**
+   * Per source: the batch's (start, end] offsets; and the inputs of it skipped whole, written into
+   * this file again before the batch commits, so that a re-run skips exactly the same ones.
+   */
+  readonly sources: Readonly<Record<string, { readonly start: unknown; readonly end: unknown; readonly skipped?: readonly SkippedEntry[] }>>;
   /** The batch's watermark (epoch microseconds), or null before the first one. */
   readonly watermark?: number | null;
   readonly timestamp: string;

@@ -26,11 +26,28 @@ export interface BadRow {
   readonly message: string;
 }
 
+/**
+ * An input of a batch that was skipped whole: a file that cannot be read (skipped or moved aside per
+ * on_error), or one gone since the batch was planned.
+ */
+export interface SkippedInput {
+  /** e.g. the file's path. */
+  readonly input: string;
+  readonly reason: 'unreadable' | 'missing';
+  /** What was wrong, and where in it when known. */
+  readonly message: string;
+}
+
 export interface LoadStats {
   readonly rows: number;
   /** Rows that could not be read, skipped under on_error = 'skip' (a few examples kept). */
   readonly badRows: number;
   readonly badRowExamples: readonly BadRow[];
+  /**
+   * Inputs of (start, end] skipped whole. The runtime records them in offsets/N before the batch
+   * commits and hands them back to load() when it re-runs the batch, which then skips exactly these.
+   */
+  readonly skipped?: readonly SkippedInput[];
 }
 
 /**
@@ -51,9 +68,10 @@ export interface SourceReader {
    * columns in order, given as SQL text (already quoted, possibly qualified: `"src_bid"`). Bad rows
    * are counted and located; under on_error = 'fail' an EddyError (BAD_INPUT_ROW) naming the source,
    * location and column is thrown instead. `columns`, when given, are the columns any query reads: a
-   * source may leave the others NULL (the Nexmark generator does not generate them).
+   * source may leave the others NULL (the Nexmark generator does not generate them). `skip`, when
+   * the batch runs again, is what its first run skipped: skipped again, unread, whatever they hold now.
    */
-  load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset, columns?: ReadonlySet<string>): Promise<LoadStats>;
+  load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset, columns?: ReadonlySet<string>, skip?: readonly SkippedInput[]): Promise<LoadStats>;
   /**
    * For a source whose rows already are in this database and never change (push sources): the
    * SELECT of the rows of (start, end], the source's columns in order (those not in `columns` may be

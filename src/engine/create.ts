@@ -23,7 +23,7 @@ export async function createSource(ctx: EngineContext, stmt: CreateSource): Prom
   const { connector: connectorOption, ...options } = stmt.options;
   const connectorName = connectorOption === undefined ? PUSH_CONNECTOR : String(connectorOption);
   const connector = sourceConnector(connectorName);
-  const declared: Column[] | null = stmt.columns ? stmt.columns.map((c) => ({ name: c.name, type: c.type })) : null;
+  const declared: Column[] | null = stmt.columns ? stmt.columns.map((c) => (c.notNull ? { name: c.name, type: c.type, notNull: true } : { name: c.name, type: c.type })) : null;
   const validated = await connector.validate(stmt.name, declared, options, ctx.connectors);
   if (stmt.watermark && !validated.columns.some((c) => c.name === stmt.watermark?.column)) {
     throw new EddyError('UNDEFINED_COLUMN', `source "${stmt.name}": the watermark column "${stmt.watermark.column}" is not one of its columns`, {

@@ -297,7 +297,10 @@ export class Engine {
   private async restore(paused: ReadonlySet<string>): Promise<void> {
     await this.migrateLegacyQueryDirs();
     for (const object of this.ctx.catalog.list()) {
-      if (object.kind === 'source' && object.connector === PUSH_CONNECTOR) await openPushStorage(this.ctx, object);
+      if (object.kind === 'source' && object.connector === PUSH_CONNECTOR) {
+        const warning = await openPushStorage(this.ctx, object);
+        if (warning !== null) this.warnings.push(warning);
+      }
       if (object.kind !== 'materialized_view' && object.kind !== 'sink') continue;
       try {
         const built = await buildContinuousQuery(object.sql, this.ctx);

@@ -36,4 +36,8 @@ export interface SourceProgress {
   readonly numBadRows: number;
   /** Rows whose event time was below the batch's watermark: dropped (or kept aside, late_rows = 'keep'). */
   readonly numLateRows: number;
+  /** Inputs skipped whole (files that cannot be read, or gone since the batch was planned), when any. */
+  readonly numSkippedInputs?: number;
+  /** The first of them: which, why, and where in it when known. */
+  readonly skippedInputs?: readonly { readonly input: string; readonly reason: string; readonly message: string }[];
 }

@@ -11,7 +11,7 @@ import { faultPoint } from '../util/fault.js';
 import { incompatibleCheckpoint, openMetadata, type QueryMetadata } from '../checkpoint/metadata.js';
 
 import { sourceConnector } from '../connectors/registry.js';
-import type { ConnectorEnv, LoadStats, OutputMode, SinkWriter, SourceOffset, SourceReader } from '../connectors/types.js';
+import type { ConnectorEnv, LoadStats, OutputMode, SinkWriter, SkippedInput, SourceOffset, SourceReader } from '../connectors/types.js';
 import type { Connection, Database } from '../duck/index.js';
 import type { IncrementalPlan } from '../plan/incremental/plan.js';
 import { asEddyError, EddyError } from '../util/errors.js';
@@ -83,6 +83,8 @@ interface LoadedBatch {
 }
 
 const PROGRESS_KEPT = 100;
+/** Skipped inputs a progress entry lists (all are counted). */
+const SKIPPED_INPUTS_KEPT = 10;
 /**
  * A batch this big, or a state table this big (each probe scans it), is bulk work: the next batch
  * runs on every DuckDB thread (WorkerThreads). Measured on two cores: batches of ~1,300 rows over
@@ -564,12 +566,13 @@ export class StreamingQuery {
     // committed or delivered before that), not before its sources are read or its operators run:
     // those change only this connection's temp tables and an open transaction, so the file's fsyncs
     // overlap them, and the commit waits for the file.
-    const offsetsLogged = logged ? null : this.offsets.write(batchId, {
+    const entry: OffsetEntry = logged ?? {
       batchId,
       sources: Object.fromEntries(this.sources.map((s) => [s.name, { start: s.offset, end: ends.get(s.name) }])),
       watermark,
       timestamp: new Date().toISOString(),
-    });
+    };
+    let offsetsLogged = logged ? null : this.offsets.write(batchId, entry);
     // handled now so that a failed write does not count as unhandled meanwhile; awaited below
     offsetsLogged?.catch(() => undefined);
     let batch: LoadedBatch;
@@ -577,8 +580,15 @@ export class StreamingQuery {
     try {
       // 3. Load each source's delta; note its event times and late rows.
       this.lastBatchWatermark = watermark;
-      batch = await this.loadSources(batchId, ends, watermark);
+      batch = await this.loadSources(batchId, ends, watermark, entry);
       faultPoint(this.name, 'after-load', batchId);
+      // inputs skipped whole go into offsets/N before the commit, so that a re-run skips the same
+      const amended = withSkippedInputs(entry, batch.loaded);
+      if (amended !== entry) {
+        await offsetsLogged;
+        offsetsLogged = this.offsets.write(batchId, amended);
+        offsetsLogged.catch(() => undefined);
+      }
       t = lap('getBatch', t);
 
       // 4. One transaction: operators, result and outbox, state version.
@@ -630,6 +640,7 @@ export class StreamingQuery {
       endOffset: ends.get(s.name),
       numInputRows: loaded.get(s.name)?.rows ?? 0,
       numBadRows: loaded.get(s.name)?.badRows ?? 0,
+      ...skippedProgress(loaded.get(s.name)?.skipped),
       numLateRows: late.get(s.name) ?? 0,
     }));
     const dropped = [...late.values()].reduce((n, c) => n + c, 0);
@@ -654,7 +665,7 @@ export class StreamingQuery {
   }
 
   /** Step 3: loads each source's delta into its batch table; notes event times and late rows. */
-  private async loadSources(batchId: number, ends: ReadonlyMap<string, SourceOffset>, watermark: number | null): Promise<LoadedBatch> {
+  private async loadSources(batchId: number, ends: ReadonlyMap<string, SourceOffset>, watermark: number | null, entry: OffsetEntry): Promise<LoadedBatch> {
     const batch: LoadedBatch = { loaded: new Map(), late: new Map(), keepLate: [], eventMin: null, eventMax: null };
     for (const s of this.sources) {
       const table = this.pipeline.sourceTable(s.name);
@@ -670,7 +681,7 @@ export class StreamingQuery {
       } else {
         await this.pipeline.clearSourceTable(this.conn, s.name);
         if (!s.reader.hasData(s.offset, end)) continue;
-        stats = await s.reader.load(this.conn, table, s.offset, end, columns);
+        stats = await s.reader.load(this.conn, table, s.offset, end, columns, entry.sources[s.name]?.skipped);
         this.pipeline.sourceRowsLoaded(s.name, stats.rows + stats.badRows);
       }
       batch.loaded.set(s.name, stats);
@@ -710,6 +721,23 @@ export class StreamingQuery {
     await this.sourcesCommitted();
     return rows;
   }
+}
+
+/** `entry` with the inputs each source skipped whole, or `entry` itself when none did (or as logged). */
+function withSkippedInputs(entry: OffsetEntry, loaded: ReadonlyMap<string, LoadStats>): OffsetEntry {
+  let changed = false;
+  const sources = Object.fromEntries(Object.entries(entry.sources).map(([name, range]) => {
+    const skipped = loaded.get(name)?.skipped ?? [];
+    if (skipped.length === 0 || JSON.stringify(skipped) === JSON.stringify(range.skipped ?? [])) return [name, range];
+    changed = true;
+    return [name, { ...range, skipped }];
+  }));
+  return changed ? { ...entry, sources } : entry;
+}
+
+function skippedProgress(skipped: readonly SkippedInput[] | undefined): Pick<SourceProgress, 'numSkippedInputs' | 'skippedInputs'> {
+  if (!skipped || skipped.length === 0) return {};
+  return { numSkippedInputs: skipped.length, skippedInputs: skipped.slice(0, SKIPPED_INPUTS_KEPT) };
 }
 
 function eventTimeProgress(min: number | null, max: number | null, watermark: number | null): Record<string, string> {

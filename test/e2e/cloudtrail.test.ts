@@ -1,6 +1,7 @@
 /**
  * sql-examples/cloudtrail-to-parquet.sql on generated CloudTrail files, as a job run with `eddy run`
  * twice: the output read back with DuckDB equals the input, and the second run reads only new files.
+ * A corrupt and a truncated log among them are skipped and counted; the job completes.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,26 +47,38 @@ function record(day: number): TrailRecord {
 const written: TrailRecord[] = [];
 let fileNo = 0;
 /** CloudTrail's layout: AWSLogs/<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/<file>.json.gz */
-function writeDay(day: number, files: number, perFile: number): void {
+function logPath(base: string, day: number): string {
+  return join(base, 'cloudtrail', 'AWSLogs', '123456789012', 'CloudTrail', 'us-east-1', '2024', '03', String(day).padStart(2, '0'), `123456789012_CloudTrail_us-east-1_${day}_${fileNo++}.json.gz`);
+}
+
+function writeDay(day: number, files: number, perFile: number, base = dir, into = written): void {
   for (let f = 0; f < files; f++) {
     const records = Array.from({ length: perFile }, () => record(day));
-    written.push(...records);
-    const path = join(dir, 'cloudtrail', 'AWSLogs', '123456789012', 'CloudTrail', 'us-east-1', '2024', '03', String(day).padStart(2, '0'), `123456789012_CloudTrail_us-east-1_${day}_${fileNo++}.json.gz`);
+    into.push(...records);
+    const path = logPath(base, day);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, gzipSync(JSON.stringify({ Records: records })));
   }
 }
 
-async function job(): Promise<void> {
+/** Runs the example (and `extra` statements after it) in `base`; returns what it printed. */
+async function job(base = dir, extra = ''): Promise<string> {
   const cwd = process.cwd();
-  process.chdir(dir); // the example's paths are relative to where eddy runs
+  process.chdir(base); // the example's paths are relative to where eddy runs
+  const out: string[] = [];
   const err: string[] = [];
   try {
-    const code = await runScript({ file: join(root, 'sql-examples', 'cloudtrail-to-parquet.sql'), dataDir: join(dir, 'job'), format: 'csv' }, { out: () => undefined, err: (s) => err.push(s) });
+    let file = join(root, 'sql-examples', 'cloudtrail-to-parquet.sql');
+    if (extra !== '') {
+      file = join(base, 'job.sql');
+      writeFileSync(file, `${readFileSync(join(root, 'sql-examples', 'cloudtrail-to-parquet.sql'), 'utf8')}\n${extra}`);
+    }
+    const code = await runScript({ file, dataDir: join(base, 'job'), format: 'json' }, { out: (s) => out.push(s), err: (s) => err.push(s) });
     t.equal(code, 0, err.join(''));
   } finally {
     process.chdir(cwd);
   }
+  return out.join('');
 }
 
 t.test('cloudtrail-to-parquet: flattened, partitioned by day, equal to the input; a second run reads only new files', async (t) => {
@@ -97,4 +110,29 @@ t.test('cloudtrail-to-parquet: flattened, partitioned by day, equal to the input
   const days = await conn.query(`SELECT DISTINCT regexp_extract(filename, 'event_date=([0-9-]+)', 1) AS d FROM read_parquet(${quoteLiteral(join(lake, '**', '*.parquet'))}, filename = true) ORDER BY d`);
   t.same(days.rows.map((r) => r[0]), ['2024-03-01', '2024-03-02', '2024-03-03'], 'one directory per day');
   t.match(readFileSync(join(root, 'sql-examples', 'cloudtrail-to-parquet.sql'), 'utf8'), /records = 'Records'/);
+});
+
+t.test('a corrupt and a truncated log among good ones: skipped, counted and named; the job completes', async (t) => {
+  const base = join(dir, 'with-bad-files');
+  const good: TrailRecord[] = [];
+  writeDay(4, 2, 30, base, good);
+  const corrupt = logPath(base, 4);
+  writeFileSync(corrupt, 'this is not gzip');
+  const whole = gzipSync(JSON.stringify({ Records: Array.from({ length: 500 }, () => record(4)) }));
+  const truncated = logPath(base, 4);
+  writeFileSync(truncated, whole.subarray(0, whole.length - 100));
+  writeDay(4, 1, 12, base, good);
+  const printed = await job(base, 'SHOW PROGRESS cloudtrail_lake;');
+  const manifest = await readManifest(join(base, 'cloudtrail-lake'));
+  t.equal(manifest.reduce((n, e) => n + e.rows, 0), good.length, 'every record of the good files, once');
+  const progress = printed.trim().split('\n').map((l) => JSON.parse(JSON.parse(l).progress));
+  const sources = progress.flatMap((p) => p.sources);
+  t.equal(sources.reduce((n, s) => n + (s.numSkippedInputs ?? 0), 0), 2, 'both counted');
+  t.same(sources.flatMap((s) => s.skippedInputs ?? []).map((s: { input: string; message: string }) => [s.input, s.message.replace(/ at byte \d+/, '')]).sort(), [
+    [corrupt, 'not in gzip format (no gzip header)'],
+    [truncated, 'truncated: its gzip stream stops, before its end'],
+  ].sort());
+  const again = await job(base);
+  t.equal(again, '', 'a second run has nothing to do');
+  t.equal((await readManifest(join(base, 'cloudtrail-lake'))).length, manifest.length);
 });

@@ -8,7 +8,6 @@ import type { BadRow, LoadStats } from '../types.js';
 import type { BadRowDetail, StagedRows } from './staged-rows.js';
 
 export type OnError = 'skip' | 'fail';
-export const ON_ERROR_VALUES = ['skip', 'fail'] as const;
 
 /** Bad rows kept as examples in LoadStats (all are counted). */
 export const BAD_ROW_EXAMPLES = 10;

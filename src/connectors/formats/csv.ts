@@ -4,11 +4,10 @@
  * line and column, while keeping the good lines.
  */
 import { quoteIdent, quoteLiteral, type Connection } from '../../duck/index.js';
-import { EddyError } from '../../util/errors.js';
 import { tempName } from '../temp-name.js';
 import type { LoadStats } from '../types.js';
 import { BAD_ROW_EXAMPLES, reportBadRows } from './bad-rows.js';
-import { displayFileSql, fileListSql, type FormatLoadRequest, type FormatOptions } from './format.js';
+import { displayFileSql, fileListSql, FilesUnreadable, type FormatLoadRequest, type FormatOptions } from './format.js';
 import { quoteValue, type BadRowDetail } from './staged-rows.js';
 
 interface RejectRow {
@@ -30,7 +29,7 @@ export async function loadCsv(conn: Connection, req: FormatLoadRequest, options:
     try {
       await conn.run(`CREATE TEMP TABLE ${quoteIdent(stage)} AS SELECT * FROM ${read}`);
     } catch (e) {
-      throw new EddyError('IO_ERROR', `source "${req.source}": cannot read ${req.files.length} CSV file(s): ${(e as Error).message}`, { cause: e });
+      throw new FilesUnreadable(req.source, 'CSV', req.files, e);
     }
     const good = Number(await conn.scalar(`SELECT count(*) FROM ${quoteIdent(stage)}`));
     const rejected = await conn.objects<RejectRow>(

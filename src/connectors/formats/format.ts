@@ -1,8 +1,10 @@
 /** The contract between the file transport and a format: which files to load into which table. */
 import type { Column } from '../../catalog/types.js';
 import { quoteLiteral, type Connection } from '../../duck/index.js';
+import { EddyError } from '../../util/errors.js';
 import type { LoadStats } from '../types.js';
 import type { OnError } from './bad-rows.js';
+import type { Casts } from './casts.js';
 
 export interface FormatLoadRequest {
   /** The source's name, for messages. */
@@ -13,6 +15,7 @@ export interface FormatLoadRequest {
   /** The target table, already quoted. */
   readonly target: string;
   readonly onError: OnError;
+  readonly casts: Casts;
   /** A directory prefix (with its trailing '/') dropped from file names in messages, e.g. the cwd. */
   readonly displayPrefix: string;
 }
@@ -45,11 +48,21 @@ export function displayFile(path: string, displayPrefix: string): string {
   return displayPrefix !== '' && path.startsWith(displayPrefix) ? path.slice(displayPrefix.length) : path;
 }
 
-/** Types read from JSON text rather than cast from a string: nested and JSON types. */
-export function isNestedType(type: string): boolean {
-  return /[[\]]|^(STRUCT|MAP|UNION|LIST)\b/i.test(type.trim());
-}
-
 export function isTextType(type: string): boolean {
   return /^(VARCHAR|TEXT|STRING|CHAR|BPCHAR)(\s*\(\s*\d+\s*\))?$/i.test(type.trim());
+}
+
+/**
+ * A format's reader failed on the files of a load, before anything reached the target: one of them
+ * may be unreadable (the file source finds which by reading fewer, sources/file-bad-files.ts).
+ */
+export class FilesUnreadable extends EddyError {
+  constructor(source: string, format: string, files: readonly string[], cause: unknown) {
+    super('IO_ERROR', `source "${source}": cannot read ${files.length} ${format} file(s): ${(cause as Error).message}`, { cause });
+  }
+
+  /** DuckDB's message. */
+  get reason(): string {
+    return (this.cause as Error).message;
+  }
 }

@@ -6,11 +6,10 @@
  * row located by file and record number.
  */
 import { quoteIdent, quoteLiteral, type Connection } from '../../duck/index.js';
-import { EddyError } from '../../util/errors.js';
 import { tempName } from '../temp-name.js';
 import type { LoadStats } from '../types.js';
 import { checkStagedRows } from './bad-rows.js';
-import { displayFileSql, fileListSql, type FormatLoadRequest } from './format.js';
+import { displayFileSql, fileListSql, FilesUnreadable, type FormatLoadRequest } from './format.js';
 import { jsonStagedColumn } from './json.js';
 import { StagedRows } from './staged-rows.js';
 
@@ -28,7 +27,7 @@ export async function loadJsonRecords(conn: Connection, req: FormatLoadRequest, 
       await conn.run(`CREATE TEMP TABLE ${quoteIdent(docs)} AS
 SELECT filename AS file, json FROM read_json_objects(${fileListSql(req.files)}, format = 'auto', filename = true, hive_partitioning = false)`);
     } catch (e) {
-      throw new EddyError('IO_ERROR', `source "${req.source}": cannot read ${req.files.length} JSON file(s): ${(e as Error).message}`, { cause: e });
+      throw new FilesUnreadable(req.source, 'JSON', req.files, e);
     }
     const p = quoteLiteral(path);
     const listPath = quoteLiteral(`${path}[*]`);
@@ -44,7 +43,7 @@ SELECT filename AS file, json FROM read_json_objects(${fileListSql(req.files)}, 
       coalesce(doc_error, CASE WHEN json_type(rec) <> 'OBJECT' THEN 'expected a JSON object, found ' || lower(json_type(rec)) END) AS __row_error,
       CASE WHEN json_type(rec) = 'OBJECT' THEN rec END AS __j
     FROM ${exploded})`;
-    staged = await StagedRows.create(conn, { from, columns: req.columns.map((c) => jsonStagedColumn('__j', c)) });
+    staged = await StagedRows.create(conn, { from, columns: req.columns.map((c) => jsonStagedColumn('__j', c, req.casts)) });
     const stats = await checkStagedRows(staged, req.source, req.onError, 'row');
     await staged.insertGoodRows(req.target);
     return stats;

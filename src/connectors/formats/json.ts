@@ -5,11 +5,11 @@
  */
 import type { Column } from '../../catalog/types.js';
 import { quoteIdent, quoteLiteral, type Connection } from '../../duck/index.js';
-import { EddyError } from '../../util/errors.js';
 import { tempName } from '../temp-name.js';
 import type { LoadStats } from '../types.js';
 import { checkStagedRows } from './bad-rows.js';
-import { displayFileSql, fileListSql, isNestedType, isTextType, type FormatLoadRequest } from './format.js';
+import { castJson, type Casts } from './casts.js';
+import { displayFileSql, fileListSql, FilesUnreadable, type FormatLoadRequest } from './format.js';
 import { StagedRows, type StagedColumn } from './staged-rows.js';
 
 /** A JSON pointer to a top-level key (RFC 6901 escapes). */
@@ -18,14 +18,12 @@ function pointer(key: string): string {
 }
 
 /** How a column is read from a JSON object (an SQL expression of type JSON, or NULL). */
-export function jsonStagedColumn(json: string, column: Column): StagedColumn {
+export function jsonStagedColumn(json: string, column: Column, casts: Casts): StagedColumn {
   const path = pointer(column.name);
   const raw = `json_extract_string(${json}, ${path})`;
   // a JSON null is SQL NULL, as for every other type
   if (column.type.toUpperCase() === 'JSON') return { column, raw, value: `CASE WHEN json_type(${json}, ${path}) <> 'NULL' THEN json_extract(${json}, ${path}) END` };
-  if (isTextType(column.type)) return { column, raw, value: raw };
-  if (isNestedType(column.type)) return { column, raw, value: `TRY_CAST(json_extract(${json}, ${path}) AS ${column.type})` };
-  return { column, raw, value: `TRY_CAST(${raw} AS ${column.type})` };
+  return castJson(column, `json_extract(${json}, ${path})`, raw, casts);
 }
 
 /** The row-level error of a JSON text (an SQL expression), NULL when it is an object. */
@@ -43,7 +41,7 @@ SELECT filename AS file, line FROM read_csv(${fileListSql(req.files)},
   columns = {'line': 'VARCHAR'}, header = false, auto_detect = false,
   delim = ${quoteLiteral('\u0001')}, quote = '', escape = '', filename = true, hive_partitioning = false)`);
     } catch (e) {
-      throw new EddyError('IO_ERROR', `source "${req.source}": cannot read ${req.files.length} JSON file(s): ${(e as Error).message}`, { cause: e });
+      throw new FilesUnreadable(req.source, 'JSON', req.files, e);
     }
     // rowid follows the reader's output order, which DuckDB keeps in file order
     const numbered = `(SELECT ${displayFileSql('file', req.displayPrefix)} AS __file,
@@ -52,7 +50,7 @@ SELECT filename AS file, line FROM read_csv(${fileListSql(req.files)},
     const from = `(SELECT __file, __line, ${jsonRowErrorSql('line')} AS __row_error,
       CASE WHEN json_valid(line) THEN line::JSON END AS __j
     FROM ${numbered} WHERE line IS NOT NULL AND trim(line) <> '')`;
-    staged = await StagedRows.create(conn, { from, columns: req.columns.map((c) => jsonStagedColumn('__j', c)) });
+    staged = await StagedRows.create(conn, { from, columns: req.columns.map((c) => jsonStagedColumn('__j', c, req.casts)) });
     const stats = await checkStagedRows(staged, req.source, req.onError, 'line');
     await staged.insertGoodRows(req.target);
     return stats;

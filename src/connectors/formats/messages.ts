@@ -12,6 +12,7 @@ import { EddyError } from '../../util/errors.js';
 import { tempName } from '../temp-name.js';
 import type { LoadStats } from '../types.js';
 import { checkStagedRows, type OnError } from './bad-rows.js';
+import { castValue, type Casts } from './casts.js';
 import { isTextType } from './format.js';
 import { jsonRowErrorSql, jsonStagedColumn } from './json.js';
 import { StagedRows, type BadRowDetail, type StagedColumn } from './staged-rows.js';
@@ -44,6 +45,7 @@ export interface MessageLoadRequest {
   readonly delimiter: string;
   readonly target: string;
   readonly onError: OnError;
+  readonly casts: Casts;
 }
 
 export interface MessageLoadResult {
@@ -127,7 +129,7 @@ function valueColumns(req: MessageLoadRequest): { rowError: string; columns: Sta
   if (req.format === 'json') {
     return {
       rowError: `coalesce(${nullValue}, ${jsonRowErrorSql('__value')})`,
-      columns: req.columns.map((c) => (isMetadataColumn(c.name) ? metadataColumn(c) : jsonStagedColumn('__j', c))),
+      columns: req.columns.map((c) => (isMetadataColumn(c.name) ? metadataColumn(c) : jsonStagedColumn('__j', c, req.casts))),
     };
   }
   if (req.format === 'csv') {
@@ -136,8 +138,7 @@ function valueColumns(req: MessageLoadRequest): { rowError: string; columns: Sta
       rowError: `coalesce(${nullValue}, __row_error_js)`,
       columns: req.columns.map((c) => {
         if (isMetadataColumn(c.name)) return metadataColumn(c);
-        const raw = `json_extract_string(__fields, '$[${field++}]')`;
-        return { column: c, raw, value: isTextType(c.type) ? raw : `TRY_CAST(${raw} AS ${c.type})` };
+        return castValue(c, `json_extract_string(__fields, '$[${field++}]')`, 'VARCHAR', req.casts);
       }),
     };
   }
@@ -145,7 +146,7 @@ function valueColumns(req: MessageLoadRequest): { rowError: string; columns: Sta
     rowError: nullValue,
     columns: req.columns.map((c) => {
       if (isMetadataColumn(c.name)) return metadataColumn(c);
-      return isBlob(c.type) ? { column: c, raw: '__value_b64', value: 'from_base64(__value_b64)' } : { column: c, raw: '__value', value: `TRY_CAST(__value AS ${c.type})` };
+      return isBlob(c.type) ? { column: c, raw: '__value_b64', value: 'from_base64(__value_b64)' } : castValue(c, '__value', 'VARCHAR', req.casts);
     }),
   };
 }

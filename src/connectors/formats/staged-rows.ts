@@ -5,7 +5,7 @@
  * their original order.
  */
 import type { Column } from '../../catalog/types.js';
-import { quoteIdent, type Connection } from '../../duck/index.js';
+import { quoteIdent, quoteLiteral, type Connection } from '../../duck/index.js';
 import { EddyError } from '../../util/errors.js';
 import { tempName } from '../temp-name.js';
 
@@ -14,8 +14,19 @@ export interface StagedColumn {
   readonly column: Column;
   /** The value as read (any type; NULL when absent). A non-NULL raw with a NULL value is a bad value. */
   readonly raw: string;
-  /** The value cast to the column type, NULL when it cannot be (TRY_CAST). */
+  /** The value cast to the column type, NULL when it cannot be (TRY_CAST, or CAST inside try()). */
   readonly value: string;
+  /**
+   * SQL over the raw value's text `r` and the value `v` (staged columns): false when the value is not
+   * what the input said (a fraction rounded away, an overflow to infinity). Absent: nothing to check.
+   */
+  readonly exact?: (r: string, v: string) => string;
+  /** Why a value that `exact` refuses is bad, for messages: `its fractional part would be lost`. */
+  readonly inexact?: string;
+  /** Why a value that does not cast is bad, when its type says so already (a struct field the column lacks). */
+  readonly reason?: string;
+  /** SQL casting a raw text (a literal) strictly; only run for messages, its error saying why a value does not cast. */
+  readonly explain?: (literal: string) => string;
 }
 
 /**
@@ -36,6 +47,9 @@ export interface BadRowDetail {
   readonly message: string;
 }
 
+/** Bad rows whose message asks DuckDB why their value does not cast. */
+const EXPLAINED_ROWS = 10;
+
 export class StagedRows {
   private constructor(
     private readonly conn: Connection,
@@ -48,7 +62,11 @@ export class StagedRows {
     const inner = spec.columns
       .map((c, i) => `TRY_CAST(${c.raw} AS VARCHAR) AS __r${i}, ${c.value} AS __v${i}`)
       .join(',\n  ');
-    const badColumn = spec.columns.map((_, i) => `WHEN __r${i} IS NOT NULL AND __v${i} IS NULL THEN ${i}`).join(' ');
+    const badColumn = spec.columns.map((c, i) => {
+      const missing = c.column.notNull ? `__v${i} IS NULL` : `__r${i} IS NOT NULL AND __v${i} IS NULL`;
+      const inexact = c.exact ? ` WHEN NOT coalesce(${c.exact(`__r${i}`, `__v${i}`)}, true) THEN ${i}` : '';
+      return `WHEN ${missing} THEN ${i}${inexact}`;
+    }).join(' ');
     try {
       await conn.run(`CREATE TEMP TABLE ${quoteIdent(table)} AS
 SELECT *, CASE WHEN __row_error IS NOT NULL THEN -1 ${badColumn} END AS __bad
@@ -71,15 +89,45 @@ FROM (SELECT __file, __line, __row_error,
   /** The first `limit` bad rows by file and line. */
   async badRows(limit: number): Promise<BadRowDetail[]> {
     const raw = this.columns.map((_, i) => `WHEN ${i} THEN __r${i}`).join(' ');
-    const rows = await this.conn.objects<{ file: string | null; line: number; bad: number; row_error: string | null; raw: string | null }>(
-      `SELECT __file AS file, __line AS line, __bad AS bad, __row_error AS row_error, CASE __bad ${raw} END AS raw
+    const cast = this.columns.map((_, i) => `WHEN ${i} THEN __v${i} IS NOT NULL`).join(' ');
+    const rows = await this.conn.objects<{ file: string | null; line: number; bad: number; row_error: string | null; raw: string | null; cast: boolean | null }>(
+      `SELECT __file AS file, __line AS line, __bad AS bad, __row_error AS row_error, CASE __bad ${raw} END AS raw, CASE __bad ${cast} END AS cast
        FROM ${quoteIdent(this.table)} WHERE __bad IS NOT NULL ORDER BY __file, __line LIMIT ${Math.max(0, Math.floor(limit))}`,
     );
-    return rows.map((r) => {
-      const column = r.bad >= 0 ? this.columns[r.bad]?.column : undefined;
-      if (!column) return { file: r.file, line: Number(r.line), column: null, message: r.row_error ?? 'unreadable row' };
-      return { file: r.file, line: Number(r.line), column: column.name, message: `cannot cast ${quoteValue(r.raw)} to ${column.type}` };
-    });
+    const details: BadRowDetail[] = [];
+    for (const r of rows) {
+      const staged = r.bad >= 0 ? this.columns[r.bad] : undefined;
+      const at = { file: r.file, line: Number(r.line) };
+      if (!staged) details.push({ ...at, column: null, message: r.row_error ?? 'unreadable row' });
+      // DuckDB is asked why (a query each) for the first few only
+      else details.push({ ...at, column: staged.column.name, message: await this.describeBadValue(staged, r.raw, r.cast === true, details.length < EXPLAINED_ROWS) });
+    }
+    return details;
+  }
+
+  private async describeBadValue(staged: StagedColumn, raw: string | null, cast: boolean, explain: boolean): Promise<string> {
+    const { column } = staged;
+    if (raw === null) return 'null value in a NOT NULL column';
+    const cannot = `cannot cast ${quoteValue(raw)} to ${column.type}`;
+    if (staged.reason !== undefined) return `${cannot}: ${staged.reason}`;
+    // a strict CAST's error says what is wrong; one that raises none only rounds or overflows
+    const reason = staged.explain && explain ? await this.castError(staged.explain(quoteLiteral(raw))) : null;
+    if (reason === null) return cast ? `${cannot}: ${staged.inexact ?? 'the value would change'}` : cannot;
+    // DuckDB's message for a text it cannot read as a struct only repeats the value and the type
+    if (/^Type \w+ with value .* can't be cast to the destination type/s.test(reason)) return cannot;
+    // CAST from JSON also refuses a key the JSON leaves out, which is no fault here: the fault is elsewhere
+    if (/does not have key/.test(reason)) return `${cannot}: a part of it does not fit (an element or field that does not cast, a key the type lacks, or a number that would be rounded or overflow)`;
+    return `${cannot}: ${reason}`;
+  }
+
+  /** DuckDB's reason why `sql` (a strict cast) fails, or null when it does not. */
+  private async castError(sql: string): Promise<string | null> {
+    try {
+      await this.conn.scalar(`SELECT ${sql}`);
+      return null;
+    } catch (e) {
+      return duckReason((e as Error).message);
+    }
   }
 
   /** SELECT of the good rows' typed values in column order (plus `extra` select items), in input order. */
@@ -106,4 +154,10 @@ export function quoteValue(raw: string | null): string {
   if (raw === null) return 'NULL';
   const short = raw.length > 60 ? `${raw.slice(0, 57)}...` : raw;
   return JSON.stringify(short);
+}
+
+/** DuckDB's reason in one of its error messages, without the error class and the SQL it quotes. */
+function duckReason(message: string): string {
+  const first = message.split('\n')[0]!.replace(/^[A-Za-z ]+ Error: /, '').trim();
+  return first.length > 200 ? `${first.slice(0, 197)}...` : first;
 }

@@ -38,7 +38,8 @@ export async function releaseFiles(files: readonly string[], s: AfterReadSetting
   return handled;
 }
 
-async function moveFile(from: string, to: string): Promise<void> {
+/** Moves a file, creating the directory it goes to; across file systems by copy and delete. */
+export async function moveFile(from: string, to: string): Promise<void> {
   await mkdir(dirname(to), { recursive: true });
   try {
     await rename(from, to);

@@ -2,12 +2,14 @@
  * CREATE SOURCE t (cols...) WITH (connector = 'file', path = 'logs/*.json.gz', format = 'json').
  *
  * Options: path (a DuckDB glob, `**` for nested directories; required), format ('json' lines | 'csv' |
- * 'parquet'; default from the path's extension), on_error ('skip' | 'fail', default 'skip'),
+ * 'parquet'; default from the path's extension), on_error ('skip' | 'fail' | 'dead_letter', default
+ * 'skip': for bad rows and for files that cannot be read, file-bad-files.ts) with dead_letter_path,
  * max_files_per_trigger (optional), for CSV header (default true) and delimiter (default ','), for
  * JSON records (read whole documents and unnest the array at this key, e.g. 'Records'),
  * hive_partitioning (default false: `key=value` directories give the values of columns named key),
- * after_read ('keep' | 'archive' | 'delete', default 'keep') with archive_path. Compressed files
- * (.gz, .zst) are read as they are.
+ * after_read ('keep' | 'archive' | 'delete', default 'keep') with archive_path, casts ('strict' |
+ * 'lenient', formats/casts.ts). Compressed files (.gz, .zst) are read as they are, once checked
+ * whole (file-readable.ts).
  *
  * A relative path is resolved against the process's working directory when the source is created,
  * and stored absolute, so a restart from another directory reads the same files.
@@ -21,105 +23,32 @@
  * A directory written by an Eddy file sink (its glob's base holds `_eddy_manifest`) is read through
  * the manifest: only files of committed batches.
  */
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { relative, sep } from 'node:path';
 import type { Column, SourceObject } from '../../catalog/types.js';
 import { quoteIdent, quoteLiteral, type Connection } from '../../duck/index.js';
 import type { Options } from '../../sql/ast.js';
 import { EddyError } from '../../util/errors.js';
-import { BAD_ROW_EXAMPLES, ON_ERROR_VALUES, type OnError } from '../formats/bad-rows.js';
+import { log } from '../../util/log.js';
 import { loadCsv } from '../formats/csv.js';
-import type { FormatLoader, FormatLoadRequest, FormatOptions } from '../formats/format.js';
+import type { FormatLoader, FormatLoadRequest } from '../formats/format.js';
 import { loadJsonLines } from '../formats/json.js';
 import { loadJsonRecords } from '../formats/json-records.js';
 import { loadParquet } from '../formats/parquet.js';
-import { opt, readOptions, toOptions } from '../options.js';
+import { toOptions } from '../options.js';
 import { requirePathInRoots } from '../path-roots.js';
 import { tempName } from '../temp-name.js';
-import type { ConnectorEnv, LoadStats, SourceConnector, SourceOffset, SourceReader } from '../types.js';
+import type { ConnectorEnv, LoadStats, SkippedInput, SourceConnector, SourceOffset, SourceReader } from '../types.js';
 import { CommittedFiles } from '../sinks/file/manifest.js';
-import { AFTER_READ_VALUES, releaseFiles, type AfterReadSettings } from './file-after-read.js';
-import { globBase, groupByPartition, type PartitionGroup } from './file-partitions.js';
-
-const NAME = 'file';
-const FORMATS = ['json', 'csv', 'parquet'] as const;
-type FileFormat = (typeof FORMATS)[number];
+import { releaseFiles } from './file-after-read.js';
+import { checkFiles, loadAroundBadFiles, settleBadFiles, sumStats, type BadFileSettings } from './file-bad-files.js';
+import { groupByPartition, type PartitionGroup } from './file-partitions.js';
+import { FILE_CONNECTOR as NAME, fileSettings, type FileFormat, type FileSettings } from './file-settings.js';
 
 const LOADERS: Readonly<Record<FileFormat, FormatLoader>> = {
   json: (conn, req, o) => (o.records === undefined ? loadJsonLines(conn, req) : loadJsonRecords(conn, req, o.records)),
   csv: loadCsv,
   parquet: (conn, req) => loadParquet(conn, req),
 };
-
-const optionShape = {
-  path: opt.string(),
-  format: opt.oneOf(FORMATS).optional(),
-  on_error: opt.oneOf(ON_ERROR_VALUES).default('skip'),
-  max_files_per_trigger: opt.int(1).optional(),
-  header: opt.bool().optional(),
-  delimiter: opt.string().optional(),
-  records: opt.string().optional(),
-  hive_partitioning: opt.bool().optional(),
-  after_read: opt.oneOf(AFTER_READ_VALUES).optional(),
-  archive_path: opt.string().optional(),
-};
-
-interface FileSettings {
-  readonly path: string;
-  readonly format: FileFormat;
-  readonly onError: OnError;
-  readonly maxFilesPerTrigger: number | undefined;
-  readonly formatOptions: FormatOptions;
-  readonly hivePartitioning: boolean;
-  readonly afterRead: AfterReadSettings;
-}
-
-function formatFromPath(path: string): FileFormat | undefined {
-  const name = path.toLowerCase().replace(/[*?]+$/, '').replace(/\.(gz|gzip|zst)$/, '');
-  if (/\.(json|jsonl|ndjson)$/.test(name)) return 'json';
-  if (/\.(csv|tsv|txt)$/.test(name)) return 'csv';
-  if (name.endsWith('.parquet')) return 'parquet';
-  return undefined;
-}
-
-/** Reads a file source's options (as written or as stored). */
-export function fileSettings(source: string, options: Options): FileSettings {
-  const o = readOptions({ objectKind: 'source', objectName: source, connector: NAME }, optionShape, options);
-  const path = isAbsolute(o.path) ? o.path : resolve(process.cwd(), o.path);
-  const format = o.format ?? formatFromPath(o.path);
-  if (format === undefined) {
-    throw new EddyError('INVALID_PARAMETER', `source "${source}": cannot tell the format of "${o.path}" (connector "${NAME}")`, {
-      hint: "add format = 'json', 'csv' or 'parquet'",
-    });
-  }
-  if (format !== 'csv' && (o.header !== undefined || o.delimiter !== undefined)) {
-    throw new EddyError('INVALID_PARAMETER', `source "${source}": options "header" and "delimiter" apply to format 'csv' only, not '${format}'`);
-  }
-  if (format !== 'json' && o.records !== undefined) {
-    throw new EddyError('INVALID_PARAMETER', `source "${source}": option "records" applies to format 'json' only, not '${format}'`);
-  }
-  const base = globBase(path);
-  const afterRead = o.after_read ?? 'keep';
-  if ((afterRead === 'archive') !== (o.archive_path !== undefined)) {
-    throw new EddyError('INVALID_PARAMETER', afterRead === 'archive'
-      ? `source "${source}": after_read = 'archive' needs archive_path (the directory processed files move to)`
-      : `source "${source}": option "archive_path" applies only with after_read = 'archive'`);
-  }
-  const archivePath = o.archive_path === undefined ? undefined : isAbsolute(o.archive_path) ? o.archive_path : resolve(process.cwd(), o.archive_path);
-  if (archivePath !== undefined && !relative(base, archivePath).startsWith('..')) {
-    throw new EddyError('INVALID_PARAMETER', `source "${source}": archive_path ${archivePath} is inside the source's directory ${base}, where archived files could be listed again`, {
-      hint: 'archive to a directory outside the one the path glob reads',
-    });
-  }
-  return {
-    path,
-    format,
-    onError: o.on_error,
-    maxFilesPerTrigger: o.max_files_per_trigger,
-    formatOptions: { header: o.header ?? true, delimiter: o.delimiter ?? ',', records: o.records },
-    hivePartitioning: o.hive_partitioning ?? false,
-    afterRead: { afterRead, archivePath, base },
-  };
-}
 
 function fileList(offset: SourceOffset): string[] {
   if (!Array.isArray(offset) || !offset.every((f) => typeof f === 'string')) {
@@ -130,6 +59,9 @@ function fileList(offset: SourceOffset): string[] {
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Reads a request's files into its target around the bad ones. */
+type PartRead = (request: FormatLoadRequest) => Promise<{ stats: LoadStats; bad: SkippedInput[] }>;
+
 export class FileReader implements SourceReader {
   readonly initialOffset: SourceOffset = [];
   /** Files loaded and not yet released by after_read; null until the first commit (then: list). */
@@ -137,12 +69,15 @@ export class FileReader implements SourceReader {
   /** The manifest at the glob's base directory, when an Eddy file sink writes there. */
   private readonly manifest: CommittedFiles;
 
+  private readonly badFiles: BadFileSettings;
+
   constructor(
     private readonly source: SourceObject,
     private readonly settings: FileSettings,
     private readonly conn: Connection,
   ) {
     this.manifest = new CommittedFiles(settings.afterRead.base);
+    this.badFiles = { source: source.name, onError: settings.onError, deadLetterPath: settings.deadLetterPath, base: settings.afterRead.base, displayPrefix: process.cwd() + sep };
   }
 
   async latestOffset(): Promise<SourceOffset> {
@@ -176,35 +111,56 @@ export class FileReader implements SourceReader {
     return newFiles(start, end).length > 0;
   }
 
-  async load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset): Promise<LoadStats> {
+  /**
+   * Reads the files new in (start, end]. Those that cannot be read are skipped, fail the batch or
+   * move aside (file-bad-files.ts); those `skip` names (skipped when the batch first ran) are skipped
+   * again without being read.
+   */
+  async load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset, _columns?: ReadonlySet<string>, skip: readonly SkippedInput[] = []): Promise<LoadStats> {
     const files = newFiles(start, end);
     if (files.length === 0) return { rows: 0, badRows: 0, badRowExamples: [] };
     if (this.loaded) for (const f of files) this.loaded.add(f);
+    const listed = new Set(files);
+    const skippedBefore = skip.filter((f) => listed.has(f.input));
+    const before = new Set(skippedBefore.map((f) => f.input));
+    const faults = await checkFiles(files.filter((f) => !before.has(f)));
+    const found: SkippedInput[] = [...faults].map(([input, fault]) => ({ input, ...fault }));
+    // under 'fail', an unreadable file stops the batch before anything is read
+    if (this.settings.onError === 'fail') await settleBadFiles(this.badFiles, found.filter((f) => f.reason === 'unreadable'));
+    const readable = files.filter((f) => !before.has(f) && !faults.has(f));
     const request: FormatLoadRequest = {
       source: this.source.name,
-      files,
+      files: readable,
       columns: this.source.columns as Column[],
       target,
-      onError: this.settings.onError,
-      displayPrefix: process.cwd() + sep,
+      onError: this.settings.onError === 'fail' ? 'fail' : 'skip',
+      casts: this.settings.casts,
+      displayPrefix: this.badFiles.displayPrefix,
     };
-    if (!this.settings.hivePartitioning) return LOADERS[this.settings.format](conn, request, this.settings.formatOptions);
+    const { stats, bad } = await this.loadFiles(conn, request);
+    found.push(...bad);
+    await settleBadFiles(this.badFiles, found);
+    if (skippedBefore.length > 0) log.info({ source: this.source.name, files: skippedBefore.map((f) => f.input) }, 'skipped the files this batch skipped when it first ran');
+    const skipped = [...skippedBefore, ...found].sort((a, b) => byName(a.input, b.input));
+    return skipped.length === 0 ? stats : { ...stats, skipped };
+  }
+
+  /** Loads readable files, by partition when the source has partition columns, around bad ones. */
+  private async loadFiles(conn: Connection, request: FormatLoadRequest): Promise<{ stats: LoadStats; bad: SkippedInput[] }> {
+    if (request.files.length === 0) return { stats: { rows: 0, badRows: 0, badRowExamples: [] }, bad: [] };
+    const read = (req: FormatLoadRequest) => loadAroundBadFiles(req.files, (files) => LOADERS[this.settings.format](conn, { ...req, files }, this.settings.formatOptions));
+    if (!this.settings.hivePartitioning) return read(request);
     const names = new Set(this.source.columns.map((c) => c.name));
-    const stats: LoadStats[] = [];
-    for (const group of groupByPartition(files, this.settings.afterRead.base, names)) {
-      stats.push(await this.loadPartition(conn, request, group));
+    const parts: { stats: LoadStats; bad: SkippedInput[] }[] = [];
+    for (const group of groupByPartition(request.files, this.settings.afterRead.base, names)) {
+      parts.push(await this.loadPartition(conn, { ...request, files: group.files }, group, read));
     }
-    return {
-      rows: stats.reduce((n, s) => n + s.rows, 0),
-      badRows: stats.reduce((n, s) => n + s.badRows, 0),
-      badRowExamples: stats.flatMap((s) => s.badRowExamples).slice(0, BAD_ROW_EXAMPLES),
-    };
+    return { stats: sumStats(parts.map((p) => p.stats)), bad: parts.flatMap((p) => p.bad) };
   }
 
   /** Loads files sharing partition values: the other columns from the files, these from the path. */
-  private async loadPartition(conn: Connection, request: FormatLoadRequest, group: PartitionGroup): Promise<LoadStats> {
-    const load = LOADERS[this.settings.format];
-    if (group.values.size === 0) return load(conn, { ...request, files: group.files }, this.settings.formatOptions);
+  private async loadPartition(conn: Connection, request: FormatLoadRequest, group: PartitionGroup, read: PartRead): Promise<{ stats: LoadStats; bad: SkippedInput[] }> {
+    if (group.values.size === 0) return read(request);
     const columns = request.columns.filter((c) => !group.values.has(c.name));
     const table = tempName('hive_rows');
     const items = request.columns.map((c) => {
@@ -214,14 +170,14 @@ export class FileReader implements SourceReader {
     });
     try {
       await conn.run(`CREATE TEMP TABLE ${quoteIdent(table)} (${columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`);
-      const stats = await load(conn, { ...request, files: group.files, columns, target: quoteIdent(table) }, this.settings.formatOptions);
+      const loaded = await read({ ...request, columns, target: quoteIdent(table) });
       try {
         await conn.run(`INSERT INTO ${request.target} SELECT ${items.join(', ')} FROM ${quoteIdent(table)}`);
       } catch (e) {
         const dirs = [...group.values].map(([k, v]) => `${k}=${v ?? 'NULL'}`).join('/');
         throw new EddyError('BAD_INPUT_ROW', `source "${this.source.name}": the partition directory ${dirs} does not fit the column types: ${(e as Error).message}`, { cause: e });
       }
-      return stats;
+      return loaded;
     } finally {
       await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
     }
@@ -271,7 +227,17 @@ export const fileSource: SourceConnector = {
       });
     }
     const s = fileSettings(name, options);
+    const notNull = columns.filter((c) => c.notNull);
+    if (s.format === 'csv' && notNull.length > 0) {
+      // DuckDB's CSV reader casts the values itself and numbers no good rows, so a NULL could not be located
+      throw new EddyError('FEATURE_NOT_SUPPORTED', `source "${name}": NOT NULL (column "${notNull[0]!.name}") is not checked for format 'csv'`, {
+        hint: "declare the column without NOT NULL and filter NULLs in the query, or read the files as 'json' or 'parquet'",
+      });
+    }
     requirePathInRoots(`source "${name}"`, s.path, env.fileRoots, env.dataDir);
+    // files are moved there: a write outside the roots if it were not checked like the path
+    if (s.afterRead.archivePath) requirePathInRoots(`source "${name}": archive_path`, s.afterRead.archivePath, env.fileRoots, env.dataDir);
+    if (s.deadLetterPath) requirePathInRoots(`source "${name}": dead_letter_path`, s.deadLetterPath, env.fileRoots, env.dataDir);
     const normalised = toOptions({
       path: s.path,
       format: s.format,
@@ -283,6 +249,8 @@ export const fileSource: SourceConnector = {
       hive_partitioning: s.hivePartitioning ? true : undefined,
       after_read: s.afterRead.afterRead === 'keep' ? undefined : s.afterRead.afterRead,
       archive_path: s.afterRead.archivePath,
+      dead_letter_path: s.deadLetterPath,
+      casts: s.casts === 'lenient' ? 'lenient' : undefined,
     });
     return { columns: columns.map((c) => ({ ...c })), options: normalised };
   },

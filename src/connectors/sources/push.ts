@@ -3,16 +3,22 @@
  * fed by `INSERT INTO clicks ...` and by HTTP. Rows are kept durably in the main database in
  * "__push_<name>" (the source's columns plus "__seq", numbered from 1 without gaps); a view named as
  * the source shows them to pull queries. The offset is the last sequence number delivered.
+ *
+ * Values are cast strictly unless the source has `casts = 'lenient'` (formats/casts.ts), and a NOT
+ * NULL column takes no NULL: a row that breaks either is a BAD_INPUT_ROW error naming it and its
+ * column, and nothing of the statement or request is appended.
  */
 import type { Column, SourceObject } from '../../catalog/types.js';
 import { quoteIdent, quoteLiteral, quoteQualified, type Connection, type Database } from '../../duck/index.js';
 import type { Options } from '../../sql/ast.js';
 import { EddyError, type ErrorCode } from '../../util/errors.js';
 import { checkStagedRows } from '../formats/bad-rows.js';
+import { CASTS_VALUES, castValue, type Casts } from '../formats/casts.js';
 import { jsonStagedColumn } from '../formats/json.js';
 import { StagedRows, type StagingSpec } from '../formats/staged-rows.js';
-import { readOptions } from '../options.js';
+import { opt, readOptions, toOptions } from '../options.js';
 import type { ConnectorEnv, LoadStats, SourceConnector, SourceOffset, SourceReader } from '../types.js';
+import { rowsJson } from './push-rows-json.js';
 
 export const PUSH_CONNECTOR = 'push';
 const SEQ = '__seq';
@@ -39,6 +45,12 @@ function sameType(described: string, declared: string): boolean {
   return described.trim().toUpperCase() === declared.trim().toUpperCase();
 }
 
+const optionShape = { casts: opt.oneOf(CASTS_VALUES).optional() };
+
+export function castsOf(source: SourceObject): Casts {
+  return source.options.casts === 'lenient' ? 'lenient' : 'strict';
+}
+
 const stores = new WeakMap<Database, PushSourceStore>();
 
 /** The push-source storage of a main database (one per database, shared by the engine and readers). */
@@ -63,7 +75,9 @@ export class PushSourceStore {
   /** Creates the storage table and the view (idempotent: replaying the DDL log finds them there). */
   async create(conn: Connection, source: SourceObject): Promise<void> {
     const table = quoteIdent(pushStorageTable(source.name));
-    const columns = source.columns.map((c) => `${quoteIdent(c.name)} ${c.type}`);
+    // NOT NULL in the table too: an INSERT whose query has the column types is appended without
+    // staging, and the constraint is what refuses its NULLs there
+    const columns = source.columns.map((c) => `${quoteIdent(c.name)} ${c.type}${c.notNull ? ' NOT NULL' : ''}`);
     try {
       await conn.run(`CREATE TABLE IF NOT EXISTS ${table} (${[...columns, `${SEQ} BIGINT NOT NULL`].join(', ')})`);
       await conn.run(`CREATE OR REPLACE VIEW ${quoteIdent(source.name)} AS SELECT ${columnList(source.columns)} FROM ${table}`);
@@ -83,8 +97,9 @@ export class PushSourceStore {
 
   /**
    * INSERT INTO source [(columns)] <body>, body being `VALUES ...` or a query. Values are cast to the
-   * column types; a value that does not cast is a BAD_INPUT_ROW error naming the source, row and
-   * column, and nothing is appended. Returns the number of rows appended.
+   * column types; a value that does not cast (or not exactly, formats/casts.ts), or a NULL in a NOT NULL
+   * column, is a BAD_INPUT_ROW error naming the source, row and column, and nothing is appended.
+   * Returns the number of rows appended.
    */
   async insert(conn: Connection, source: SourceObject, columns: readonly string[] | null, body: string): Promise<{ rows: number }> {
     const targets = this.targetColumns(source, columns);
@@ -106,16 +121,22 @@ export class PushSourceStore {
     const aliases = targets.map((_, i) => `__c${i}`);
     const aliased = `(${body}) AS __v(${aliases.join(', ')})`;
     const typeOf = (name: string) => source.columns.find((c) => c.name === name)!.type;
-    if (described.every((d, i) => sameType(d.type, typeOf(targets[i]!)))) return this.appendTyped(conn, source, targets, aliased);
+    if (described.every((d, i) => sameType(d.type, typeOf(targets[i]!)))) {
+      try {
+        return await this.appendTyped(conn, source, targets, aliased);
+      } catch (e) {
+        // a NULL in a NOT NULL column: staged below, which finds the row to name
+        if (!isNotNullViolation(e)) throw e;
+      }
+    }
     const from = `(SELECT NULL::VARCHAR AS __file, row_number() OVER () AS __line, NULL::VARCHAR AS __row_error, *
       FROM ${aliased})`;
+    const casts = castsOf(source);
     const staged: StagingSpec = {
       from,
       columns: source.columns.map((column) => {
         const i = targets.indexOf(column.name);
-        return i < 0
-          ? { column, raw: 'NULL', value: `NULL::${column.type}` }
-          : { column, raw: `__c${i}`, value: `TRY_CAST(__c${i} AS ${column.type})` };
+        return i < 0 ? { column, raw: 'NULL', value: `NULL::${column.type}` } : castValue(column, `__c${i}`, described[i]!.type, casts);
       }),
     };
     return this.append(conn, source, staged, 'row');
@@ -129,7 +150,7 @@ export class PushSourceStore {
   async appendRows(conn: Connection, source: SourceObject, rows: readonly Record<string, unknown>[]): Promise<{ rows: number }> {
     if (!Array.isArray(rows)) throw new EddyError('BAD_INPUT_ROW', `source "${source.name}": expected an array of rows`);
     if (rows.length === 0) return { rows: 0 };
-    const json = JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+    const json = rowsJson(source, rows, castsOf(source));
     const names = `[${source.columns.map((c) => quoteLiteral(c.name)).join(', ')}]`;
     const unknownKeys = `list_filter(json_keys(value), k -> NOT list_contains(${names}, k))`;
     const from = `(SELECT NULL::VARCHAR AS __file, key::BIGINT AS __line,
@@ -137,7 +158,8 @@ export class PushSourceStore {
              WHEN len(${unknownKeys}) > 0 THEN 'unknown column "' || ${unknownKeys}[1] || '"' END AS __row_error,
         value AS __j
       FROM json_each(${quoteLiteral(json)}::JSON))`;
-    return this.append(conn, source, { from, columns: source.columns.map((c) => jsonStagedColumn('__j', c)) }, 'row index');
+    const casts = castsOf(source);
+    return this.append(conn, source, { from, columns: source.columns.map((c) => jsonStagedColumn('__j', c, casts)) }, 'row index');
   }
 
   private targetColumns(source: SourceObject, columns: readonly string[] | null): string[] {
@@ -222,6 +244,11 @@ export class PushSourceStore {
     });
     return run;
   }
+}
+
+function isNotNullViolation(e: unknown): boolean {
+  const cause = e instanceof EddyError ? e.cause : e;
+  return cause instanceof Error && cause.message.startsWith('Constraint Error: NOT NULL constraint failed');
 }
 
 function sequenceNumber(offset: SourceOffset): number {
@@ -312,8 +339,8 @@ export const pushSource: SourceConnector = {
     if (columns.some((c) => c.name === SEQ)) {
       throw new EddyError('INVALID_PARAMETER', `source "${name}": the column name "${SEQ}" is reserved`);
     }
-    readOptions({ objectKind: 'source', objectName: name, connector: PUSH_CONNECTOR }, {}, options);
-    return { columns: columns.map((c) => ({ ...c })), options: {} };
+    const o = readOptions({ objectKind: 'source', objectName: name, connector: PUSH_CONNECTOR }, optionShape, options);
+    return { columns: columns.map((c) => ({ ...c })), options: toOptions({ casts: o.casts === 'lenient' ? 'lenient' : undefined }) };
   },
 
   async open(source: SourceObject, env: ConnectorEnv): Promise<SourceReader> {

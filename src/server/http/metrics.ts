@@ -14,6 +14,7 @@ interface QueryCounters {
   inputRows: number;
   outputRows: number;
   badRows: number;
+  skippedInputs: number;
   lateRows: number;
   batches: number;
   durationSum: number;
@@ -61,7 +62,7 @@ export class MetricsCollector {
       }
       if (!c || (progress.length > 0 && progress[progress.length - 1]!.batchId < c.lastSeenBatch)) {
         // new, or dropped and created again under the same name
-        c = { lastSeenBatch: -1, inputRows: 0, outputRows: 0, badRows: 0, lateRows: 0, batches: 0, durationSum: 0, buckets: DURATION_BUCKETS.map(() => 0), stateRows: new Map() };
+        c = { lastSeenBatch: -1, inputRows: 0, outputRows: 0, badRows: 0, skippedInputs: 0, lateRows: 0, batches: 0, durationSum: 0, buckets: DURATION_BUCKETS.map(() => 0), stateRows: new Map() };
         this.counters.set(q.name, c);
       }
       for (const p of progress) {
@@ -71,6 +72,7 @@ export class MetricsCollector {
         c.inputRows += p.numInputRows;
         c.outputRows += p.sink.numOutputRows;
         c.badRows += p.sources.reduce((n, s) => n + s.numBadRows, 0);
+        c.skippedInputs += p.sources.reduce((n, s) => n + (s.numSkippedInputs ?? 0), 0);
         c.lateRows += p.stateOperators.reduce((n, s) => n + s.numRowsDroppedByWatermark, 0);
         const seconds = (p.durationMs.triggerExecution ?? 0) / 1000;
         c.durationSum += seconds;
@@ -98,6 +100,7 @@ export class MetricsCollector {
     family('eddy_query_input_rows_total', 'counter', 'Rows read from the query\'s sources.', each((c) => c.inputRows));
     family('eddy_query_output_rows_total', 'counter', 'Rows the query wrote to its result or sink.', each((c) => c.outputRows));
     family('eddy_query_bad_rows_total', 'counter', 'Input rows that could not be read and were skipped.', each((c) => c.badRows));
+    family('eddy_query_skipped_inputs_total', 'counter', 'Input files skipped whole: unreadable, or gone since their batch was planned.', each((c) => c.skippedInputs));
     family('eddy_query_late_rows_total', 'counter', 'Rows dropped because they arrived behind the watermark.', each((c) => c.lateRows));
     family('eddy_query_batches_total', 'counter', 'Batches committed.', each((c) => c.batches));
     out.push('# HELP eddy_query_batch_duration_seconds Time from a batch\'s start to its commit.', '# TYPE eddy_query_batch_duration_seconds histogram');

@@ -5,7 +5,8 @@
  * Options: topic (one, or several separated by commas; required), brokers (required), format ('json'
  * | 'csv' | 'raw'; default 'json'), delimiter (csv; default ','), startup ('earliest' | 'latest' | an
  * ISO timestamp; default 'earliest'), on_error ('skip' | 'fail' | 'dead_letter'; default 'skip'),
- * dead_letter_topic (with 'dead_letter'), and the client options of client.ts (client_id, retries,
+ * dead_letter_topic (with 'dead_letter'), casts ('strict' | 'lenient', default 'strict':
+ * formats/casts.ts), and the client options of client.ts (client_id, retries,
  * connection_timeout_ms, request_timeout_ms, tls, tls_ca_file, sasl_mechanism, sasl_username,
  * sasl_password). Declared columns named _key, _topic, _partition, _offset, _timestamp hold the
  * message's metadata; the others come from its value.
@@ -22,6 +23,7 @@ import { EddyError } from '../../../util/errors.js';
 import { log } from '../../../util/log.js';
 import { checkMessageColumns, loadMessages, MESSAGE_FORMATS, type Message, type MessageFormat } from '../../formats/messages.js';
 import { describeBadRow } from '../../formats/bad-rows.js';
+import { CASTS_VALUES, type Casts } from '../../formats/casts.js';
 import { opt, readOptions, toOptions } from '../../options.js';
 import type { ConnectorEnv, LoadStats, SourceConnector, SourceOffset, SourceReader } from '../../types.js';
 import { checkClientSettings, clientOptionShape, clientOptions, createKafka, kafkaError, topicMissing, type ClientSettings } from './client.js';
@@ -40,6 +42,7 @@ const optionShape = {
   startup: opt.string().default('earliest'),
   on_error: opt.oneOf(ON_ERROR).default('skip'),
   dead_letter_topic: opt.string().optional(),
+  casts: opt.oneOf(CASTS_VALUES).default('strict'),
 };
 
 export interface KafkaSourceSettings extends ClientSettings {
@@ -50,6 +53,7 @@ export interface KafkaSourceSettings extends ClientSettings {
   readonly startup: 'earliest' | 'latest' | number;
   readonly onError: (typeof ON_ERROR)[number];
   readonly deadLetterTopic: string | undefined;
+  readonly casts: Casts;
 }
 
 function parseStartup(source: string, text: string): 'earliest' | 'latest' | number {
@@ -184,6 +188,7 @@ export class KafkaSourceReader implements SourceReader {
       delimiter: this.settings.delimiter,
       target,
       onError: this.settings.onError === 'fail' ? 'fail' : 'skip',
+      casts: this.settings.casts,
     });
     if (bad.length > 0 && this.settings.deadLetterTopic !== undefined) {
       const byLocation = new Map(messages.map((m) => [`${m.topic}/${m.partition}/${m.offset}`, m]));
@@ -258,6 +263,7 @@ export const kafkaSource: SourceConnector = {
       startup: typeof s.startup === 'number' ? new Date(s.startup).toISOString() : s.startup,
       on_error: s.onError,
       dead_letter_topic: s.deadLetterTopic,
+      casts: s.casts === 'lenient' ? 'lenient' : undefined,
     });
     return { columns: columns.map((c) => ({ ...c })), options: normalised };
   },
