@@ -41,3 +41,22 @@ t.test('the engine checks file sources and sinks against its roots', async (t) =
   await t.rejects(engine.execute(`CREATE SINK out FROM p WITH (connector = 'jsonl', path = ${quoteLiteral(path.join(dir, 'out'))})`), { code: 'INVALID_PARAMETER', message: /sink "out": path .* is outside/ });
   await engine.execute(`CREATE SINK out FROM p WITH (connector = 'jsonl', path = ${quoteLiteral(path.join(root, 'out'))})`);
 });
+
+t.test('a file source cannot move files outside the roots (archive_path, dead_letter_path)', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-roots-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const root = path.join(dir, 'root');
+  fs.mkdirSync(root);
+  const engine = await Engine.open({ dataDir: path.join(dir, 'data'), fileRoots: [root] });
+  t.teardown(() => engine.close());
+  const input = quoteLiteral(path.join(root, 'in', '*.json'));
+  await t.rejects(engine.execute(`CREATE SOURCE a (x INT) WITH (connector = 'file', path = ${input}, after_read = 'archive', archive_path = '/tmp/eddy-archive-out')`), {
+    code: 'INVALID_PARAMETER',
+    message: /archive_path: path "\/tmp\/eddy-archive-out" is outside/,
+  });
+  await t.rejects(engine.execute(`CREATE SOURCE b (x INT) WITH (connector = 'file', path = ${input}, on_error = 'dead_letter', dead_letter_path = ${quoteLiteral(path.join(dir, 'data', 'x'))})`), {
+    code: 'INSUFFICIENT_PRIVILEGE',
+    message: /dead_letter_path: path .* is inside the data directory/,
+  });
+  await engine.execute(`CREATE SOURCE c (x INT) WITH (connector = 'file', path = ${input}, after_read = 'archive', archive_path = ${quoteLiteral(path.join(root, 'done'))})`);
+});
