@@ -35,6 +35,8 @@ export const ErrorCodes = {
   /** Wire protocol: a password or SCRAM proof did not match. */
   INVALID_PASSWORD: { sqlstate: '28P01', http: 401 },
   PROTOCOL_VIOLATION: { sqlstate: '08P01', http: 400 },
+  /** A binary parameter whose bytes do not fit its type (a 2-byte BIGINT). */
+  INVALID_BINARY_REPRESENTATION: { sqlstate: '22P03', http: 400 },
   QUERY_CANCELED: { sqlstate: '57014', http: 499 },
   IN_FAILED_TRANSACTION: { sqlstate: '25P02', http: 409 },
   INVALID_CURSOR_NAME: { sqlstate: '34000', http: 404 },

@@ -94,9 +94,19 @@ export class Session {
           throw new EddyError('PROTOCOL_VIOLATION', `unexpected message type '${message.type}'`);
       }
     } catch (e) {
-      this.fail(e, 0);
-      this.skipUntilSync = true;
+      this.reject(message.type, e);
     }
+  }
+
+  /**
+   * Answers a message that cannot be handled (malformed, over its size limit): a simple Query ends
+   * with ReadyForQuery, as its client waits for one; an extended-protocol message makes the session
+   * skip to the next Sync, as PostgreSQL does.
+   */
+  reject(type: string, e: unknown): void {
+    this.fail(e, 0);
+    if (type === 'Q' || type === 'S') this.send(out.readyForQuery(this.executor.transaction));
+    else this.skipUntilSync = true;
   }
 
   private async simpleQuery(sql: string): Promise<void> {
@@ -147,7 +157,7 @@ export class Session {
       else {
         const data = body.bytes(length);
         const format = formats.length === 1 ? formats[0] : formats[i];
-        values.push(format === 1 ? binaryParameterText(data, prepared.paramTypes[i] ?? 0) : data.toString('utf8'));
+        values.push(format === 1 ? binaryParameterText(data, prepared.paramTypes[i] ?? 0, i + 1) : data.toString('utf8'));
       }
     }
     if (values.length < prepared.paramCount) {
