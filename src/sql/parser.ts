@@ -3,9 +3,10 @@
  * and captures query bodies as text; node-sql-parser then parses each body (query-body.ts).
  */
 import { quoteIdent } from '../duck/quote.js';
-import type { SqlPosition } from '../util/errors.js';
+import { isStackOverflow, type SqlPosition } from '../util/errors.js';
 import type { QueryText, Statement } from './ast.js';
 import { parse as parseEnvelope, SyntaxError as EnvelopeSyntaxError } from './generated/eddy-parser.js';
+import { checkParenthesesDepth, tooComplex } from './nesting-limit.js';
 import { parseQueryBody } from './query-body.js';
 import { describeFailure, syntaxError, tokenAt } from './syntax-error.js';
 
@@ -15,13 +16,18 @@ interface RawQuery {
   readonly start: SqlPosition;
 }
 
-/** Parses a script of `;`-separated statements. Throws EddyError('SYNTAX_ERROR') with a position. */
+/**
+ * Parses a script of `;`-separated statements. Throws EddyError('SYNTAX_ERROR') with a position, or
+ * STATEMENT_TOO_COMPLEX when it nests deeper than the parsers can follow.
+ */
 export function parseScript(text: string): Statement[] {
+  checkParenthesesDepth(text);
   let raw: Statement[];
   try {
     raw = parseEnvelope(text, { quoteIdent }) as Statement[];
   } catch (e) {
     if (e instanceof EnvelopeSyntaxError) throw envelopeError(e, text);
+    if (isStackOverflow(e)) throw tooComplex('it nests too deeply for the statement parser', undefined, e);
     throw e;
   }
   return raw.map(withParsedQueries);
