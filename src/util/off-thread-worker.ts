@@ -1,0 +1,21 @@
+/** The worker thread of off-thread.ts: imports the module a task names and calls its export. */
+import { parentPort } from 'node:worker_threads';
+import { serializeError, type TaskReply, type TaskRequest } from './off-thread.js';
+
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+
+parentPort!.on('message', (task: TaskRequest) => {
+  void run(task).then((reply) => parentPort!.postMessage(reply));
+});
+
+async function run(task: TaskRequest): Promise<TaskReply> {
+  try {
+    let module = modules.get(task.module);
+    if (!module) modules.set(task.module, (module = import(task.module) as Promise<Record<string, unknown>>));
+    const fn = (await module)[task.name];
+    if (typeof fn !== 'function') throw new Error(`${task.module} has no function ${task.name}`);
+    return { id: task.id, result: (fn as (...args: readonly unknown[]) => unknown)(...task.args) };
+  } catch (e) {
+    return { id: task.id, error: serializeError(e) };
+  }
+}
