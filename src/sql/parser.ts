@@ -4,6 +4,7 @@
  */
 import { quoteIdent } from '../duck/quote.js';
 import { isStackOverflow, type SqlPosition } from '../util/errors.js';
+import { offThreadAbove } from '../util/off-thread.js';
 import type { QueryText, Statement } from './ast.js';
 import { parse as parseEnvelope, SyntaxError as EnvelopeSyntaxError } from './generated/eddy-parser.js';
 import { checkParenthesesDepth, tooComplex } from './nesting-limit.js';
@@ -32,6 +33,12 @@ export function parseScript(text: string): Statement[] {
   }
   return raw.map(withParsedQueries);
 }
+
+/**
+ * parseScript for a caller that must not stop: a long script (~1 s per MB) is parsed on a worker
+ * thread, a short one right here.
+ */
+export const parseScriptAsync = offThreadAbove(import.meta.url, 'parseScript', parseScript, (text: string) => text.length);
 
 /** Parses text holding exactly one statement (a trailing `;` is allowed). */
 export function parseStatement(text: string): Statement {

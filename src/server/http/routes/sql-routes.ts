@@ -31,7 +31,7 @@ export function registerSqlRoutes(app: FastifyInstance, engine: Engine, hub: Cha
     async (request, reply) => {
       const results: Record<string, unknown>[] = [];
       try {
-        for (const statement of engine.parse(request.body.sql)) results.push(resultJson(await engine.executeStatement(statement)));
+        for (const statement of await engine.parseAsync(request.body.sql)) results.push(resultJson(await engine.executeStatement(statement)));
       } catch (e) {
         const error = asEddyError(e);
         return reply.status(error.httpStatus).send({ ...errorBody(error), results });
