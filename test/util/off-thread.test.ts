@@ -1,7 +1,7 @@
 /** Large inputs run on the worker thread, small ones where they are called; errors cross intact. */
 import t from 'tap';
 import { asEddyError, EddyError } from '../../src/util/errors.js';
-import { OFF_THREAD_MIN_CHARS, offThreadAbove } from '../../src/util/off-thread.js';
+import { OFF_THREAD_MIN_CHARS, offThreadAbove, resultAsJson } from '../../src/util/off-thread.js';
 import * as tasks from './fixtures/off-thread-tasks.js';
 
 // A small heap, so that exhausting it is quick; read when the worker starts.
@@ -42,4 +42,11 @@ t.test('a task that exhausts the worker heap fails alone with 54000; the next ta
   t.equal(error.sqlstate, '54000');
   t.match(error.message, /needs more than the parser's \d+ MB of memory/);
   t.equal(await threadOf(large), 'worker');
+});
+
+t.test('results cross as JSON only when JSON holds them exactly', async (t) => {
+  t.equal(resultAsJson([{ a: 1, b: 'x', c: null, d: [true] }]), '[{"a":1,"b":"x","c":null,"d":[true]}]');
+  for (const inexact of [{ a: undefined }, [undefined], { n: Number.NaN }, { n: -0 }, { n: 1n }, { d: new Date(0) }]) {
+    t.equal(resultAsJson(inexact), null, JSON.stringify(inexact, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)));
+  }
 });
