@@ -8,6 +8,7 @@
  * the session can answer it with an error and carry on, as the message boundaries are still known.
  */
 import { EddyError } from '../../util/errors.js';
+import { messageType } from './wire-limits.js';
 
 /** No frame may claim more than this: PostgreSQL's own ceiling (MaxAllocSize), beyond any configured limit. */
 const ABSOLUTE_MAX_BYTES = 0x3fffffff;
@@ -68,7 +69,7 @@ export class FrontendReader {
     const type = String.fromCharCode(header[0]!);
     const length = header.readInt32BE(1);
     if (length < 4 || length > ABSOLUTE_MAX_BYTES) {
-      throw new EddyError('PROTOCOL_VIOLATION', `invalid message length ${length} in a '${printable(type)}' message`);
+      throw new EddyError('PROTOCOL_VIOLATION', `invalid message length ${length} in a ${messageType(type)} message`);
     }
     if (length > maxBytes(type)) {
       this.take(5);
@@ -94,6 +95,7 @@ export class FrontendReader {
 
   /** Removes and returns the next n bytes (n <= size), copying only when they span chunks. */
   private take(n: number): Buffer {
+    if (n === 0) return Buffer.alloc(0);
     this.size -= n;
     const first = this.chunks[0]!;
     if (first.length >= n) {
@@ -113,10 +115,6 @@ export class FrontendReader {
     }
     return out;
   }
-}
-
-function printable(type: string): string {
-  return /^[\x21-\x7e]$/.test(type) ? type : `\\x${type.charCodeAt(0).toString(16).padStart(2, '0')}`;
 }
 
 /** Reads the fields of one message body in order. */

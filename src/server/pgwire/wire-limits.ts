@@ -38,12 +38,17 @@ export function sessionMessageLimit(limits: WireLimits, type: string): number {
 /** The error for a message over its limit; the session goes on after it. */
 export function oversizedMessage(limits: WireLimits, type: string, length: number): EddyError {
   const limit = sessionMessageLimit(limits, type);
-  const what = type === 'Q' || type === 'P' ? 'statement' : `'${type}' message`;
+  const what = type === 'Q' || type === 'P' ? 'statement' : `${messageType(type)} message`;
   return new EddyError('LIMIT_EXCEEDED', `${what} of ${length} bytes exceeds the limit of ${limit} bytes`, {
     hint: LARGE_TYPES.has(type)
       ? 'split it into smaller statements, or raise the limit (eddy serve --pg-max-message-bytes)'
-      : `a '${type}' message is at most ${limit} bytes`,
+      : `a ${messageType(type)} message is at most ${limit} bytes`,
   });
+}
+
+/** A message type byte as it can be shown: a client may send any byte, NUL included. */
+export function messageType(type: string): string {
+  return /^[\x21-\x7e]$/.test(type) ? `'${type}'` : `\\x${type.charCodeAt(0).toString(16).padStart(2, '0')}`;
 }
 
 /** Checks configured limits, so that a typo fails at start-up rather than on the first client. */
