@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { fastify, type FastifyInstance } from 'fastify';
+import { fastify, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Engine } from '../../engine/index.js';
 import { BearerTokens, unauthorized } from '../auth/bearer-tokens.js';
 import { ChangeHub, DEFAULT_HUB_LIMITS, type ChangeHubLimits } from '../ws/change-hub.js';
@@ -75,7 +75,16 @@ function packageVersion(): string {
 export async function startHttpServer(engine: Engine, options: HttpServerOptions): Promise<HttpServer> {
   const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
   const tokens = new BearerTokens(options.tokens ?? []);
-  const app = fastify({ logger: false, bodyLimit: limits.bodyLimitBytes, forceCloseConnections: true });
+  const app = fastify({
+    logger: false,
+    bodyLimit: limits.bodyLimitBytes,
+    forceCloseConnections: true,
+    // A URL the router cannot take (bad percent-encoding, a name past its length) gets an error body too.
+    frameworkErrors: (error, _request, reply) => {
+      const { status, body } = httpError(error);
+      void (reply as FastifyReply).status(status).send(body);
+    },
+  });
   const openapi = new OpenApiCollector({ Error: errorSchema });
   const hub = new ChangeHub(engine, limits);
   const metrics = new MetricsCollector(engine, () => hub.subscriberCounts());
