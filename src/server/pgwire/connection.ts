@@ -16,7 +16,7 @@ import { Session, type SessionOutput } from './session.js';
 import { SessionParameters } from './session-parameters.js';
 import { StatementExecutor, type ExecutorConfig } from './statement-executor.js';
 import type { UserVerifiers } from './users.js';
-import { oversizedMessage, sessionMessageLimit, type WireLimits } from './wire-limits.js';
+import { messageType, oversizedMessage, sessionMessageLimit, type WireLimits } from './wire-limits.js';
 
 const PROTOCOL_3 = 196608;
 const SSL_REQUEST = 80877103;
@@ -175,7 +175,7 @@ export class Connection {
     if (message.oversized !== undefined) {
       throw new EddyError('PROTOCOL_VIOLATION', `invalid length ${message.oversized} of an authentication message (at most ${this.ctx.limits.maxAuthMessageBytes} bytes)`);
     }
-    if (message.type !== 'p') throw new EddyError('PROTOCOL_VIOLATION', `expected a password message, got '${message.type}'`);
+    if (message.type !== 'p') throw new EddyError('PROTOCOL_VIOLATION', `expected a password message, got a ${messageType(message.type)} message`);
     const r = new BodyReader(message.body);
     if (this.phase === 'sasl-initial') {
       const mechanism = r.cstring();

@@ -11,6 +11,7 @@ import { columnFormats, fieldDescriptions, RowEncoder } from './row-encoding.js'
 import { isBlank, leadingWords, parameterCountAsync, splitStatementsAsync, substituteParametersAsync } from './sql-text.js';
 import { canceled, type Outcome, type StatementExecutor } from './statement-executor.js';
 import type { SubscriptionFeed } from './subscription-feed.js';
+import { messageType } from './wire-limits.js';
 
 /** What the session needs from its connection. */
 export interface SessionOutput {
@@ -91,7 +92,7 @@ export class Session {
         case 'f':
           return;
         default:
-          throw new EddyError('PROTOCOL_VIOLATION', `unexpected message type '${message.type}'`);
+          throw new EddyError('PROTOCOL_VIOLATION', `unexpected message type ${messageType(message.type)}`);
       }
     } catch (e) {
       this.reject(message.type, e);

@@ -50,3 +50,14 @@ t.test('a message with a length below 4 ends the connection with a protocol viol
   await new Promise<void>((resolve) => (raw.socket.destroyed ? resolve() : raw.socket.once('close', () => resolve())));
   t.pass('closed');
 });
+
+t.test('a message of an unknown type, NUL included, gets an error naming it printably', async (t) => {
+  const { port } = await startServer(t, '');
+  const raw = await RawClient.connect(port);
+  const from = raw.messages.length;
+  raw.send(frame('\0', 4), serialize.sync());
+  const answer = await raw.until('readyForQuery', from, 5000);
+  t.equal(answer[0]!.code, '08P01');
+  t.equal(answer[0]!.message, 'unexpected message type \\x00');
+  raw.close();
+});
