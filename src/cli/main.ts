@@ -26,6 +26,11 @@ Usage:
       --file-root confines the paths of file sources and sinks to the given directories.
       --pg-port 0 picks a free port. --pg-users FILE (lines name:password) requires SCRAM-SHA-256
       passwords from psql clients; --pg-tls-cert CERT.pem --pg-tls-key KEY.pem offers them TLS.
+      Limits (defaults as PostgreSQL's): --pg-max-connections 100, --pg-auth-timeout 60 (seconds from
+      connecting to being authenticated), --pg-max-startup-packet-bytes 10000,
+      --pg-max-auth-message-bytes 65535, --pg-max-message-bytes 16777216 (a statement's size);
+      HTTP: --http-max-body-bytes 1048576, --http-max-rows-body-bytes 67108864 (rows pushed to a
+      source), --http-max-json-depth 64 (nesting of a JSON body).
   eddy bench nexmark [--queries q0,q5] [--events N] [--json FILE]
       Runs the Nexmark benchmark: Eddy streaming against DuckDB's one-shot batch (eddy bench --help).
   eddy --help | --version
@@ -51,6 +56,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, stop?
         token: { type: 'string', multiple: true },
         'file-root': { type: 'string', multiple: true },
         init: { type: 'string' },
+        ...Object.fromEntries(LIMIT_FLAGS.map((f) => [f.flag, { type: 'string' as const }])),
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -87,6 +93,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo, stop?
     const pgPort = port(values['pg-port'], 5433, '--pg-port', io, true);
     const httpPort = port(values['http-port'], 8080, '--http-port', io, true);
     if (pgPort === null || httpPort === null) return 2;
+    const limits = limitOptions(values as Record<string, unknown>, io);
+    if (limits === null) return 2;
     const controller = new AbortController();
     const onSignal = (): void => controller.abort();
     process.once('SIGINT', onSignal);
@@ -95,7 +103,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, stop?
     try {
       const statusIntervalMs = Number(process.env.EDDY_STATUS_INTERVAL_MS ?? 5000);
       const tokens = [...(values.token ?? []), ...(process.env.EDDY_TOKENS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')];
-      const options = { dataDir: values['data-dir'] ?? 'eddy-data', pgPort, httpPort, pgUsersFile: values['pg-users'], pgTlsCert: values['pg-tls-cert'], pgTlsKey: values['pg-tls-key'], httpHost: values['http-host'], tokens, fileRoots: values['file-root'] ?? [], init: values.init, statusIntervalMs };
+      const options = { dataDir: values['data-dir'] ?? 'eddy-data', pgPort, httpPort, pgUsersFile: values['pg-users'], pgTlsCert: values['pg-tls-cert'], pgTlsKey: values['pg-tls-key'], httpHost: values['http-host'], tokens, fileRoots: values['file-root'] ?? [], init: values.init, statusIntervalMs, ...limits };
       return await serve(options, io, controller.signal);
     } finally {
       process.off('SIGINT', onSignal);
@@ -104,6 +112,35 @@ export async function main(argv: readonly string[], io: CliIo = processIo, stop?
   }
   io.err(`ERROR: unknown command '${command}'\n${HELP}`);
   return 2;
+}
+
+/** `eddy serve` flags for the servers' limits: the option each sets, and its unit. */
+const LIMIT_FLAGS = [
+  { flag: 'pg-max-connections', server: 'pg', option: 'maxConnections', scale: 1 },
+  { flag: 'pg-auth-timeout', server: 'pg', option: 'authTimeoutMs', scale: 1000 },
+  { flag: 'pg-max-startup-packet-bytes', server: 'pg', option: 'maxStartupPacketBytes', scale: 1 },
+  { flag: 'pg-max-auth-message-bytes', server: 'pg', option: 'maxAuthMessageBytes', scale: 1 },
+  { flag: 'pg-max-message-bytes', server: 'pg', option: 'maxMessageBytes', scale: 1 },
+  { flag: 'http-max-body-bytes', server: 'http', option: 'bodyLimitBytes', scale: 1 },
+  { flag: 'http-max-rows-body-bytes', server: 'http', option: 'rowsBodyLimitBytes', scale: 1 },
+  { flag: 'http-max-json-depth', server: 'http', option: 'maxJsonDepth', scale: 1 },
+] as const;
+
+function limitOptions(values: Record<string, unknown>, io: CliIo): { pgLimits: Record<string, number>; httpLimits: Record<string, number> } | null {
+  const pgLimits: Record<string, number> = {};
+  const httpLimits: Record<string, number> = {};
+  for (const { flag, server, option, scale } of LIMIT_FLAGS) {
+    const value = values[flag];
+    if (typeof value !== 'string') continue;
+    const n = Number(value);
+    // Seconds may be fractional (a short authentication timeout); counts and sizes are whole numbers.
+    if (!Number.isFinite(n) || n <= 0 || (scale === 1 && !Number.isInteger(n))) {
+      io.err(`ERROR: --${flag} must be a positive ${scale === 1 ? 'whole number' : 'number of seconds'}, not '${value}'\n`);
+      return null;
+    }
+    (server === 'pg' ? pgLimits : httpLimits)[option] = Math.round(n * scale);
+  }
+  return { pgLimits, httpLimits };
 }
 
 function port(value: string | undefined, fallback: number, flag: string, io: CliIo, allowZero = false): number | null {

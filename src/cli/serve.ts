@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { quoteIdent } from '../duck/index.js';
 import { Engine } from '../engine/index.js';
-import { PgServer, readUsersFile } from '../server/pgwire/index.js';
-import { startHttpServer, type HttpServer } from '../server/http/server.js';
+import { PgServer, readUsersFile, type WireLimits } from '../server/pgwire/index.js';
+import { startHttpServer, type HttpLimits, type HttpServer } from '../server/http/server.js';
 import { asEddyError } from '../util/errors.js';
 import { log } from '../util/log.js';
 import type { CliIo } from './io.js';
@@ -34,6 +34,10 @@ export interface ServeOptions {
   readonly fileRoots?: readonly string[];
   readonly init: string | undefined;
   readonly statusIntervalMs: number;
+  /** PostgreSQL wire limits (connections, packet sizes, authentication timeout); defaults for the rest. */
+  readonly pgLimits?: Partial<WireLimits>;
+  /** HTTP body sizes and JSON depth; defaults for the rest. */
+  readonly httpLimits?: Partial<HttpLimits>;
 }
 
 /** Runs until `stop` is aborted; returns the exit code. */
@@ -59,12 +63,13 @@ export async function serve(options: ServeOptions, io: CliIo, stop: AbortSignal)
         await executeScript(engine, fs.readFileSync(options.init, 'utf8'), 'table', io, { drainBeforeReads: false });
       } else io.out(`Data directory ${dataDir} is not empty: resuming what it holds, ${options.init} not run\n`);
     }
-    http = await startHttpServer(engine, { host: options.httpHost ?? '127.0.0.1', port: options.httpPort, tokens: options.tokens ?? [] });
+    http = await startHttpServer(engine, { host: options.httpHost ?? '127.0.0.1', port: options.httpPort, tokens: options.tokens ?? [], limits: options.httpLimits ?? {} });
     io.out(`HTTP and websockets listening on ${http.url}${(options.tokens ?? []).length > 0 ? ' (bearer tokens required)' : ''}\n`);
     pg = await PgServer.start(engine, {
       port: options.pgPort,
       users: options.pgUsersFile ? readUsersFile(options.pgUsersFile) : null,
       tls: options.pgTlsCert && options.pgTlsKey ? { certFile: options.pgTlsCert, keyFile: options.pgTlsKey } : null,
+      limits: options.pgLimits ?? {},
     });
     io.out(`PostgreSQL clients: psql -h ${pg.host} -p ${pg.port}${options.pgUsersFile ? ' -U <user>' : ''} (listening on ${pg.host}:${pg.port}${options.pgTlsCert ? ', TLS available' : ''})\n`);
     io.out(

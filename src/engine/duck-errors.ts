@@ -2,33 +2,21 @@
  * Turns DuckDB's errors into EddyErrors with the matching code, so pull queries and table statements
  * fail with a SQLSTATE a PostgreSQL client understands. The DuckDB message is kept: it is precise.
  */
+import { duckErrorCode, withoutSettingAdvice } from '../duck/error-codes.js';
 import { EddyError, type ErrorCode, type SqlPosition } from '../util/errors.js';
 
-const RULES: readonly (readonly [RegExp, ErrorCode])[] = [
-  [/^Parser Error/i, 'SYNTAX_ERROR'],
-  [/^Catalog Error: (Table|View|Table Function) with name .* does not exist/i, 'UNDEFINED_TABLE'],
-  [/^Catalog Error: Scalar Function with name .* does not exist/i, 'UNDEFINED_FUNCTION'],
-  [/^Catalog Error: .* already exists/i, 'DUPLICATE_OBJECT'],
-  [/^Catalog Error: .* depend/i, 'DEPENDENT_OBJECTS'],
-  [/^Binder Error: Referenced column .* not found/i, 'UNDEFINED_COLUMN'],
-  [/^Binder Error: .*ambiguous/i, 'AMBIGUOUS_COLUMN'],
-  [/^Binder Error: .*must appear in the GROUP BY/i, 'GROUPING_ERROR'],
-  [/^Binder Error: No function matches/i, 'UNDEFINED_FUNCTION'],
-  [/^Conversion Error/i, 'DATATYPE_MISMATCH'],
-  [/^Constraint Error/i, 'INVALID_PARAMETER'],
-  [/^IO Error/i, 'IO_ERROR'],
-  [/^Permission Error/i, 'INSUFFICIENT_PRIVILEGE'],
-  [/^INTERRUPT Error/i, 'QUERY_CANCELED'],
-  [/^Not implemented Error/i, 'FEATURE_NOT_SUPPORTED'],
-];
+/** What a user can do about some of DuckDB's errors. */
+const HINTS: Partial<Record<ErrorCode, string>> = {
+  STATEMENT_TOO_COMPLEX: 'DuckDB follows at most 1000 levels of nesting: flatten the expression or split the query into views',
+  INSUFFICIENT_PRIVILEGE: "files may be used only under the server's file roots (eddy serve --file-root DIR)",
+};
 
 /** Wraps an error thrown by DuckDB while running `what` (e.g. 'SELECT', 'INSERT INTO t'). */
 export function wrapDuckError(e: unknown, what: string, position?: SqlPosition): EddyError {
   if (e instanceof EddyError) return e;
-  const message = oneLine(e instanceof Error ? e.message : String(e));
-  const code = RULES.find(([re]) => re.test(message))?.[1] ?? 'QUERY_FAILED';
-  const hint = code === 'INSUFFICIENT_PRIVILEGE' ? 'files may be used only under the server\'s file roots (eddy serve --file-root DIR)' : undefined;
-  return new EddyError(code, `${what} failed: ${message}`, { cause: e, position, hint });
+  const message = withoutSettingAdvice(oneLine(e instanceof Error ? e.message : String(e)));
+  const code = duckErrorCode(message) ?? 'QUERY_FAILED';
+  return new EddyError(code, `${what} failed: ${message}`, { cause: e, position, hint: HINTS[code] });
 }
 
 /**

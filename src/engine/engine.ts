@@ -16,7 +16,7 @@ import { Database } from '../duck/index.js';
 import type { Progress } from '../exec/progress.js';
 import type { ChangeBatch, SubscribeOptions, Subscription } from '../exec/streaming-query.js';
 import type { Select, Statement } from '../sql/ast.js';
-import { parseScript } from '../sql/parser.js';
+import { parseScript, parseScriptAsync } from '../sql/parser.js';
 import { asEddyError, EddyError } from '../util/errors.js';
 import { log } from '../util/log.js';
 import type { EngineContext, QueryHandle } from './context.js';
@@ -134,10 +134,18 @@ export class Engine {
     return parseScript(sql);
   }
 
+  /**
+   * Parses a script without stopping the event loop: a long one is parsed on a worker thread while
+   * other sessions' statements go on. Servers use this one.
+   */
+  parseAsync(sql: string): Promise<Statement[]> {
+    return parseScriptAsync(sql);
+  }
+
   /** Runs every statement of a script in order; the first error stops the script and is thrown. */
   async execute(sql: string): Promise<StatementResult[]> {
     const results: StatementResult[] = [];
-    for (const statement of this.parse(sql)) results.push(await this.executeStatement(statement));
+    for (const statement of await this.parseAsync(sql)) results.push(await this.executeStatement(statement));
     return results;
   }
 

@@ -12,6 +12,7 @@ import { incompatibleCheckpoint, openMetadata, type QueryMetadata } from '../che
 
 import { sourceConnector } from '../connectors/registry.js';
 import type { ConnectorEnv, LoadStats, OutputMode, SinkWriter, SkippedInput, SourceOffset, SourceReader } from '../connectors/types.js';
+import { duckErrorCode } from '../duck/error-codes.js';
 import type { Connection, Database } from '../duck/index.js';
 import type { IncrementalPlan } from '../plan/incremental/plan.js';
 import { asEddyError, EddyError } from '../util/errors.js';
@@ -199,7 +200,8 @@ export class StreamingQuery {
       for (const s of sources) await s.reader.close().catch(() => undefined);
       await store.detach(conn).catch(() => undefined);
       conn.close();
-      throw asEddyError(e, 'QUERY_FAILED', `cannot start "${config.object.name}"`);
+      // DuckDB refusing the query's SQL (too deep, a bad cast) is the statement's error, not an internal one.
+      throw asEddyError(e, (e instanceof Error && duckErrorCode(e.message)) || 'QUERY_FAILED', `cannot start "${config.object.name}"`);
     }
   }
 

@@ -4,9 +4,11 @@
  */
 import { segments } from '../duck/lexer.js';
 import { quoteIdent } from '../duck/quote.js';
-import { positionAt, type SqlPosition } from '../util/errors.js';
+import { isStackOverflow, positionAt, type SqlPosition } from '../util/errors.js';
+import { offThreadAbove } from '../util/off-thread.js';
 import type { QueryText, Statement } from './ast.js';
 import { parse as parseEnvelope, SyntaxError as EnvelopeSyntaxError } from './generated/eddy-parser.js';
+import { checkParenthesesDepth, tooComplex } from './nesting-limit.js';
 import { parseQueryBody } from './query-body.js';
 import { describeFailure, syntaxError, tokenAt } from './syntax-error.js';
 
@@ -16,14 +18,19 @@ interface RawQuery {
   readonly start: SqlPosition;
 }
 
-/** Parses a script of `;`-separated statements. Throws EddyError('SYNTAX_ERROR') with a position. */
+/**
+ * Parses a script of `;`-separated statements. Throws EddyError('SYNTAX_ERROR') with a position, or
+ * STATEMENT_TOO_COMPLEX when it nests deeper than the parsers can follow.
+ */
 export function parseScript(text: string): Statement[] {
   refuseNul(text);
+  checkParenthesesDepth(text);
   let raw: Statement[];
   try {
     raw = parseEnvelope(text, { quoteIdent }) as Statement[];
   } catch (e) {
     if (e instanceof EnvelopeSyntaxError) throw envelopeError(e, text);
+    if (isStackOverflow(e)) throw tooComplex('it nests too deeply for the statement parser', undefined, e);
     throw e;
   }
   return raw.map(withParsedQueries);
@@ -42,6 +49,12 @@ function refuseNul(text: string): void {
     if (nul >= 0 && nul < seg.end) throw syntaxError(positionAt(text, nul), 'SQL text cannot contain a NUL (0x00) character');
   }
 }
+
+/**
+ * parseScript for a caller that must not stop: a long script (~1 s per MB) is parsed on a worker
+ * thread, a short one right here.
+ */
+export const parseScriptAsync = offThreadAbove(import.meta.url, 'parseScript', parseScript, (text: string) => text.length);
 
 /** Parses text holding exactly one statement (a trailing `;` is allowed). */
 export function parseStatement(text: string): Statement {

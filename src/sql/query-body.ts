@@ -3,8 +3,9 @@
  * its PostgreSQL dialect; its errors are mapped back to positions in the user's script.
  */
 import NSP from 'node-sql-parser/build/postgresql.js';
-import type { SqlPosition } from '../util/errors.js';
+import { isStackOverflow, type SqlPosition } from '../util/errors.js';
 import type { QueryText } from './ast.js';
+import { checkAstDepth, tooComplex } from './nesting-limit.js';
 import { describeFailure, positionWithin, syntaxError, tokenAt, type PeggyExpectation } from './syntax-error.js';
 import { rewriteWindowTableFunctions } from './window-tvf-rewrite.js';
 
@@ -22,15 +23,21 @@ export interface QueryBodyOptions {
 
 /**
  * Parses a query body that begins at `start` in the script. Throws EddyError('SYNTAX_ERROR') with a
- * position in the script when node-sql-parser cannot read it (unless `allowUnparsed`).
+ * position in the script when node-sql-parser cannot read it (unless `allowUnparsed`), and
+ * STATEMENT_TOO_COMPLEX when it nests too deeply (a pull query node-sql-parser's stack cannot follow
+ * is left to DuckDB, whose own depth limit then applies).
  */
 export function parseQueryBody(text: string, start: SqlPosition, options: QueryBodyOptions = {}): QueryText {
+  let ast: unknown;
   try {
-    return { text, start, ast: astOf(text) };
+    ast = astOf(text);
   } catch (e) {
     if (options.allowUnparsed) return { text, start, ast: null };
+    if (isStackOverflow(e)) throw tooComplex('it nests too deeply for the query parser', start, e);
     throw queryError(e, text, start);
   }
+  checkAstDepth(ast);
+  return { text, start, ast };
 }
 
 /**

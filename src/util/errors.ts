@@ -35,6 +35,8 @@ export const ErrorCodes = {
   /** Wire protocol: a password or SCRAM proof did not match. */
   INVALID_PASSWORD: { sqlstate: '28P01', http: 401 },
   PROTOCOL_VIOLATION: { sqlstate: '08P01', http: 400 },
+  /** A binary parameter whose bytes do not fit its type (a 2-byte BIGINT). */
+  INVALID_BINARY_REPRESENTATION: { sqlstate: '22P03', http: 400 },
   QUERY_CANCELED: { sqlstate: '57014', http: 499 },
   IN_FAILED_TRANSACTION: { sqlstate: '25P02', http: 409 },
   INVALID_CURSOR_NAME: { sqlstate: '34000', http: 404 },
@@ -53,6 +55,24 @@ export const ErrorCodes = {
   TOO_MANY_CONNECTIONS: { sqlstate: '53300', http: 503 },
   /** The data directory cannot be written for now (disk full, read-only, invalidated database): retry later. */
   STORAGE_UNAVAILABLE: { sqlstate: '53100', http: 503 },
+  /** DuckDB's error families, as PostgreSQL names them (src/duck/error-codes.ts). */
+  INVALID_QUERY: { sqlstate: '42000', http: 400 },
+  UNDEFINED_OBJECT: { sqlstate: '42704', http: 400 },
+  AMBIGUOUS_FUNCTION: { sqlstate: '42725', http: 400 },
+  CANNOT_COERCE: { sqlstate: '42846', http: 400 },
+  INVALID_COLUMN_REFERENCE: { sqlstate: '42P10', http: 400 },
+  INVALID_TEXT_REPRESENTATION: { sqlstate: '22P02', http: 400 },
+  NUMERIC_OUT_OF_RANGE: { sqlstate: '22003', http: 400 },
+  DATETIME_OUT_OF_RANGE: { sqlstate: '22008', http: 400 },
+  INVALID_DATETIME_FORMAT: { sqlstate: '22007', http: 400 },
+  CARDINALITY_VIOLATION: { sqlstate: '21000', http: 400 },
+  NOT_NULL_VIOLATION: { sqlstate: '23502', http: 400 },
+  UNIQUE_VIOLATION: { sqlstate: '23505', http: 409 },
+  CHECK_VIOLATION: { sqlstate: '23514', http: 400 },
+  FOREIGN_KEY_VIOLATION: { sqlstate: '23503', http: 409 },
+  INVALID_TRANSACTION_STATE: { sqlstate: '25000', http: 409 },
+  SERIALIZATION_FAILURE: { sqlstate: '40001', http: 409 },
+  OUT_OF_MEMORY: { sqlstate: '53200', http: 503 },
   INTERNAL: { sqlstate: 'XX000', http: 500 },
 } as const;
 
@@ -94,9 +114,23 @@ export function isEddyError(e: unknown): e is EddyError {
   return e instanceof EddyError;
 }
 
-/** Wraps anything thrown into an EddyError, so that no raw library error reaches a user. */
+/** V8's "Maximum call stack size exceeded": a recursion (a parser's, the binder's) ran out of stack. */
+export function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && /call stack/i.test(e.message);
+}
+
+/**
+ * Wraps anything thrown into an EddyError, so that no raw library error reaches a user. A stack
+ * overflow is the statement's fault, not an internal error: it nested deeper than a recursion follows.
+ */
 export function asEddyError(e: unknown, code: ErrorCode = 'INTERNAL', context?: string): EddyError {
   if (e instanceof EddyError) return e;
+  if (isStackOverflow(e)) {
+    return new EddyError('STATEMENT_TOO_COMPLEX', `${context ? `${context}: ` : ''}statement too complex: it nests too deeply to be followed`, {
+      cause: e,
+      hint: 'flatten the expression (IN (...) for a long list of alternatives) or split the query into views',
+    });
+  }
   const message = e instanceof Error ? e.message : String(e);
   return new EddyError(code, context ? `${context}: ${message}` : message, { cause: e });
 }

@@ -46,7 +46,8 @@ t.test('errors are EddyErrors with codes and SQLSTATEs', async (t) => {
   await t.rejects(engine.execute('SELECT * FROM nope'), { code: 'UNDEFINED_TABLE', message: /nope/ });
   await t.rejects(engine.execute('SELECT y FROM t'), { code: 'UNDEFINED_COLUMN' });
   await t.rejects(engine.execute('INSERT INTO nope VALUES (1)'), { code: 'UNDEFINED_TABLE' });
-  await t.rejects(engine.execute("INSERT INTO t VALUES ('abc')"), { code: 'DATATYPE_MISMATCH' });
+  // PostgreSQL: invalid input syntax for type integer, 22P02.
+  await t.rejects(engine.execute("INSERT INTO t VALUES ('abc')"), { code: 'INVALID_TEXT_REPRESENTATION', sqlstate: '22P02' });
   await t.rejects(engine.execute('SELEC 1'), { code: 'SYNTAX_ERROR' });
   await t.rejects(engine.execute('SHOW CREATE nope'), { code: 'UNDEFINED_TABLE' });
   await t.rejects(engine.execute('DROP VIEW t'), { code: 'WRONG_OBJECT_TYPE', message: /is a table/ });

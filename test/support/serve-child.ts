@@ -1,9 +1,11 @@
 /**
  * `eddy serve` in a child process, from the built CLI (dist/, as npm test builds it): for tests that
- * need a real server process to measure (its memory), starve (a heap limit) or kill.
+ * need a real server process to measure (its memory), starve (a heap limit), kill, or watch survive.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
@@ -18,8 +20,12 @@ export interface ServeChild {
   readonly pgPort: number;
   readonly httpUrl: string;
   readonly child: ChildProcess;
-  /** Everything it printed so far. */
+  /** Everything it printed so far (stdout and stderr). */
   output(): string;
+  /** What it wrote to stderr (a crash's stack). */
+  stderr(): string;
+  /** Whether the process is still running. */
+  alive(): boolean;
   /** Peak resident memory so far (VmHWM), in bytes; null where /proc is missing. */
   peakRss(): number | null;
   /** Resolves with the exit code (or signal) once it exited. */
@@ -42,8 +48,12 @@ export async function startServeChild(dataDir: string, options: ServeChildOption
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+    err += d.toString();
+  });
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   let gone = false;
   void exited.then(() => (gone = true));
@@ -65,6 +75,8 @@ export async function startServeChild(dataDir: string, options: ServeChildOption
     httpUrl: http[1]!,
     child,
     output: () => out,
+    stderr: () => err,
+    alive: () => !gone,
     peakRss: () => {
       try {
         const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
@@ -83,4 +95,23 @@ export async function startServeChild(dataDir: string, options: ServeChildOption
       return exited;
     },
   };
+}
+
+/**
+ * A server on a fresh data directory (with an --init script when given), stopped and removed when the
+ * test ends; its status line quiet.
+ */
+export async function serveChild(t: { teardown(fn: () => unknown): void }, flags: readonly string[] = [], init = ''): Promise<ServeChild> {
+  const dir = mkdtempSync(join(tmpdir(), 'eddy-serve-child-'));
+  const args = [...flags];
+  if (init) {
+    writeFileSync(join(dir, 'init.sql'), init);
+    args.push('--init', join(dir, 'init.sql'));
+  }
+  const server = await startServeChild(join(dir, 'data'), { args, env: { EDDY_STATUS_INTERVAL_MS: '3600000' } });
+  t.teardown(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return server;
 }

@@ -4,13 +4,14 @@
  */
 import * as fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { fastify, type FastifyInstance } from 'fastify';
+import { fastify, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Engine } from '../../engine/index.js';
 import { BearerTokens, unauthorized } from '../auth/bearer-tokens.js';
 import { ChangeHub, DEFAULT_HUB_LIMITS, type ChangeHubLimits } from '../ws/change-hub.js';
 import { DEFAULT_SESSION_LIMITS, type SessionLimits } from '../ws/client-session.js';
 import { attachWsEndpoint, WS_PATH } from '../ws/ws-endpoint.js';
 import { errorBody, httpError } from './error-body.js';
+import { checkJsonDepth, DEFAULT_MAX_JSON_DEPTH } from './json-depth.js';
 import { MetricsCollector } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
 import { registerOpsRoutes } from './routes/ops-routes.js';
@@ -26,6 +27,8 @@ export interface HttpLimits extends ChangeHubLimits, SessionLimits {
   readonly bodyLimitBytes: number;
   /** Largest body of POST /v1/sources/:name/rows. */
   readonly rowsBodyLimitBytes: number;
+  /** Deepest nesting of arrays and objects in a JSON (or NDJSON) body. */
+  readonly maxJsonDepth: number;
 }
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
@@ -33,6 +36,7 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   ...DEFAULT_SESSION_LIMITS,
   bodyLimitBytes: 1024 * 1024,
   rowsBodyLimitBytes: 64 * 1024 * 1024,
+  maxJsonDepth: DEFAULT_MAX_JSON_DEPTH,
 };
 
 export interface HttpServerOptions {
@@ -71,7 +75,16 @@ function packageVersion(): string {
 export async function startHttpServer(engine: Engine, options: HttpServerOptions): Promise<HttpServer> {
   const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
   const tokens = new BearerTokens(options.tokens ?? []);
-  const app = fastify({ logger: false, bodyLimit: limits.bodyLimitBytes, forceCloseConnections: true });
+  const app = fastify({
+    logger: false,
+    bodyLimit: limits.bodyLimitBytes,
+    forceCloseConnections: true,
+    // A URL the router cannot take (bad percent-encoding, a name past its length) gets an error body too.
+    frameworkErrors: (error, _request, reply) => {
+      const { status, body } = httpError(error);
+      void (reply as FastifyReply).status(status).send(body);
+    },
+  });
   const openapi = new OpenApiCollector({ Error: errorSchema });
   const hub = new ChangeHub(engine, limits);
   const metrics = new MetricsCollector(engine, () => hub.subscriberCounts());
@@ -86,8 +99,11 @@ export async function startHttpServer(engine: Engine, options: HttpServerOptions
       await reply.status(401).header('WWW-Authenticate', 'Bearer').send(errorBody(unauthorized()));
     }
   });
-  app.setErrorHandler(async (error, _request, reply) => {
-    const { status, body } = httpError(error);
+  app.addHook('preValidation', async (request) => {
+    if (request.body !== undefined) checkJsonDepth(request.body, limits.maxJsonDepth);
+  });
+  app.setErrorHandler(async (error, request, reply) => {
+    const { status, body } = httpError(error, request.routeOptions.bodyLimit);
     return reply.status(status).send(body);
   });
   app.setNotFoundHandler(async (request, reply) =>

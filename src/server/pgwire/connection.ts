@@ -1,6 +1,8 @@
 /**
  * One client connection: the startup phase (SSLRequest, GSSENCRequest, CancelRequest, the startup
- * packet, SCRAM-SHA-256 or trust), then a Session for every later message.
+ * packet, SCRAM-SHA-256 or trust), then a Session for every later message. Until it is authenticated
+ * a connection is held to the small packets and the deadline of its WireLimits; once admitted it
+ * takes one of the server's max_connections slots until it closes.
  */
 import * as crypto from 'node:crypto';
 import type * as net from 'node:net';
@@ -14,6 +16,7 @@ import { Session, type SessionOutput } from './session.js';
 import { SessionParameters } from './session-parameters.js';
 import { StatementExecutor, type ExecutorConfig } from './statement-executor.js';
 import type { UserVerifiers } from './users.js';
+import { messageType, oversizedMessage, sessionMessageLimit, type WireLimits } from './wire-limits.js';
 
 const PROTOCOL_3 = 196608;
 const SSL_REQUEST = 80877103;
@@ -25,6 +28,11 @@ export interface ConnectionContext extends ExecutorConfig {
   readonly users: UserVerifiers | null;
   readonly tls: tls.SecureContext | null;
   readonly socketBuffer: number;
+  readonly limits: WireLimits;
+  /** Takes a session slot for a connection that sent its startup packet; false when all are taken. */
+  admit(): boolean;
+  /** Gives an admitted connection's slot back. */
+  release(): void;
   register(pid: number, secret: number, session: Session): void;
   unregister(pid: number): void;
   cancel(pid: number, secret: number): void;
@@ -42,8 +50,13 @@ export class Connection {
   private user = '';
   private startupParams = new Map<string, string>();
   private pid = 0;
+  private admitted = false;
+  private authTimer: NodeJS.Timeout | null;
   private readonly onData = (chunk: Buffer): void => {
     this.reader.push(chunk);
+    // While a statement runs, a client may send on; past a message's worth of unread bytes the
+    // socket stops being read, so that TCP holds the rest rather than this process.
+    if (this.reader.buffered > this.highWater()) this.socket.pause();
     void this.pump();
   };
 
@@ -52,14 +65,27 @@ export class Connection {
     socket.on('data', this.onData);
     socket.on('error', () => this.close());
     socket.on('close', () => this.close());
+    this.authTimer = setTimeout(() => this.fatal(new EddyError('QUERY_CANCELED', 'canceling authentication due to timeout', {
+      hint: `a client has ${ctx.limits.authTimeoutMs / 1000} s from connecting to being authenticated (eddy serve --pg-auth-timeout)`,
+    })), ctx.limits.authTimeoutMs);
+    this.authTimer.unref();
   }
 
   close(): void {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
+    this.endSession();
+    this.socket.destroy();
+  }
+
+  private endSession(): void {
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.authTimer = null;
     this.session?.close();
     if (this.pid) this.ctx.unregister(this.pid);
-    this.socket.destroy();
+    this.pid = 0;
+    if (this.admitted) this.ctx.release();
+    this.admitted = false;
   }
 
   private async pump(): Promise<void> {
@@ -68,14 +94,15 @@ export class Connection {
     try {
       while (this.phase !== 'closed') {
         if (this.phase === 'startup') {
-          const body = this.reader.nextUntyped();
+          const body = this.reader.nextUntyped(this.ctx.limits.maxStartupPacketBytes);
           if (!body) break;
           this.startup(body);
         } else {
-          const message = this.reader.next();
+          const message = this.reader.next((type) => this.messageLimit(type));
           if (!message) break;
           await this.message(message);
         }
+        if (this.socket.isPaused() && this.reader.buffered <= this.highWater()) this.socket.resume();
       }
     } catch (e) {
       this.fatal(e);
@@ -108,6 +135,12 @@ export class Connection {
     }
     this.user = this.startupParams.get('user') ?? '';
     if (this.user === '') throw new EddyError('PROTOCOL_VIOLATION', 'no PostgreSQL user name specified in startup packet');
+    if (!this.ctx.admit()) {
+      throw new EddyError('TOO_MANY_CONNECTIONS', 'sorry, too many clients already', {
+        hint: `the server takes at most ${this.ctx.limits.maxConnections} sessions (eddy serve --pg-max-connections)`,
+      });
+    }
+    this.admitted = true;
     if (this.ctx.users) {
       this.scram = new ScramExchange(this.user, this.ctx.users.get(this.user) ?? null);
       this.socket.write(out.authenticationSasl(['SCRAM-SHA-256']));
@@ -125,9 +158,24 @@ export class Connection {
     this.socket = secure;
   }
 
+  private highWater(): number {
+    return this.phase === 'ready' ? this.ctx.limits.maxMessageBytes : this.ctx.limits.maxAuthMessageBytes;
+  }
+
+  /** Before authentication only password messages, and small ones, are expected. */
+  private messageLimit(type: string): number {
+    return this.phase === 'ready' ? sessionMessageLimit(this.ctx.limits, type) : this.ctx.limits.maxAuthMessageBytes;
+  }
+
   private async message(message: FrontendMessage): Promise<void> {
-    if (this.phase === 'ready') return this.session!.handle(message);
-    if (message.type !== 'p') throw new EddyError('PROTOCOL_VIOLATION', `expected a password message, got '${message.type}'`);
+    if (this.phase === 'ready') {
+      if (message.oversized !== undefined) return this.session!.reject(message.type, oversizedMessage(this.ctx.limits, message.type, message.oversized));
+      return this.session!.handle(message);
+    }
+    if (message.oversized !== undefined) {
+      throw new EddyError('PROTOCOL_VIOLATION', `invalid length ${message.oversized} of an authentication message (at most ${this.ctx.limits.maxAuthMessageBytes} bytes)`);
+    }
+    if (message.type !== 'p') throw new EddyError('PROTOCOL_VIOLATION', `expected a password message, got a ${messageType(message.type)} message`);
     const r = new BodyReader(message.body);
     if (this.phase === 'sasl-initial') {
       const mechanism = r.cstring();
@@ -174,6 +222,8 @@ export class Connection {
     this.socket.write(out.backendKeyData(this.pid, secret));
     this.socket.write(out.readyForQuery('I'));
     this.phase = 'ready';
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.authTimer = null;
   }
 
   /** An error before or outside a session ends the connection, as PostgreSQL's FATAL does. */
@@ -181,10 +231,12 @@ export class Connection {
     const error = asEddyError(e, 'PROTOCOL_VIOLATION');
     if (this.phase !== 'closed') {
       log.debug({ err: error.message }, 'pgwire connection closed on error');
-      this.socket.end(out.errorResponse(error, undefined, 'E', 'FATAL'));
       this.phase = 'closed';
-      this.session?.close();
-      if (this.pid) this.ctx.unregister(this.pid);
+      this.endSession();
+      // A client that never reads must not keep the socket open: it is destroyed once the error is out.
+      const socket = this.socket;
+      socket.end(out.errorResponse(error, undefined, 'E', 'FATAL'), () => socket.destroy());
+      setTimeout(() => socket.destroy(), 1000).unref();
     }
   }
 }

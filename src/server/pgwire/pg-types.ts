@@ -2,6 +2,7 @@
  * DuckDB column types as PostgreSQL type OIDs, and values in PostgreSQL's text (and a few binary)
  * formats. Types PostgreSQL has no match for (STRUCT, MAP, UNION, ENUM) travel as text.
  */
+import { EddyError } from '../../util/errors.js';
 
 export interface PgType {
   readonly oid: number;
@@ -176,8 +177,18 @@ export function binaryValue(value: unknown, type: PgType): Buffer | null {
 /** Whether binaryValue can encode this type. */
 export const hasBinary = (type: PgType): boolean => [16, 21, 23, 20, 700, 701, 25, 1043, 114].includes(type.oid);
 
-/** Reads a binary parameter of a known type as text (drivers send some parameters binary). */
-export function binaryParameterText(data: Buffer, oid: number): string {
+/** The size of a fixed-width binary parameter, by type OID. */
+const BINARY_WIDTHS: Readonly<Record<number, number>> = { 16: 1, 21: 2, 23: 4, 20: 8, 700: 4, 701: 8 };
+
+/**
+ * Reads a binary parameter of a known type as text (drivers send some parameters binary). A
+ * fixed-width value of the wrong size is refused, as PostgreSQL does, rather than read past its end.
+ */
+export function binaryParameterText(data: Buffer, oid: number, index = 1): string {
+  const width = BINARY_WIDTHS[oid];
+  if (width !== undefined && data.length !== width) {
+    throw new EddyError('INVALID_BINARY_REPRESENTATION', `incorrect binary data format in bind parameter ${index}: ${data.length} bytes for a ${width}-byte type`);
+  }
   switch (oid) {
     case 16:
       return data[0] ? 'true' : 'false';

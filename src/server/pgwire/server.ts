@@ -9,8 +9,10 @@ import type { Engine } from '../../engine/index.js';
 import { EddyError } from '../../util/errors.js';
 import { CatalogEmulation } from './catalog-emulation.js';
 import { Connection, type ConnectionContext } from './connection.js';
+import * as out from './backend-messages.js';
 import type { Session } from './session.js';
 import type { UserVerifiers } from './users.js';
+import { wireLimits, type WireLimits } from './wire-limits.js';
 
 export interface PgServerOptions {
   /** 0 picks a free port. */
@@ -24,6 +26,8 @@ export interface PgServerOptions {
   readonly subscriberLimit?: number;
   /** Bytes waiting in a socket before streaming pauses for the client (default 1 MiB). */
   readonly socketBuffer?: number;
+  /** Connection, packet-size and authentication-time limits (DEFAULT_WIRE_LIMITS for what is left out). */
+  readonly limits?: Partial<WireLimits>;
 }
 
 export class PgServer {
@@ -34,8 +38,19 @@ export class PgServer {
   static async start(engine: Engine, options: PgServerOptions): Promise<PgServer> {
     const catalog = await CatalogEmulation.open(engine.catalog);
     const sessions = new Map<number, { secret: number; session: Session }>();
+    const limits = wireLimits(options.limits);
+    let admitted = 0;
     let pid = 1000;
     const ctx: ConnectionContext = {
+      limits,
+      admit: () => {
+        if (admitted >= limits.maxConnections) return false;
+        admitted++;
+        return true;
+      },
+      release: () => {
+        admitted--;
+      },
       engine,
       catalog,
       subscriberLimit: options.subscriberLimit ?? 10_000,
@@ -52,6 +67,9 @@ export class PgServer {
     };
     let server: PgServer | undefined;
     const netServer = net.createServer((socket) => {
+      // Sockets that have not sent a startup packet take no slot, but they are bounded too: past
+      // twice max_connections open sockets a new one is refused at once, as PostgreSQL's postmaster does.
+      if ((server?.connections.size ?? 0) >= 2 * limits.maxConnections) return refuse(socket, limits);
       const connection = new Connection(socket, ctx);
       server?.connections.add(connection);
       socket.on('close', () => server?.connections.delete(connection));
@@ -82,6 +100,15 @@ export class PgServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.catalog.close();
   }
+}
+
+function refuse(socket: net.Socket, limits: WireLimits): void {
+  const error = new EddyError('TOO_MANY_CONNECTIONS', 'sorry, too many clients already', {
+    hint: `the server takes at most ${limits.maxConnections} sessions (eddy serve --pg-max-connections)`,
+  });
+  socket.on('error', () => undefined);
+  socket.end(out.errorResponse(error, undefined, 'E', 'FATAL'), () => socket.destroy());
+  setTimeout(() => socket.destroy(), 1000).unref();
 }
 
 function secureContext(files: { certFile: string; keyFile: string }): tls.SecureContext {

@@ -8,9 +8,10 @@ import * as out from './backend-messages.js';
 import { BodyReader, type FrontendMessage } from './frontend-reader.js';
 import { binaryParameterText, duckTypeOfOid, TEXT } from './pg-types.js';
 import { columnFormats, fieldDescriptions, RowEncoder } from './row-encoding.js';
-import { isBlank, leadingWords, parameterCount, splitStatements, substituteParameters } from './sql-text.js';
+import { isBlank, leadingWords, parameterCountAsync, splitStatementsAsync, substituteParametersAsync } from './sql-text.js';
 import { canceled, type Outcome, type PulledRows, type StatementExecutor } from './statement-executor.js';
 import type { SubscriptionFeed } from './subscription-feed.js';
+import { messageType } from './wire-limits.js';
 
 /** What the session needs from its connection. */
 export interface SessionOutput {
@@ -70,9 +71,9 @@ export class Session {
         case 'Q':
           return await this.simpleQuery(new BodyReader(message.body).cstring());
         case 'P':
-          return this.parse(new BodyReader(message.body));
+          return await this.parse(new BodyReader(message.body));
         case 'B':
-          return this.bind(new BodyReader(message.body));
+          return await this.bind(new BodyReader(message.body));
         case 'D':
           return await this.describe(new BodyReader(message.body));
         case 'E':
@@ -91,16 +92,26 @@ export class Session {
         case 'f':
           return;
         default:
-          throw new EddyError('PROTOCOL_VIOLATION', `unexpected message type '${message.type}'`);
+          throw new EddyError('PROTOCOL_VIOLATION', `unexpected message type ${messageType(message.type)}`);
       }
     } catch (e) {
-      this.fail(e, 0);
-      this.skipUntilSync = true;
+      this.reject(message.type, e);
     }
   }
 
+  /**
+   * Answers a message that cannot be handled (malformed, over its size limit): a simple Query ends
+   * with ReadyForQuery, as its client waits for one; an extended-protocol message makes the session
+   * skip to the next Sync, as PostgreSQL does.
+   */
+  reject(type: string, e: unknown): void {
+    this.fail(e, 0);
+    if (type === 'Q' || type === 'S') this.send(out.readyForQuery(this.executor.transaction));
+    else this.skipUntilSync = true;
+  }
+
   private async simpleQuery(sql: string): Promise<void> {
-    const pieces = splitStatements(sql);
+    const pieces = await splitStatementsAsync(sql);
     if (pieces.length === 0) this.send(out.emptyQueryResponse());
     for (const piece of pieces) {
       try {
@@ -120,20 +131,21 @@ export class Session {
     return this.executor.run(sql, this.running.signal);
   }
 
-  private parse(body: BodyReader): void {
+  private async parse(body: BodyReader): Promise<void> {
     const name = body.cstring();
     const sql = body.cstring();
     const count = body.int16();
     const paramTypes: number[] = [];
     for (let i = 0; i < count; i++) paramTypes.push(body.int32());
     if (name !== '' && this.prepared.has(name)) throw new EddyError('DUPLICATE_OBJECT', `prepared statement "${name}" already exists`);
-    const trimmed = splitStatements(sql);
+    const trimmed = await splitStatementsAsync(sql);
     if (trimmed.length > 1) throw new EddyError('SYNTAX_ERROR', 'cannot insert multiple commands into a prepared statement');
-    this.prepared.set(name, { sql: trimmed[0]?.text ?? '', paramTypes, paramCount: Math.max(parameterCount(sql), paramTypes.length) });
+    const paramCount = Math.max(await parameterCountAsync(sql), paramTypes.length);
+    this.prepared.set(name, { sql: trimmed[0]?.text ?? '', paramTypes, paramCount });
     this.send(out.parseComplete());
   }
 
-  private bind(body: BodyReader): void {
+  private async bind(body: BodyReader): Promise<void> {
     const portalName = body.cstring();
     const statementName = body.cstring();
     const prepared = this.prepared.get(statementName);
@@ -147,14 +159,14 @@ export class Session {
       else {
         const data = body.bytes(length);
         const format = formats.length === 1 ? formats[0] : formats[i];
-        values.push(format === 1 ? binaryParameterText(data, prepared.paramTypes[i] ?? 0) : data.toString('utf8'));
+        values.push(format === 1 ? binaryParameterText(data, prepared.paramTypes[i] ?? 0, i + 1) : data.toString('utf8'));
       }
     }
     if (values.length < prepared.paramCount) {
       throw new EddyError('PROTOCOL_VIOLATION', `bind message supplies ${values.length} parameters, but the statement requires ${prepared.paramCount}`);
     }
     const resultFormats = Array.from({ length: body.int16() }, () => body.int16());
-    const sql = values.length === 0 ? prepared.sql : substituteParameters(prepared.sql, values, prepared.paramTypes.map(duckTypeOfOid));
+    const sql = values.length === 0 ? prepared.sql : await substituteParametersAsync(prepared.sql, values, prepared.paramTypes.map(duckTypeOfOid));
     this.closePortal(portalName);
     this.portals.set(portalName, { prepared, sql, resultFormats, outcome: null, position: 0, described: false });
     this.send(out.bindComplete());
@@ -187,7 +199,7 @@ export class Session {
   private async probeColumns(prepared: Prepared): Promise<readonly { name: string; type: string }[] | null> {
     const first = leadingWords(prepared.sql, 1)[0];
     if (!['SELECT', 'WITH', 'VALUES', 'TABLE', 'SHOW'].includes(first ?? '')) return null;
-    const sql = substituteParameters(prepared.sql, Array.from({ length: prepared.paramCount }, () => null), prepared.paramTypes.map(duckTypeOfOid));
+    const sql = await substituteParametersAsync(prepared.sql, Array.from({ length: prepared.paramCount }, () => null), prepared.paramTypes.map(duckTypeOfOid));
     const outcome = await this.run(sql);
     // a pull query's columns are known as soon as it starts; its rows are not needed
     closeOutcome(outcome);

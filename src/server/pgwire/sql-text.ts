@@ -4,8 +4,10 @@
  * text through src/duck/lexer.ts, which splits it exactly as DuckDB does, so that literals and
  * comments are skipped where DuckDB skips them.
  */
-import { quoteLiteral } from '../../duck/index.js';
+// quote.js rather than the duck index: the parse worker imports this file and needs no DuckDB.
+import { quoteLiteral } from '../../duck/quote.js';
 import { isIdentStart, segments, type Segment } from '../../duck/lexer.js';
+import { offThreadAbove } from '../../util/off-thread.js';
 
 /** One statement of a query string and where it starts (0-based offset). */
 export interface StatementText {
@@ -72,7 +74,10 @@ export function substituteParameters(sql: string, values: readonly (string | nul
   return out + sql.slice(last);
 }
 
-/** The first words of a statement, upper-cased, for dispatching (`BEGIN`, `SET`, `COPY`, ...). */
+/**
+ * The first words of a statement, upper-cased, for dispatching (`BEGIN`, `SET`, `COPY`, ...). The
+ * scan stops once they are read: a 10 MB INSERT costs its first few bytes here, not a copy of itself.
+ */
 export function leadingWords(sql: string, count: number): string[] {
   const words: string[] = [];
   for (const seg of segments(sql)) {
@@ -85,3 +90,13 @@ export function leadingWords(sql: string, count: number): string[] {
 function wordOf(sql: string, seg: Segment): string {
   return sql.slice(seg.start, seg.end).toUpperCase();
 }
+
+// The scans above take ~0.1-0.3 s per MB; above a few kilobytes they run on the parse worker.
+export const splitStatementsAsync = offThreadAbove(import.meta.url, 'splitStatements', splitStatements, (sql: string) => sql.length);
+export const parameterCountAsync = offThreadAbove(import.meta.url, 'parameterCount', parameterCount, (sql: string) => sql.length);
+export const substituteParametersAsync = offThreadAbove(
+  import.meta.url,
+  'substituteParameters',
+  substituteParameters,
+  (sql: string, values: readonly (string | null)[]) => sql.length + values.reduce((n, v) => n + (v?.length ?? 0), 0),
+);

@@ -157,7 +157,7 @@ export class StatementExecutor {
   }
 
   private async runOnEngine(sql: string, signal: AbortSignal): Promise<Outcome> {
-    const statements = this.config.engine.parse(sql);
+    const statements = await this.config.engine.parseAsync(sql);
     if (statements.length !== 1) {
       throw new EddyError('SYNTAX_ERROR', `expected one statement, found ${statements.length}`);
     }

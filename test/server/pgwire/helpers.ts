@@ -99,4 +99,54 @@ export class RawClient {
   }
 }
 
+/**
+ * A socket that has sent nothing yet, for what happens before and during the startup phase: it
+ * records backend messages and whether the server closed it.
+ */
+export class WireSocket {
+  readonly messages: RawMessage[] = [];
+  closed = false;
+  readonly ended: Promise<void>;
+
+  private constructor(readonly socket: net.Socket) {
+    socket.on('error', () => undefined);
+    this.ended = new Promise((resolve) => socket.once('close', () => {
+      this.closed = true;
+      resolve();
+    }));
+    void parse(socket, (m) => this.messages.push(m as unknown as RawMessage));
+  }
+
+  static async open(port: number): Promise<WireSocket> {
+    const socket = net.connect(port, '127.0.0.1');
+    await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    return new WireSocket(socket);
+  }
+
+  write(bytes: Buffer): void {
+    if (!this.socket.destroyed) this.socket.write(bytes);
+  }
+
+  /** The first ErrorResponse, once it arrived (or fails after `ms`). */
+  async error(ms = 10_000): Promise<RawMessage & { code?: string; message?: string; severity?: string }> {
+    await eventually(() => this.messages.some((m) => m.name === 'error'), ms);
+    return this.messages.find((m) => m.name === 'error')!;
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+/** A frame header: a type byte (or none, for startup packets) and a length that may lie about the body. */
+export function frame(type: string | null, length: number, body: Buffer = Buffer.alloc(0)): Buffer {
+  const header = Buffer.alloc(type === null ? 4 : 5);
+  if (type === null) header.writeInt32BE(length, 0);
+  else {
+    header.write(type, 0, 'latin1');
+    header.writeInt32BE(length, 1);
+  }
+  return Buffer.concat([header, body]);
+}
+
 export { serialize };

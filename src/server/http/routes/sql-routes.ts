@@ -47,7 +47,7 @@ export function registerSqlRoutes(app: FastifyInstance, engine: Engine, hub: Cha
       });
       const body = new ResultsBody(reply, abort.signal);
       try {
-        for (const statement of engine.parse(request.body.sql)) await body.add(engine, statement);
+        for (const statement of await engine.parseAsync(request.body.sql)) await body.add(engine, statement);
       } catch (e) {
         return body.fail(asEddyError(e));
       } finally {
