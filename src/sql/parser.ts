@@ -12,6 +12,9 @@ import { checkParenthesesDepth, tooComplex } from './nesting-limit.js';
 import { parseQueryBody } from './query-body.js';
 import { describeFailure, syntaxError, tokenAt } from './syntax-error.js';
 
+/** Pull queries longer than this are not parsed by node-sql-parser (see withParsedQueries). */
+const UNPARSED_PULL_QUERY_CHARS = 256 * 1024;
+
 /** A query body as the grammar returns it: text and position, not yet parsed. */
 interface RawQuery {
   readonly text: string;
@@ -78,6 +81,10 @@ function withParsedQueries(statement: Statement): Statement {
         ? { ...statement, input: { kind: 'query', query: continuous(statement.input.query) } }
         : statement;
     case 'select':
+      // DuckDB reads a pull query itself; Eddy reads its AST only for the relations it names. A huge
+      // one (an IN list of a million values) is left to DuckDB: node-sql-parser takes seconds per MB,
+      // and its tree, however it is built, costs the event loop ~60 ms per MB to take in.
+      if (statement.query.text.length > UNPARSED_PULL_QUERY_CHARS) return { ...statement, query: { ...statement.query, ast: null } };
       return { ...statement, query: parseQueryBody(statement.query.text, statement.query.start, { allowUnparsed: true }) };
     case 'explain': {
       // EXPLAIN shows plans, which need the AST, so even an explained pull query must parse.
