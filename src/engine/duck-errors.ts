@@ -2,6 +2,7 @@
  * Turns DuckDB's errors into EddyErrors with the matching code, so pull queries and table statements
  * fail with a SQLSTATE a PostgreSQL client understands. The DuckDB message is kept: it is precise.
  */
+import { storageFault } from '../duck/storage-fault.js';
 import { EddyError, type ErrorCode, type SqlPosition } from '../util/errors.js';
 
 const RULES: readonly (readonly [RegExp, ErrorCode])[] = [
@@ -26,6 +27,15 @@ const RULES: readonly (readonly [RegExp, ErrorCode])[] = [
 export function wrapDuckError(e: unknown, what: string, position?: SqlPosition): EddyError {
   if (e instanceof EddyError) return e;
   const message = oneLine(e instanceof Error ? e.message : String(e));
+  const fault = storageFault(e);
+  if (fault) {
+    // never DuckDB's "database has been invalidated": the engine reopens the database (storage-recovery.ts)
+    return new EddyError('STORAGE_UNAVAILABLE', `${what} failed: the data directory cannot be written for now (${fault.reason})`, {
+      cause: e,
+      position,
+      hint: fault.kind === 'invalidated' ? 'Eddy is reopening its database; retry later' : 'retry later',
+    });
+  }
   const code = RULES.find(([re]) => re.test(message))?.[1] ?? 'QUERY_FAILED';
   const hint = code === 'INSUFFICIENT_PRIVILEGE' ? 'files may be used only under the server\'s file roots (eddy serve --file-root DIR)' : undefined;
   return new EddyError(code, `${what} failed: ${message}`, { cause: e, position, hint });
