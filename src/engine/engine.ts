@@ -190,7 +190,7 @@ export class Engine {
       return result;
     } catch (e) {
       if (e instanceof PushAppendInDoubt) return commandResult(`INSERT 0 ${await this.settleAppend(e)}`);
-      throw this.storageError(e, what);
+      throw this.storageError(e, what, statement.kind === 'show' || statement.kind === 'explain' ? 'retry later' : undefined);
     }
   }
 
@@ -271,7 +271,8 @@ export class Engine {
       return appended;
     } catch (e) {
       if (e instanceof PushAppendInDoubt) return { rows: await this.settleAppend(e) };
-      throw this.storageError(e, what);
+      // any other failure came before the rows' INSERT (PushAppendInDoubt covers that): none are stored
+      throw this.storageError(e, what, 'the rows were not stored; send them again later');
     }
   }
 
@@ -394,13 +395,13 @@ export class Engine {
    * DuckDB's "database has been invalidated". For an invalidated database DuckDB cannot say whether
    * the statement's transaction was stored (appends find out: settleAppend), and the error says so.
    */
-  private storageError(e: unknown, what: string): unknown {
+  private storageError(e: unknown, what: string, outcome?: string): unknown {
     const fault = storageFault(e);
     if (!fault) return e;
     if (fault.kind === 'invalidated') {
       return new EddyError('STORAGE_UNAVAILABLE', `${what}: the data directory cannot be written for now (${fault.reason}); Eddy is reopening its database`, {
         cause: e,
-        hint: 'whether the statement took effect is not known: check before running it again',
+        hint: outcome ?? 'whether the statement took effect is not known: check before running it again',
       });
     }
     if (e instanceof EddyError && e.code === 'STORAGE_UNAVAILABLE') return e;

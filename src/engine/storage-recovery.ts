@@ -43,7 +43,7 @@ interface ReadBack {
 const RETRY_MIN_MS = Number(process.env.EDDY_STORAGE_RETRY_MIN_MS ?? 100);
 const RETRY_MAX_MS = Number(process.env.EDDY_STORAGE_RETRY_MAX_MS ?? 5000);
 /** How long a statement arriving during a recovery waits for it before STORAGE_UNAVAILABLE. */
-export const STORAGE_WAIT_MS = Number(process.env.EDDY_STORAGE_WAIT_MS ?? 5000);
+export const STORAGE_WAIT_MS = Number(process.env.EDDY_STORAGE_WAIT_MS ?? 2000);
 
 export class StorageRecovery {
   private fault: StorageFault | null = null;
@@ -145,22 +145,29 @@ export class StorageRecovery {
   private async run(): Promise<void> {
     for (;;) {
       if (this.closed) return;
-      const questions = this.readBacks.splice(0);
+      // the questions are taken when the database can be read, so that one asked meanwhile is in
+      let asked: ReadBack[] = [];
+      const readBack = async (conn: Connection): Promise<void> => {
+        asked = [...asked, ...this.readBacks.splice(0)];
+        await answer(conn, asked);
+      };
       try {
-        await this.steps.reopen((conn) => answer(conn, questions));
+        await this.steps.reopen(readBack);
+        // asked while the queries were being rebuilt: reopen again to answer from a fresh look
+        if (this.readBacks.length > 0) continue;
         this.completed++;
         this.failing = null;
         log.info({ attempts: this.attempts, ms: Date.now() - (this.since?.getTime() ?? Date.now()) }, 'storage recovered: database reopened, queries resumed');
         return;
       } catch (e) {
         this.attempts++;
-        if (questions.some((q) => !settled.has(q))) {
+        if (asked.some((q) => !settled.has(q)) || this.readBacks.length > 0) {
           // an append waits to learn whether its rows were stored: read what the file holds
-          await this.steps.readOnly((conn) => answer(conn, questions)).catch((ro: unknown) => {
+          await this.steps.readOnly(readBack).catch((ro: unknown) => {
             log.warn({ err: (ro as Error).message }, 'cannot open the database read-only either');
           });
         }
-        this.readBacks.unshift(...questions.filter((q) => !settled.has(q)));
+        this.readBacks.unshift(...asked.filter((q) => !settled.has(q)));
         const wait = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(this.attempts - 1, 16));
         log.warn({ err: (e as Error).message, attempt: this.attempts, retryMs: wait }, 'cannot reopen the database yet; retrying');
         await new Promise((r) => setTimeout(r, wait));

@@ -101,21 +101,23 @@ export async function pushUntilAcked(url: string, source: string, ids: readonly 
 
 export interface Observation {
   readonly at: number;
-  readonly health: number;
-  readonly healthBody: string;
-  readonly select: number;
-  readonly selectBody: string;
-  readonly queries: readonly { name: string; status: string; error: string | null }[];
+  readonly what: 'health' | 'select' | 'queries';
+  readonly status: number;
+  readonly body: string;
 }
 
-/** Polls /healthz, GET /v1/queries and `select` every `everyMs` until stopped. */
+/**
+ * Polls /healthz, `select` (POST /v1/sql) and GET /v1/queries every `everyMs` until stopped, each
+ * in a loop of its own (a SELECT waiting out a recovery holds up no health check).
+ */
 export class Watcher {
   readonly seen: Observation[] = [];
   private stopping = false;
-  private readonly done: Promise<void>;
+  private readonly done: Promise<unknown>;
 
-  constructor(private readonly url: string, private readonly select: string, everyMs = 100) {
-    this.done = this.run(everyMs);
+  constructor(private readonly url: string, select: string, everyMs = 100) {
+    const post = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: select }) };
+    this.done = Promise.all([this.poll('health', '/healthz', {}, everyMs), this.poll('select', '/v1/sql', post, everyMs), this.poll('queries', '/v1/queries', {}, everyMs)]);
   }
 
   async stop(): Promise<void> {
@@ -123,20 +125,21 @@ export class Watcher {
     await this.done;
   }
 
-  /** Observations since `from` (Date.now()). */
-  since(from: number): Observation[] {
-    return this.seen.filter((o) => o.at >= from);
+  /** Observations of one kind since `from` (Date.now()). */
+  since(from: number, what: Observation['what']): Observation[] {
+    return this.seen.filter((o) => o.at >= from && o.what === what);
   }
 
-  private async run(everyMs: number): Promise<void> {
+  /** The queries' states GET /v1/queries listed. */
+  queries(from = 0): { name: string; status: string; error: string | null }[] {
+    return this.since(from, 'queries').flatMap((o) => (o.status === 200 ? (JSON.parse(o.body) as { queries: { name: string; status: string; error: string | null }[] }).queries : []));
+  }
+
+  private async poll(what: Observation['what'], route: string, init: RequestInit, everyMs: number): Promise<void> {
     while (!this.stopping) {
       try {
-        const health = await fetch(`${this.url}/healthz`);
-        const healthBody = await health.text();
-        const select = await fetch(`${this.url}/v1/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: this.select }) });
-        const selectBody = await select.text();
-        const queries = (await (await fetch(`${this.url}/v1/queries`)).json()) as { queries: { name: string; status: string; error: string | null }[] };
-        this.seen.push({ at: Date.now(), health: health.status, healthBody, select: select.status, selectBody, queries: queries.queries });
+        const res = await fetch(`${this.url}${route}`, init);
+        this.seen.push({ at: Date.now(), what, status: res.status, body: await res.text() });
       } catch {
         // the server went away: the test's own checks say so
       }

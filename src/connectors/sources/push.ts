@@ -194,7 +194,9 @@ export class PushSourceStore {
         const select = (last: number) => staged.goodRowsSelect([`${last} + row_number() OVER (ORDER BY __line)`]);
         return { rows: await this.insertNumbered(conn, source, select, stats.rows) };
       } finally {
-        await staged.drop();
+        // A temp table only this connection sees: left behind, it goes with the connection. Its
+        // DROP must never turn an append's outcome (stored, or in doubt) into another error.
+        await staged.drop().catch((e: unknown) => log.debug({ source: source.name, err: (e as Error).message }, 'staging table not dropped'));
       }
     });
   }
