@@ -18,7 +18,14 @@ export interface DatabaseOptions {
    * statements and a client's alike. Cannot be widened while the database is open.
    */
   readonly allowedDirectories?: readonly string[];
+  /**
+   * Opens the file read-only (DuckDB replays its WAL in memory and writes nothing): what the file
+   * holds can be read while its storage refuses writes.
+   */
+  readonly readOnly?: boolean;
 }
+
+const CHECKPOINT_THRESHOLD = process.env.EDDY_DUCKDB_CHECKPOINT_THRESHOLD;
 
 /** A column of a result: its name and its DuckDB type as DuckDB spells it (`BIGINT`, `DECIMAL(10,2)`). */
 export interface ResultColumn {
@@ -87,7 +94,13 @@ export class Database {
     const pinned = options.threads ?? process.env.EDDY_DUCKDB_THREADS;
     const threads = Number(pinned ?? availableParallelism());
     try {
-      instance = await DuckDBInstance.create(path, { threads: String(threads) });
+      instance = await DuckDBInstance.create(path, {
+        threads: String(threads),
+        ...(options.readOnly ? { access_mode: 'READ_ONLY' } : {}),
+        // DuckDB's WAL size that triggers an automatic checkpoint (default 16MB); tests lower it so
+        // that a storage fault meets a checkpoint, which is what invalidates a database
+        ...(CHECKPOINT_THRESHOLD ? { checkpoint_threshold: CHECKPOINT_THRESHOLD } : {}),
+      });
     } catch (e) {
       throw new EddyError('IO_ERROR', `cannot open DuckDB database ${path}: ${(e as Error).message}`, { cause: e });
     }

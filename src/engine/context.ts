@@ -5,6 +5,7 @@ import type { QueryObject } from '../catalog/types.js';
 import type { PushSourceStore } from '../connectors/sources/push.js';
 import type { ConnectorEnv } from '../connectors/types.js';
 import type { Connection, Database } from '../duck/index.js';
+import type { StorageFault } from '../duck/storage-fault.js';
 import type { StreamingQuery } from '../exec/streaming-query.js';
 import type { BindContext } from '../plan/bind-context.js';
 import type { IncrementalPlan } from '../plan/incremental/plan.js';
@@ -19,18 +20,24 @@ export interface QueryHandle {
   readonly startError: Error | null;
 }
 
+/**
+ * `db`, `conn`, `connectors` and `push` change when the engine reopens its database after a storage
+ * fault (storage-recovery.ts): handlers read them from here at each use, never keep them.
+ */
 export interface EngineContext extends PipelineEnv {
   readonly dataDir: string;
   readonly catalog: Catalog;
   readonly log: DdlLog;
-  readonly db: Database;
+  db: Database;
   /** The engine's connection to the main database (statements run one at a time). */
-  readonly conn: Connection;
+  conn: Connection;
   readonly bind: BindContext;
-  readonly connectors: ConnectorEnv;
+  connectors: ConnectorEnv;
   readonly queries: Map<string, QueryHandle>;
   /** Storage of the push sources (one per main database, so appends are serialised). */
-  readonly push: PushSourceStore;
+  push: PushSourceStore;
+  /** A statement or query met a storage fault: the engine reopens the database if it died. */
+  readonly reportStorageFault: (fault: StorageFault) => void;
 }
 
 /** Appends a record to the DDL log with the current time. */

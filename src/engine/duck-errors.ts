@@ -3,6 +3,7 @@
  * fail with a SQLSTATE a PostgreSQL client understands. The DuckDB message is kept: it is precise.
  */
 import { duckErrorCode, withoutSettingAdvice } from '../duck/error-codes.js';
+import { storageFault } from '../duck/storage-fault.js';
 import { EddyError, type ErrorCode, type SqlPosition } from '../util/errors.js';
 
 /** What a user can do about some of DuckDB's errors. */
@@ -15,6 +16,15 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
 export function wrapDuckError(e: unknown, what: string, position?: SqlPosition): EddyError {
   if (e instanceof EddyError) return e;
   const message = withoutSettingAdvice(oneLine(e instanceof Error ? e.message : String(e)));
+  const fault = storageFault(e);
+  if (fault) {
+    // never DuckDB's "database has been invalidated": the engine reopens the database (storage-recovery.ts)
+    return new EddyError('STORAGE_UNAVAILABLE', `${what} failed: the data directory cannot be written for now (${fault.reason})`, {
+      cause: e,
+      position,
+      hint: fault.kind === 'invalidated' ? 'Eddy is reopening its database; retry later' : 'retry later',
+    });
+  }
   const code = duckErrorCode(message) ?? 'QUERY_FAILED';
   return new EddyError(code, `${what} failed: ${message}`, { cause: e, position, hint: HINTS[code] });
 }

@@ -11,8 +11,9 @@ import { DataDirLock } from '../checkpoint/data-dir-lock.js';
 import { migrateLegacyQueryDirs } from '../checkpoint/legacy-query-dirs.js';
 import { checkNewObjectName } from '../catalog/object-name.js';
 import type { CatalogReader } from '../catalog/reader.js';
-import { PUSH_CONNECTOR, pushSourceStore } from '../connectors/sources/push.js';
-import { Database } from '../duck/index.js';
+import { appendedAfter, PUSH_CONNECTOR, PushAppendInDoubt, pushSourceStore } from '../connectors/sources/push.js';
+import { Connection, Database } from '../duck/index.js';
+import { storageFault, type StorageFault } from '../duck/storage-fault.js';
 import type { Progress } from '../exec/progress.js';
 import type { ChangeBatch, SubscribeOptions, Subscription } from '../exec/streaming-query.js';
 import type { Select, Statement } from '../sql/ast.js';
@@ -20,15 +21,15 @@ import { parseScript, parseScriptAsync } from '../sql/parser.js';
 import { asEddyError, EddyError } from '../util/errors.js';
 import { log } from '../util/log.js';
 import type { EngineContext, QueryHandle } from './context.js';
-import { createContinuous, createResultView, createSource, createTable, createView } from './create.js';
+import { createContinuous, createSource, createTable, createView } from './create.js';
 import { insert, updateOrDelete } from './data.js';
 import { alter, drop } from './drop-alter.js';
 import { explain } from './explain.js';
 import { refreshLateRowsView } from './late-rows.js';
-import { buildContinuousQuery } from './pipeline.js';
-import { openPushStorage } from './push-storage.js';
+import { restoreQueries, type Resumption } from './restore-queries.js';
 import { errorOf, queryHandle, show, status } from './show.js';
-import type { StatementResult } from './statement-result.js';
+import { commandResult, type StatementResult } from './statement-result.js';
+import { STORAGE_WAIT_MS, StorageRecovery, type StorageHealth } from './storage-recovery.js';
 import { PullConnections } from './pull-connections.js';
 import { collectRows, pullQuery, type PullResult } from './pull-query.js';
 
@@ -55,15 +56,25 @@ export interface QueryInfo {
 export class Engine {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
-  private readonly pulls: PullConnections;
+  private pulls: PullConnections;
+  private readonly storage: StorageRecovery;
+  /** Whether ctx.db and ctx.conn are open (not between the two halves of a reopen). */
+  private storageOpen = true;
+  /** During a recovery: what each query was doing before it, so that it resumes as it was. */
+  private resumptions: Map<string, Resumption> | null = null;
 
   private constructor(
     private readonly ctx: EngineContext,
     /** Problems met while restoring the data directory (e.g. a torn DDL log line), for the user to see. */
     readonly warnings: string[],
     private readonly lock: DataDirLock,
+    private readonly fileRoots: readonly string[] | undefined,
   ) {
     this.pulls = new PullConnections(ctx.db);
+    this.storage = new StorageRecovery({
+      reopen: (readBack) => this.exclusive(() => this.reopen(readBack), 'reopening the database', 'recovery'),
+      readOnly: (readBack) => this.exclusive(() => this.readOnlyLook(readBack), 'reading the database', 'recovery'),
+    });
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -76,13 +87,13 @@ export class Engine {
     const lock = DataDirLock.acquire(dataDir);
     const fileRoots = options.fileRoots?.map((r) => path.resolve(r));
     let db: Database;
+    let conn: Connection;
     try {
-      db = await Database.open(path.join(dataDir, 'eddy.duckdb'), fileRoots ? { allowedDirectories: [...fileRoots, queriesRoot(dataDir)] } : {});
+      ({ db, conn } = await openMainDatabase(dataDir, fileRoots, false));
     } catch (e) {
       lock.release();
       throw e;
     }
-    const conn = await db.connect();
     const ddlLog = DdlLog.open(dataDir);
     let replayed: ReplayedCatalog;
     try {
@@ -95,18 +106,21 @@ export class Engine {
       throw e;
     }
     const catalog = replayed.catalog;
+    let engine: Engine | null = null;
     const ctx: EngineContext = {
       dataDir,
       catalog,
       log: ddlLog,
       db,
       conn,
-      bind: { catalog, describe: (sql) => conn.describe(sql), scalar: async (sql) => (await conn.queryOne(sql, ['select'], 'an expression')).rows[0]?.[0] },
+      // ctx.conn, not conn: the connection is replaced when the database is reopened
+      bind: { catalog, describe: (sql) => ctx.conn.describe(sql), scalar: async (sql) => (await ctx.conn.queryOne(sql, ['select'], 'an expression')).rows[0]?.[0] },
       connectors: fileRoots ? { dataDir, db, fileRoots } : { dataDir, db },
       queries: new Map(),
       push: pushSourceStore(db),
+      reportStorageFault: (fault) => engine?.storageFaulted(fault),
     };
-    const engine = new Engine(ctx, [...replayed.warnings], lock);
+    engine = new Engine(ctx, [...replayed.warnings], lock, fileRoots);
     try {
       await engine.restore(replayed.paused);
     } catch (e) {
@@ -118,6 +132,18 @@ export class Engine {
 
   get dataDir(): string {
     return this.ctx.dataDir;
+  }
+
+  /**
+   * Whether the data directory takes writes: `failing` while writes fail on an open database (a
+   * full disk; queries retry), `recovering` while the database is being reopened (/healthz: 503).
+   */
+  storageHealth(): StorageHealth {
+    const health = this.storage.health();
+    if (health.state !== 'ok') return health;
+    const retrying = [...this.ctx.queries.values()].find((h) => h.query?.status === 'retrying' && h.query.lastError?.code === 'STORAGE_UNAVAILABLE');
+    if (retrying?.query?.lastError) return { ...health, state: 'failing', reason: retrying.query.lastError.message };
+    return health;
   }
 
   /** DuckDB's worker threads now: WorkerThreads fits them to the work unless they were pinned. */
@@ -152,17 +178,28 @@ export class Engine {
   /** Runs one parsed statement, after any statement submitted before it. */
   async executeStatement(statement: Statement): Promise<StatementResult> {
     if (statement.kind === 'select') return collectRows(await this.query(statement));
-    return this.exclusive(async () => {
-      try {
-        const result = bulkWork(statement)
-          ? await this.ctx.db.threads.bulk(this.ctx.conn, () => this.dispatch(statement))
-          : await this.dispatch(statement);
-        if (QUERY_CHANGING.has(statement.kind)) await refreshLateRowsView(this.ctx);
-        return result;
-      } catch (e) {
-        throw asEddyError(e, 'INTERNAL', `${statement.kind.replaceAll('_', ' ')}`);
-      }
-    });
+    const what = statement.kind.replaceAll('_', ' ');
+    // SHOW reads no data that needs the database (SHOW QUERIES tells how a recovery is going)
+    const admission = statement.kind === 'show' ? 'always' : 'normal';
+    if (admission === 'normal') await this.admit(what);
+    try {
+      const result = await this.exclusive(async () => {
+        try {
+          const result = bulkWork(statement)
+            ? await this.ctx.db.threads.bulk(this.ctx.conn, () => this.dispatch(statement))
+            : await this.dispatch(statement);
+          if (QUERY_CHANGING.has(statement.kind)) await refreshLateRowsView(this.ctx);
+          return result;
+        } catch (e) {
+          throw asEddyError(e, 'INTERNAL', what);
+        }
+      }, what, admission);
+      if (WRITES.has(statement.kind)) this.storage.writeSucceeded();
+      return result;
+    } catch (e) {
+      if (e instanceof PushAppendInDoubt) return commandResult(`INSERT 0 ${await this.settleAppend(e)}`);
+      throw this.storageError(e, what, statement.kind === 'show' || statement.kind === 'explain' ? 'retry later' : undefined);
+    }
   }
 
   /**
@@ -173,8 +210,14 @@ export class Engine {
    */
   async query(statement: Select, options: { signal?: AbortSignal } = {}): Promise<PullResult> {
     if (this.closed) throw new EddyError('OBJECT_IN_USE', 'the engine is closed');
+    await this.admit('SELECT');
     await this.queue;
-    return pullQuery(this.ctx, this.pulls, statement, options.signal);
+    if (this.storage.recovering) throw this.storage.unavailable('SELECT');
+    try {
+      return await pullQuery(this.ctx, this.pulls, statement, options.signal);
+    } catch (e) {
+      throw this.storageError(e, 'SELECT');
+    }
   }
 
   /** Pull queries running now (for /metrics). */
@@ -186,19 +229,21 @@ export class Engine {
    * Runs batches of every running query until all data available now is processed. A query that
    * failed is reported as an error naming it.
    */
-  drain(): Promise<void> {
+  async drain(): Promise<void> {
+    await this.admit('draining the queries');
     return this.exclusive(async () => {
       for (const handle of this.ctx.queries.values()) {
         if (handle.query?.status !== 'running' && handle.query?.status !== 'retrying') continue;
         try {
           await handle.query.drain();
         } catch (e) {
+          if (e instanceof EddyError && e.code === 'STORAGE_UNAVAILABLE') throw e;
           throw queryFailed(handle, e);
         }
       }
       const failed = [...this.ctx.queries.values()].find((h) => h.query?.status === 'failed');
       if (failed) throw queryFailed(failed, failed.query?.lastError);
-    });
+    }, 'draining the queries');
   }
 
   /** Every continuous query, in creation order. */
@@ -214,8 +259,10 @@ export class Engine {
    * batch commits, until unsubscribe() is called (SUBSCRIBE over psql, HTTP and websockets).
    */
   async subscribe(name: string, listener: (c: ChangeBatch) => void, options: SubscribeOptions = { snapshot: true }): Promise<Subscription> {
+    await this.admit(`subscribing to "${name}"`);
     const handle = queryHandle(this.ctx, name);
     if (!handle.query) throw queryFailed(handle, handle.startError);
+    if (handle.query.status === 'recovering') throw this.storage.unavailable(`subscribing to "${name}"`);
     return handle.query.subscribe(listener, options);
   }
 
@@ -223,7 +270,21 @@ export class Engine {
    * Appends rows given as objects (keys are column names) to a push source (HTTP). A bad value or an
    * unknown column is a BAD_INPUT_ROW error naming the row index and column; nothing is appended then.
    */
-  appendRows(source: string, rows: readonly Record<string, unknown>[]): Promise<{ rows: number }> {
+  async appendRows(source: string, rows: readonly Record<string, unknown>[]): Promise<{ rows: number }> {
+    const what = `appending rows to "${source}"`;
+    await this.admit(what);
+    try {
+      const appended = await this.appendExclusive(source, rows, what);
+      this.storage.writeSucceeded();
+      return appended;
+    } catch (e) {
+      if (e instanceof PushAppendInDoubt) return { rows: await this.settleAppend(e) };
+      // any other failure came before the rows' INSERT (PushAppendInDoubt covers that): none are stored
+      throw this.storageError(e, what, 'the rows were not stored; send them again later');
+    }
+  }
+
+  private appendExclusive(source: string, rows: readonly Record<string, unknown>[], what: string): Promise<{ rows: number }> {
     return this.exclusive(async () => {
       const object = this.ctx.catalog.get(source);
       if (!object) throw new EddyError('UNDEFINED_TABLE', `source "${source}" does not exist`);
@@ -233,7 +294,7 @@ export class Engine {
       }
       const append = () => this.ctx.push.appendRows(this.ctx.conn, object, rows);
       return rows.length >= BULK_APPEND_ROWS ? this.ctx.db.threads.bulk(this.ctx.conn, append) : append();
-    });
+    }, what);
   }
 
   /** The last progress objects of a query, oldest first. */
@@ -245,15 +306,28 @@ export class Engine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.storage.close();
     await this.queue.catch(() => undefined);
-    await this.pulls.close();
-    for (const handle of this.ctx.queries.values()) {
-      await handle.query?.stop().catch((e: unknown) => log.warn({ query: handle.object.name, err: (e as Error).message }, 'stopping query failed'));
-    }
+    await this.closeStorage((handle) => handle.query?.stop());
     this.ctx.log.close();
+    this.lock.release();
+  }
+
+  /**
+   * Stops every query with `stop` (each closes its connection), then closes the pull connections,
+   * the engine's connection and the instance: DuckDB lets go of the database files only once every
+   * connection is closed.
+   */
+  private async closeStorage(stop: (handle: QueryHandle) => Promise<void> | undefined): Promise<void> {
+    for (const handle of this.ctx.queries.values()) {
+      await stop(handle)?.catch((e: unknown) => log.warn({ query: handle.object.name, err: (e as Error).message }, 'stopping query failed'));
+    }
+    if (!this.storageOpen) return;
+    this.storageOpen = false;
+    await this.pulls.close();
+    if (this.pulls.running > 0) log.warn({ running: this.pulls.running }, 'pull queries did not let go of their connections; the old database stays open until they do');
     this.ctx.conn.close();
     this.ctx.db.close();
-    this.lock.release();
   }
 
   private async dispatch(statement: Statement): Promise<StatementResult> {
@@ -304,25 +378,109 @@ export class Engine {
    */
   private async restore(paused: ReadonlySet<string>): Promise<void> {
     await this.migrateLegacyQueryDirs();
-    for (const object of this.ctx.catalog.list()) {
-      if (object.kind === 'source' && object.connector === PUSH_CONNECTOR) {
-        const warning = await openPushStorage(this.ctx, object);
-        if (warning !== null) this.warnings.push(warning);
-      }
-      if (object.kind !== 'materialized_view' && object.kind !== 'sink') continue;
-      try {
-        const built = await buildContinuousQuery(object.sql, this.ctx);
-        if (object.kind === 'materialized_view') await createResultView(this.ctx, object.name, built.query.resultRelation);
-        const handle: QueryHandle = { object, plan: built.plan, query: built.query, startError: null };
-        this.ctx.queries.set(object.name, handle);
-        if (!paused.has(object.name)) built.query.start();
-      } catch (e) {
-        const error = asEddyError(e, 'QUERY_FAILED');
-        this.ctx.queries.set(object.name, { object, plan: null, query: null, startError: error });
-        this.warnings.push(`${object.kind === 'sink' ? 'sink' : 'materialized view'} "${object.name}" could not be restarted: ${error.message}`);
-      }
+    await restoreQueries(this.ctx, {
+      resumption: (name) => (paused.has(name) ? { kind: 'leave' } : { kind: 'start' }),
+      allOrNothing: false,
+      warn: (message) => this.warnings.push(message),
+    });
+  }
+
+  /** A statement, query or batch met a storage fault (ctx.reportStorageFault). */
+  private storageFaulted(fault: StorageFault): void {
+    if (this.closed) return;
+    if (fault.kind === 'invalidated') void this.storage.request(fault);
+    else this.storage.writeFailed(fault);
+  }
+
+  /** Waits (bounded) for a recovery in progress; STORAGE_UNAVAILABLE when it lasts longer. */
+  private async admit(what: string): Promise<void> {
+    if (this.closed) throw new EddyError('OBJECT_IN_USE', 'the engine is closed');
+    if (!(await this.storage.whenReady(STORAGE_WAIT_MS))) throw this.storage.unavailable(what);
+  }
+
+  /**
+   * A failed statement's error as the user sees it: a storage fault is STORAGE_UNAVAILABLE, never
+   * DuckDB's "database has been invalidated". For an invalidated database DuckDB cannot say whether
+   * the statement's transaction was stored (appends find out: settleAppend), and the error says so.
+   */
+  private storageError(e: unknown, what: string, outcome?: string): unknown {
+    const fault = storageFault(e);
+    if (!fault) return e;
+    if (fault.kind === 'invalidated') {
+      return new EddyError('STORAGE_UNAVAILABLE', `${what}: the data directory cannot be written for now (${fault.reason}); Eddy is reopening its database`, {
+        cause: e,
+        hint: outcome ?? 'whether the statement took effect is not known: check before running it again',
+      });
     }
-    await refreshLateRowsView(this.ctx);
+    if (e instanceof EddyError && e.code === 'STORAGE_UNAVAILABLE') return e;
+    return new EddyError('STORAGE_UNAVAILABLE', `${what}: the data directory cannot be written for now (${fault.reason})`, {
+      cause: e,
+      hint: 'nothing was stored; retry later',
+    });
+  }
+
+  /**
+   * An append whose write failed: the database is reopened and the rows numbered after the source's
+   * last sequence number before the append are counted. Stored: the append succeeded (the client
+   * must not send the rows again); none: STORAGE_UNAVAILABLE, and a retry is safe.
+   */
+  private async settleAppend(e: PushAppendInDoubt): Promise<number> {
+    const stored = await this.storage.readBack(e.fault, (conn) => appendedAfter(conn, e.source, e.after));
+    if (stored === 0) {
+      throw new EddyError('STORAGE_UNAVAILABLE', `source "${e.source}": the data directory cannot be written for now (${e.fault.reason}); the rows were not stored`, {
+        cause: e.cause,
+        hint: 'send them again later',
+      });
+    }
+    if (e.expected !== null && stored !== e.expected) {
+      throw new EddyError('INTERNAL', `source "${e.source}": an append of ${e.expected} rows whose write failed left ${stored} rows after sequence number ${e.after}`, { cause: e.cause });
+    }
+    log.warn({ source: e.source, rows: stored, reason: e.fault.reason }, 'an append whose write reported a failure was stored: answering success');
+    return stored;
+  }
+
+  /**
+   * One attempt of a recovery (run in the statement queue): stops the queries and closes the
+   * database, opens it again, answers the appends in doubt, then builds every query again from its
+   * checkpoint as a restart would, and starts those that ran.
+   */
+  private async reopen(readBack: (conn: Connection) => Promise<void>): Promise<void> {
+    const error = this.storage.unavailable('the query');
+    if (this.resumptions === null) {
+      this.resumptions = new Map([...this.ctx.queries].map(([name, handle]) => [name, resumptionOf(handle)]));
+    }
+    await this.closeStorage((handle) => handle.query?.stopForRecovery(error));
+    const { db, conn } = await openMainDatabase(this.ctx.dataDir, this.fileRoots, false);
+    this.ctx.db = db;
+    this.ctx.conn = conn;
+    this.ctx.connectors = { ...this.ctx.connectors, db };
+    this.ctx.push = pushSourceStore(db);
+    this.pulls = new PullConnections(db);
+    this.storageOpen = true;
+    try {
+      await readBack(conn);
+      const resumptions = this.resumptions;
+      await restoreQueries(this.ctx, {
+        resumption: (name) => resumptions.get(name) ?? { kind: 'start' },
+        allOrNothing: true,
+        warn: (message) => log.warn(message),
+      });
+    } catch (e) {
+      await this.closeStorage((handle) => handle.query?.stopForRecovery(error));
+      throw e;
+    }
+    this.resumptions = null;
+  }
+
+  /** Between failed reopen attempts: the database read-only, to answer appends in doubt. */
+  private async readOnlyLook(readBack: (conn: Connection) => Promise<void>): Promise<void> {
+    const { db, conn } = await openMainDatabase(this.ctx.dataDir, this.fileRoots, true);
+    try {
+      await readBack(conn);
+    } finally {
+      conn.close();
+      db.close();
+    }
   }
 
   /** Checkpoints of data directories written before query-dir.ts move to their new directories. */
@@ -334,11 +492,36 @@ export class Engine {
     }
   }
 
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new EddyError('OBJECT_IN_USE', 'the engine is closed'));
-    const run = this.queue.then(fn, fn);
+  /**
+   * Runs fn after everything submitted before it. While the database is being reopened, work that
+   * needs it is refused at its turn (`normal`); SHOW (`always`) and the recovery's own steps run.
+   * A storage fault is noted before the queue moves on, so that the next statement already sees a
+   * recovery that the fault started.
+   */
+  private exclusive<T>(fn: () => Promise<T>, what: string, admission: 'normal' | 'always' | 'recovery' = 'normal'): Promise<T> {
+    if (this.closed && admission !== 'recovery') return Promise.reject(new EddyError('OBJECT_IN_USE', 'the engine is closed'));
+    const guarded = async (): Promise<T> => {
+      if (admission === 'normal' && this.storage.recovering) throw this.storage.unavailable(what);
+      if (admission === 'recovery' && this.closed) throw new EddyError('OBJECT_IN_USE', 'the engine is closed');
+      try {
+        return await fn();
+      } catch (e) {
+        if (admission !== 'recovery') this.noteFault(e);
+        throw e;
+      }
+    };
+    const run = this.queue.then(guarded, guarded);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  private noteFault(e: unknown): void {
+    if (e instanceof PushAppendInDoubt) {
+      void this.storage.request(e.fault); // the append's readBack joins this recovery
+      return;
+    }
+    const fault = storageFault(e);
+    if (fault) this.storageFaulted(fault);
   }
 }
 
@@ -370,6 +553,29 @@ const BULK_APPEND_ROWS = 10_000;
 
 /** Statements that may change the set of running queries. */
 const QUERY_CHANGING: ReadonlySet<Statement['kind']> = new Set(['create_materialized_view', 'create_sink', 'drop', 'alter']);
+
+/** Statements that write to the main database: their success shows the storage takes writes again. */
+const WRITES: ReadonlySet<Statement['kind']> = new Set(['insert', 'update', 'delete', 'create_table', 'create_source']);
+
+/** What a query was doing when its database failed, so that it resumes as it was afterwards. */
+function resumptionOf(handle: QueryHandle): Resumption {
+  const query = handle.query;
+  if (!query) return { kind: 'start' }; // could not start before: try again
+  if (query.status === 'paused' || query.status === 'stopped') return { kind: 'leave' };
+  if (query.status === 'failed' && query.lastError && query.lastError.code !== 'STORAGE_UNAVAILABLE') return { kind: 'failed', error: query.lastError };
+  return { kind: 'start' };
+}
+
+async function openMainDatabase(dataDir: string, fileRoots: readonly string[] | undefined, readOnly: boolean): Promise<{ db: Database; conn: Connection }> {
+  const confine = fileRoots ? { allowedDirectories: [...fileRoots, queriesRoot(dataDir)] } : {};
+  const db = await Database.open(path.join(dataDir, 'eddy.duckdb'), { ...confine, readOnly });
+  try {
+    return { db, conn: await db.connect() };
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
 
 function queryFailed(handle: QueryHandle, cause: unknown): EddyError {
   const what = `${handle.object.kind === 'sink' ? 'sink' : 'materialized view'} "${handle.object.name}"`;

@@ -10,6 +10,7 @@ import type { QueryObject, SourceObject } from '../catalog/types.js';
 import { sinkConnector } from '../connectors/registry.js';
 import type { ConnectorEnv, SinkConnector, SinkWriter } from '../connectors/types.js';
 import { quoteIdent, type Database } from '../duck/index.js';
+import type { StorageFault } from '../duck/storage-fault.js';
 import { StreamingQuery } from '../exec/streaming-query.js';
 import type { BindContext } from '../plan/bind-context.js';
 import { bindQuery } from '../plan/binder/index.js';
@@ -26,6 +27,8 @@ export interface PipelineEnv {
   readonly bind: BindContext;
   readonly db: Database;
   readonly connectors: ConnectorEnv;
+  /** Told when a query finds its database invalidated (StreamingQueryConfig.onInvalidated). */
+  readonly reportStorageFault?: (fault: StorageFault) => void;
 }
 
 /** A continuous query ready to start: its catalog object, plan and (not yet started) runtime. */
@@ -57,6 +60,7 @@ export async function buildContinuousQuery(input: string | ContinuousStatement, 
     sources: sourcesOf(plan, env.catalog),
     sink: writer,
     fresh: typeof input !== 'string' || fresh,
+    onInvalidated: env.reportStorageFault ? (fault) => env.reportStorageFault?.(fault) : undefined,
   }); // exec/
   return { object, plan, query: streaming, dependsOn: referencedRelations(query.ast, env.catalog) };
 }

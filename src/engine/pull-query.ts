@@ -6,6 +6,7 @@
 import { referencedRelations } from '../catalog/references.js';
 import { PUSH_CONNECTOR } from '../connectors/sources/push.js';
 import type { ResultColumn, RowStream } from '../duck/index.js';
+import { storageFault } from '../duck/storage-fault.js';
 import type { Select } from '../sql/ast.js';
 import { EddyError } from '../util/errors.js';
 import type { EngineContext } from './context.js';
@@ -71,6 +72,8 @@ function checkReadable(ctx: EngineContext, stmt: Select): void {
 
 function selectError(ctx: EngineContext, stmt: Select, e: unknown): EddyError {
   const error = wrapDuckError(e, 'SELECT', stmt.start);
+  const fault = storageFault(e);
+  if (fault) ctx.reportStorageFault(fault); // an invalidated database: every connection is dead
   if (error.code === 'QUERY_CANCELED') return new EddyError('QUERY_CANCELED', 'canceling statement due to user request', { cause: e });
   const missing = /with name "?([^" ]+)"? does not exist/.exec(error.message)?.[1];
   const view = missing ? ctx.catalog.get(missing) : undefined;

@@ -14,6 +14,7 @@ import { sourceConnector } from '../connectors/registry.js';
 import type { ConnectorEnv, LoadStats, OutputMode, SinkWriter, SkippedInput, SourceOffset, SourceReader } from '../connectors/types.js';
 import { duckErrorCode } from '../duck/error-codes.js';
 import type { Connection, Database } from '../duck/index.js';
+import { storageFault, type StorageFault } from '../duck/storage-fault.js';
 import type { IncrementalPlan } from '../plan/incremental/plan.js';
 import { asEddyError, EddyError } from '../util/errors.js';
 import { log } from '../util/log.js';
@@ -23,8 +24,12 @@ import { StateStore } from './state-store.js';
 import { microsToIso, WatermarkTracker } from './watermark.js';
 import { parseTrigger, type Trigger } from './trigger.js';
 
-/** `retrying`: a source or sink is unavailable for now; the loop retries with backoff by itself. */
-export type QueryStatus = 'running' | 'retrying' | 'paused' | 'failed' | 'stopped';
+/**
+ * `retrying`: a source, a sink or the storage is unavailable for now; the loop retries with backoff
+ * by itself. `recovering`: the database was invalidated under the query (a failed write); the
+ * engine reopens it and resumes the query from its checkpoint (src/engine/storage-recovery.ts).
+ */
+export type QueryStatus = 'running' | 'retrying' | 'recovering' | 'paused' | 'failed' | 'stopped';
 
 /** The changes one batch made to a query's result, as subscribers receive them. */
 export interface ChangeBatch {
@@ -33,7 +38,7 @@ export interface ChangeBatch {
 }
 
 /** Why a subscription ended without being unsubscribed: its query was dropped, reset, or shut down. */
-export type SubscriptionEnd = 'dropped' | 'reset' | 'shutdown';
+export type SubscriptionEnd = 'dropped' | 'reset' | 'shutdown' | 'recovering';
 
 export interface SubscribeOptions {
   readonly snapshot: boolean;
@@ -63,6 +68,11 @@ export interface StreamingQueryConfig {
    * left in its directory (a crash before its DDL was logged) is discarded. Otherwise it resumes.
    */
   readonly fresh?: boolean;
+  /**
+   * Told when a batch found the database invalidated (every connection of the instance is dead):
+   * the query stops its loop, and the engine reopens the database and builds the query again.
+   */
+  readonly onInvalidated?: (fault: StorageFault, error: EddyError) => void;
 }
 
 
@@ -194,7 +204,14 @@ export class StreamingQuery {
       await pipeline.setup(conn);
       const query = new StreamingQuery(config, conn, store, pipeline, sources, metadata);
 
-      await query.recover();
+      try {
+        await query.recover();
+      } catch (e) {
+        // a redelivery the storage refuses for now: the loop retries it (recovery first) when it starts
+        if (storageFault(e)?.kind !== 'write_failed') throw e;
+        query.needsRecovery = true;
+        query.lastError = query.classify(e).error;
+      }
       return query;
     } catch (e) {
       for (const s of sources) await s.reader.close().catch(() => undefined);
@@ -271,7 +288,7 @@ export class StreamingQuery {
 
   /** Runs batches until all data available in the sources at the time of the call is processed. */
   async drain(): Promise<void> {
-    if (this.status === 'failed' && this.lastError) throw this.lastError;
+    if ((this.status === 'failed' || this.status === 'recovering') && this.lastError) throw this.lastError;
     const deadline = Date.now() + DRAIN_RETRY_MS;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -290,9 +307,13 @@ export class StreamingQuery {
         });
         return;
       } catch (e) {
-        const error = asEddyError(e, 'QUERY_FAILED', `query "${this.name}" failed`);
-        if (error.code !== 'SOURCE_UNAVAILABLE' || Date.now() >= deadline) {
-          if (error.code !== 'SOURCE_UNAVAILABLE') this.fail(error);
+        const { error, fault } = this.classify(e);
+        if (fault?.kind === 'invalidated') {
+          this.invalidated(fault, error);
+          throw error;
+        }
+        if (!retriable(error) || Date.now() >= deadline) {
+          if (!retriable(error)) this.fail(error);
           throw error;
         }
         await sleep(backoff(attempt));
@@ -300,20 +321,53 @@ export class StreamingQuery {
     }
   }
 
-  /** Stops the loop and closes sources and sink; state stays on disk. */
+  /**
+   * Stops the loop, closes sources and sink and the query's connection; state stays on disk. The
+   * connection must go: an open one keeps DuckDB's instance, and its lock on the database files,
+   * alive after the engine closed it.
+   */
   async stop(reason: SubscriptionEnd = 'shutdown'): Promise<void> {
-    if (this.status === 'running') await this.pause();
-    this.status = 'stopped';
-    await this.exclusive(async () => this.endSubscriptions(reason));
-    for (const s of this.sources) await s.reader.close().catch(() => undefined);
-    await this.config.sink?.close().catch(() => undefined);
+    await this.halt(reason);
+    this.conn.close();
   }
 
   /** Stops and deletes the query's state; subscribers are told why (dropped, or reset to start over). */
   async drop(reason: 'dropped' | 'reset' = 'dropped'): Promise<void> {
-    await this.stop(reason);
-    await this.store.destroy(this.conn);
+    await this.halt(reason);
+    try {
+      await this.store.destroy(this.conn);
+    } finally {
+      this.conn.close();
+    }
+  }
+
+  /**
+   * The engine is about to reopen the database (storage-recovery.ts): the query stops and lets go of
+   * its connection, and reports `recovering` with the storage error until its successor, built from
+   * the same checkpoint, takes its place.
+   */
+  async stopForRecovery(error: EddyError): Promise<void> {
+    await this.halt('recovering');
     this.conn.close();
+    this.status = 'recovering';
+    this.lastError = error;
+  }
+
+  /**
+   * After the engine rebuilt a query that had failed before its database was reopened: it stays
+   * failed with its error (RESUME continues it), rather than coming back as if nothing had happened.
+   */
+  markFailed(error: EddyError): void {
+    this.lastError = error;
+    this.status = 'failed';
+  }
+
+  private async halt(reason: SubscriptionEnd): Promise<void> {
+    if (this.status === 'running' || this.status === 'retrying') await this.pause();
+    this.status = 'stopped';
+    await this.exclusive(async () => this.endSubscriptions(reason));
+    for (const s of this.sources) await s.reader.close().catch(() => undefined);
+    await this.config.sink?.close().catch(() => undefined);
   }
 
   /** The last progress objects, oldest first (at most 100). */
@@ -361,15 +415,21 @@ export class StreamingQuery {
           return true;
         });
       } catch (e) {
-        const error = asEddyError(e, 'QUERY_FAILED', `query "${this.name}" failed`);
-        if (error.code !== 'SOURCE_UNAVAILABLE') {
+        const { error, fault } = this.classify(e);
+        if (fault?.kind === 'invalidated') {
+          this.invalidated(fault, error);
+          return;
+        }
+        if (!retriable(error)) {
           this.fail(error);
           return;
         }
-        // Unavailable for now: say so, wait, and try the same batch again.
+        // Unavailable for now: say so, wait, and try the same batch again (recover() first finds
+        // out from the state version whether its transaction committed).
+        if (this.status !== 'running' && this.status !== 'retrying') return; // paused or stopped meanwhile
         this.status = 'retrying';
         this.lastError = error;
-        log.warn({ query: this.name, err: error.message, attempt: this.retries }, 'source or sink unavailable; retrying');
+        log.warn({ query: this.name, err: error.message, attempt: this.retries }, error.code === 'STORAGE_UNAVAILABLE' ? 'storage unavailable; retrying' : 'source or sink unavailable; retrying');
         await this.sleepInterruptibly(backoff(this.retries++));
         if (this.status === 'retrying') this.status = 'running';
         continue;
@@ -430,10 +490,34 @@ export class StreamingQuery {
     try {
       return await step();
     } catch (e) {
-      const error = asEddyError(e, 'QUERY_FAILED', `query "${this.name}" failed`);
-      if (error.code !== 'SOURCE_UNAVAILABLE') this.fail(error);
+      const { error, fault } = this.classify(e);
+      if (!retriable(error) && !fault) this.fail(error);
       throw error;
     }
+  }
+
+  /**
+   * An error of a batch as the query reports it: a storage fault is STORAGE_UNAVAILABLE (retried;
+   * for an invalidated database, after the engine reopened it), whatever DuckDB or the file system
+   * called it.
+   */
+  private classify(e: unknown): { error: EddyError; fault: StorageFault | null } {
+    if (e instanceof EddyError && e.code === 'STORAGE_UNAVAILABLE') return { error: e, fault: storageFault(e) };
+    const fault = storageFault(e);
+    if (!fault) return { error: asEddyError(e, 'QUERY_FAILED', `query "${this.name}" failed`), fault: null };
+    const error = new EddyError('STORAGE_UNAVAILABLE', `query "${this.name}": the data directory cannot be written for now (${fault.reason})`, {
+      cause: e,
+      hint: fault.kind === 'invalidated' ? 'Eddy reopens its database and resumes the query from its checkpoint' : 'the query retries the batch by itself',
+    });
+    return { error, fault };
+  }
+
+  /** The database died under the query: the loop ends here and the engine takes over. */
+  private invalidated(fault: StorageFault, error: EddyError): void {
+    this.status = 'recovering';
+    this.lastError = error;
+    log.warn({ query: this.name, err: error.message }, 'database invalidated under the query; waiting for the engine to reopen it');
+    this.config.onInvalidated?.(fault, error);
   }
 
   private fail(e: unknown): void {
@@ -750,6 +834,11 @@ function eventTimeProgress(min: number | null, max: number | null, watermark: nu
   return out;
 }
 
+/** Errors the loop waits out and retries rather than failing the query. */
+function retriable(error: EddyError): boolean {
+  return error.code === 'SOURCE_UNAVAILABLE' || error.code === 'STORAGE_UNAVAILABLE';
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -770,5 +859,7 @@ export function subscriptionEnded(object: QueryObject, reason: SubscriptionEnd):
       return new EddyError('OBJECT_IN_USE', `${what} was reset and starts over from its sources`, { hint: 'subscribe again for its new result' });
     case 'shutdown':
       return new EddyError('OBJECT_IN_USE', `${what} stopped: the server is shutting down`, { hint: 'subscribe again (from the last batch seen) once it is back' });
+    case 'recovering':
+      return new EddyError('STORAGE_UNAVAILABLE', `${what} stopped while the server reopens its storage`, { hint: 'subscribe again (from the last batch seen) in a moment' });
   }
 }

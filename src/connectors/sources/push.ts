@@ -10,8 +10,10 @@
  */
 import type { Column, SourceObject } from '../../catalog/types.js';
 import { quoteIdent, quoteLiteral, quoteQualified, type Connection, type Database } from '../../duck/index.js';
+import { storageFault, type StorageFault } from '../../duck/storage-fault.js';
 import type { Options } from '../../sql/ast.js';
 import { EddyError, type ErrorCode } from '../../util/errors.js';
+import { log } from '../../util/log.js';
 import { checkStagedRows } from '../formats/bad-rows.js';
 import { CASTS_VALUES, castValue, type Casts } from '../formats/casts.js';
 import { jsonStagedColumn } from '../formats/json.js';
@@ -49,6 +51,34 @@ const optionShape = { casts: opt.oneOf(CASTS_VALUES).optional() };
 
 export function castsOf(source: SourceObject): Casts {
   return source.options.casts === 'lenient' ? 'lenient' : 'strict';
+}
+
+/**
+ * An append whose INSERT failed on a storage fault: DuckDB's error does not say for sure whether the
+ * rows are on disk (a COMMIT can fail after its WAL write went through), so the append's outcome is
+ * read back after the database is reopened: its rows, had they been stored, are numbered
+ * `after + 1 ...` (appendedAfter), and nothing else can be appended to the source meanwhile.
+ */
+export class PushAppendInDoubt extends EddyError {
+  constructor(
+    readonly source: string,
+    /** The source's last sequence number before the append. */
+    readonly after: number,
+    /** The rows the append carried, when known before the INSERT ran (null: an INSERT ... SELECT). */
+    readonly expected: number | null,
+    readonly fault: StorageFault,
+    cause: unknown,
+  ) {
+    super('STORAGE_UNAVAILABLE', `source "${source}": the data directory cannot be written for now (${fault.reason}), and whether the rows were stored is not known yet`, {
+      cause,
+      hint: 'check the source (rows are numbered) before sending them again',
+    });
+  }
+}
+
+/** The rows of a source numbered after `after`: what an append that was in doubt stored (PushAppendInDoubt). */
+export async function appendedAfter(conn: Connection, source: string, after: number): Promise<number> {
+  return Number((await conn.scalar(`SELECT count(*) FROM ${quoteIdent(pushStorageTable(source))} WHERE ${SEQ} > ${after}`)) ?? 0);
 }
 
 const stores = new WeakMap<Database, PushSourceStore>();
@@ -183,9 +213,12 @@ export class PushSourceStore {
       try {
         const stats = await checkStagedRows(staged, source.name, 'fail', unit);
         if (stats.rows === 0) return { rows: 0 };
-        return { rows: await this.insertNumbered(conn, source, (last) => staged.goodRowsSelect([`${last} + row_number() OVER (ORDER BY __line)`])) };
+        const select = (last: number) => staged.goodRowsSelect([`${last} + row_number() OVER (ORDER BY __line)`]);
+        return { rows: await this.insertNumbered(conn, source, select, stats.rows) };
       } finally {
-        await staged.drop();
+        // A temp table only this connection sees: left behind, it goes with the connection. Its
+        // DROP must never turn an append's outcome (stored, or in doubt) into another error.
+        await staged.drop().catch((e: unknown) => log.debug({ source: source.name, err: (e as Error).message }, 'staging table not dropped'));
       }
     });
   }
@@ -202,24 +235,53 @@ export class PushSourceStore {
         const i = targets.indexOf(c.name);
         return i < 0 ? `NULL::${c.type}` : `__c${i}`;
       });
-      return { rows: await this.insertNumbered(conn, source, (last) => `SELECT ${values.join(', ')}, ${last} + row_number() OVER () FROM ${from}`) };
+      return { rows: await this.insertNumbered(conn, source, (last) => `SELECT ${values.join(', ')}, ${last} + row_number() OVER () FROM ${from}`, null) };
     });
   }
 
   /**
    * INSERTs `select(last)` (the source's columns, then sequence numbers from last + 1) into the
-   * source's storage, inside its serialised chain; returns the rows appended.
+   * source's storage, inside its serialised chain; returns the rows appended. `expected`: the rows
+   * the append carries, when known.
    */
-  private async insertNumbered(conn: Connection, source: SourceObject, select: (last: number) => string): Promise<number> {
+  private async insertNumbered(conn: Connection, source: SourceObject, select: (last: number) => string, expected: number | null): Promise<number> {
     const last = await this.lastSequence(conn, source.name);
     let rows: number;
     try {
       rows = await conn.runCount(`INSERT INTO ${quoteIdent(pushStorageTable(source.name))} (${columnList(source.columns)}, ${SEQ}) ${select(last)}`);
     } catch (e) {
-      throw new EddyError('QUERY_FAILED', `source "${source.name}": cannot append rows: ${(e as Error).message}`, { cause: e });
+      const fault = storageFault(e);
+      // the sequence is no longer known: the next append reads it from what the database holds
+      this.lastSeq.delete(source.name);
+      if (!fault) throw new EddyError('QUERY_FAILED', `source "${source.name}": cannot append rows: ${(e as Error).message}`, { cause: e });
+      if (fault.kind === 'invalidated') throw new PushAppendInDoubt(source.name, last, expected, fault, e);
+      rows = await this.settleOnOpenDatabase(conn, source.name, last, expected, fault, e);
     }
     this.lastSeq.set(source.name, last + rows);
     return rows;
+  }
+
+  /**
+   * An INSERT failed on a storage fault but the database is still open: DuckDB rolled the
+   * transaction back, or committed it and failed afterwards. The rows numbered after `last` say which
+   * (none can have been appended meanwhile: appends to a source are serialised here).
+   */
+  private async settleOnOpenDatabase(conn: Connection, name: string, last: number, expected: number | null, fault: StorageFault, cause: unknown): Promise<number> {
+    let stored: number;
+    try {
+      stored = await appendedAfter(conn, name, last);
+    } catch (e) {
+      throw new PushAppendInDoubt(name, last, expected, storageFault(e) ?? fault, cause);
+    }
+    if (stored === 0) {
+      throw new EddyError('STORAGE_UNAVAILABLE', `source "${name}": the data directory cannot be written for now (${fault.reason}); the rows were not stored`, { cause, hint: 'send them again later' });
+    }
+    if (expected !== null && stored !== expected) {
+      throw new EddyError('INTERNAL', `source "${name}": an append of ${expected} rows whose write failed left ${stored} rows after sequence number ${last}`, { cause });
+    }
+    log.warn({ source: name, rows: stored, reason: fault.reason }, 'an append whose write reported a failure was stored: answering success');
+    this.lastSeq.set(name, last + stored);
+    return stored;
   }
 
   /** The last sequence number appended to a source, when known without a query (after an append). */

@@ -95,7 +95,7 @@ export class MetricsCollector {
     const each = (f: (c: QueryCounters) => number): [string, number][] => [...this.counters].map(([q, c]) => [labels({ query: q }), f(c)]);
     const queries = this.engine.queries();
     family('eddy_queries', 'gauge', 'Continuous queries by status.', countBy(queries.map((q) => q.status)).map(([s, n]) => [labels({ status: s }), n]));
-    family('eddy_query_up', 'gauge', '1 when the query is running (or retrying), else 0.', queries.map((q) => [labels({ query: q.name, kind: q.kind, status: q.status }), q.status === 'running' || q.status === 'retrying' ? 1 : 0]));
+    family('eddy_query_up', 'gauge', '1 when the query is running (or retrying), else 0 (recovering: its database is being reopened).', queries.map((q) => [labels({ query: q.name, kind: q.kind, status: q.status }), q.status === 'running' || q.status === 'retrying' ? 1 : 0]));
     family('eddy_query_last_batch', 'gauge', 'The id of the last committed batch.', queries.filter((q) => q.lastBatch !== null).map((q) => [labels({ query: q.name }), q.lastBatch!]));
     family('eddy_query_input_rows_total', 'counter', 'Rows read from the query\'s sources.', each((c) => c.inputRows));
     family('eddy_query_output_rows_total', 'counter', 'Rows the query wrote to its result or sink.', each((c) => c.outputRows));
@@ -113,6 +113,11 @@ export class MetricsCollector {
     const state: [string, number][] = [];
     for (const [q, c] of this.counters) for (const [op, rows] of c.stateRows) state.push([labels({ query: q, operator: op }), rows]);
     family('eddy_query_state_rows', 'gauge', 'Rows held in each stateful operator\'s state.', state);
+    const storage = this.engine.storageHealth();
+    family('eddy_storage_up', 'gauge', '1 while the data directory takes writes, 0 while writes fail or the database is being reopened.', [['', storage.state === 'ok' ? 1 : 0]]);
+    family('eddy_storage_state', 'gauge', 'The storage state now (1 for the current one): ok, failing (writes fail), recovering (reopening the database).',
+      (['ok', 'failing', 'recovering'] as const).map((s) => [labels({ state: s }), storage.state === s ? 1 : 0]));
+    family('eddy_storage_recoveries_total', 'counter', 'Times the database was reopened after a failed write.', [['', storage.recoveries]]);
     family('eddy_duckdb_threads', 'gauge', 'DuckDB worker threads now: every core for bulk work, one while only small batches run.', [['', this.engine.duckdbThreads]]);
     family('eddy_subscribers', 'gauge', 'Websocket and HTTP subscribers per query.', [...this.subscribers()].map(([q, n]) => [labels({ query: q }), n]));
     return `${out.join('\n')}\n`;

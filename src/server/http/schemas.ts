@@ -175,8 +175,21 @@ export const healthResponse = {
   type: 'object',
   required: ['status', 'queries'],
   properties: {
-    status: { type: 'string', enum: ['ok'] },
+    status: { type: 'string', enum: ['ok', 'unavailable'] },
     queries: { type: 'object', additionalProperties: { type: 'integer' }, description: 'queries per status' },
+    reason: { type: 'string', description: 'why the server is unavailable (503 only)' },
+    storage: {
+      type: 'object',
+      description: 'the data directory while it refuses writes (503 only)',
+      required: ['state', 'reason', 'since', 'attempts', 'recoveries'],
+      properties: {
+        state: { type: 'string', enum: ['ok', 'failing', 'recovering'] },
+        reason: { type: ['string', 'null'] },
+        since: { type: ['string', 'null'] },
+        attempts: { type: 'integer' },
+        recoveries: { type: 'integer' },
+      },
+    },
   },
 } as const;
 

@@ -21,6 +21,7 @@ const END_REASONS: Readonly<Record<SubscriptionEnd, (name: string) => string>> =
   dropped: (name) => `"${name}" was dropped`,
   reset: (name) => `"${name}" was reset and starts over: subscribe again`,
   shutdown: () => 'the server is closing',
+  recovering: (name) => `"${name}" stopped while the server reopens its storage: subscribe again`,
 };
 
 export const DEFAULT_HUB_LIMITS: ChangeHubLimits = { ringBatches: 256, ringRows: 100_000, lingerMs: 60_000 };
