@@ -4,6 +4,7 @@
  * that a re-run of the batch skips exactly those and reads every good file once; a batch that failed
  * on a bad file proceeds once the file is deleted, on RESUME and after a restart.
  */
+import { queryDir } from '../../src/checkpoint/query-dir.js';
 import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -36,7 +37,7 @@ async function result(engine: Engine): Promise<unknown[]> {
 }
 
 function offsets(data: string, batch: number): { sources: Record<string, { skipped?: { input: string; reason: string }[] }> } {
-  return JSON.parse(readFileSync(join(data, 'queries', 'm', 'offsets', `${batch}.json`), 'utf8'));
+  return JSON.parse(readFileSync(join(queryDir(data, 'm'), 'offsets', `${batch}.json`), 'utf8'));
 }
 
 async function status(engine: Engine): Promise<{ status: string; error: string | null }> {
