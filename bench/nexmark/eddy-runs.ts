@@ -71,7 +71,7 @@ async function streamAll(s: EddySession, query: LoadedQuery, batchRows: number, 
   const t0 = performance.now();
   // (the first batch may run before the subscriber is there: this measures a rate, not each batch)
   await s.engine.execute(querySql(query, name, query.output, { max_rows_per_batch: batchRows, trigger: 'available_now' }));
-  if (subscribed) await s.engine.subscribe(name, () => undefined, { snapshot: false });
+  if (subscribed) await s.engine.subscribe(name, { snapshot: false }, { ready: () => undefined, changes: () => undefined, end: () => undefined });
   await untilStopped(s, name, query.output, timeoutS);
   const wallS = (performance.now() - t0) / 1000;
   const cpuS = cpuSeconds(cpu0);
@@ -222,11 +222,11 @@ export async function runLatency(query: LoadedQuery, eventsPerSecond: number, se
     await s.engine.execute(sourcesSql(query.sources, { eventsPerSecond, startTimeMs, baseTimeMs: startTimeMs }));
     await s.engine.execute(querySql(query, name, query.output, {}));
     const received = new Map<number, number>();
-    const sub = await s.engine.subscribe(name, (c) => received.set(c.batch, Date.now()), { snapshot: false });
+    const unsubscribe = await s.engine.subscribe(name, { snapshot: false }, { ready: () => undefined, changes: (c) => void received.set(c.batch, Date.now()), end: () => undefined });
     s.watch(name, 20);
     const measureFrom = Date.now() + warmupSeconds * 1000;
     await sleep((warmupSeconds + seconds) * 1000);
-    sub.unsubscribe();
+    unsubscribe();
     const points: { value: number; weight: number }[] = [];
     let batches = 0;
     for (const p of s.collect(name)) {

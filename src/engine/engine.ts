@@ -15,7 +15,6 @@ import { appendedAfter, PUSH_CONNECTOR, PushAppendInDoubt, pushSourceStore } fro
 import { Connection, Database } from '../duck/index.js';
 import { storageFault, type StorageFault } from '../duck/storage-fault.js';
 import type { Progress } from '../exec/progress.js';
-import type { ChangeBatch, SubscribeOptions, Subscription } from '../exec/streaming-query.js';
 import type { Select, Statement } from '../sql/ast.js';
 import { parseScript, parseScriptAsync } from '../sql/parser.js';
 import { asEddyError, EddyError } from '../util/errors.js';
@@ -31,6 +30,7 @@ import { errorOf, queryHandle, show, status } from './show.js';
 import { commandResult, type StatementResult } from './statement-result.js';
 import { STORAGE_WAIT_MS, StorageRecovery, type StorageHealth } from './storage-recovery.js';
 import { PullConnections } from './pull-connections.js';
+import { DEFAULT_SUBSCRIPTION_LIMITS, Subscriptions, type ChangeSink, type SubscribeRequest, type SubscriptionLimits } from './subscriptions.js';
 import { collectRows, pullQuery, type PullResult } from './pull-query.js';
 
 export interface EngineOptions {
@@ -42,6 +42,8 @@ export interface EngineOptions {
    * at all. Unset (a trusted script, the library's default), any file may be used.
    */
   readonly fileRoots?: readonly string[];
+  /** How much of each query's recent changes is kept for subscribers that resume (subscriptions.ts). */
+  readonly subscriptions?: Partial<SubscriptionLimits>;
 }
 
 /** A continuous query as the servers list it. */
@@ -58,6 +60,7 @@ export class Engine {
   private closed = false;
   private pulls: PullConnections;
   private readonly storage: StorageRecovery;
+  private readonly subscriptions: Subscriptions;
   /** Whether ctx.db and ctx.conn are open (not between the two halves of a reopen). */
   private storageOpen = true;
   /** During a recovery: what each query was doing before it, so that it resumes as it was. */
@@ -69,8 +72,10 @@ export class Engine {
     readonly warnings: string[],
     private readonly lock: DataDirLock,
     private readonly fileRoots: readonly string[] | undefined,
+    subscriptionLimits: Partial<SubscriptionLimits> | undefined,
   ) {
     this.pulls = new PullConnections(ctx.db);
+    this.subscriptions = new Subscriptions({ ...DEFAULT_SUBSCRIPTION_LIMITS, ...subscriptionLimits });
     this.storage = new StorageRecovery({
       reopen: (readBack) => this.exclusive(() => this.reopen(readBack), 'reopening the database', 'recovery'),
       readOnly: (readBack) => this.exclusive(() => this.readOnlyLook(readBack), 'reading the database', 'recovery'),
@@ -120,7 +125,7 @@ export class Engine {
       push: pushSourceStore(db),
       reportStorageFault: (fault) => engine?.storageFaulted(fault),
     };
-    engine = new Engine(ctx, [...replayed.warnings], lock, fileRoots);
+    engine = new Engine(ctx, [...replayed.warnings], lock, fileRoots, options.subscriptions);
     try {
       await engine.restore(replayed.paused);
     } catch (e) {
@@ -255,15 +260,22 @@ export class Engine {
   }
 
   /**
-   * Subscribes to a materialized view's changes: its current rows, then each batch's changes as the
-   * batch commits, until unsubscribe() is called (SUBSCRIBE over psql, HTTP and websockets).
+   * Subscribes to a query's changes (SUBSCRIBE over psql, HTTP NDJSON and websockets encode this one
+   * mechanism): the view's current rows or a resume point, then each batch's changes as the batch
+   * commits, until the returned function is called or the query goes away, which `sink.end` is told
+   * with the reason (subscriptions.ts).
    */
-  async subscribe(name: string, listener: (c: ChangeBatch) => void, options: SubscribeOptions = { snapshot: true }): Promise<Subscription> {
+  async subscribe(name: string, request: SubscribeRequest, sink: ChangeSink): Promise<() => void> {
     await this.admit(`subscribing to "${name}"`);
     const handle = queryHandle(this.ctx, name);
     if (!handle.query) throw queryFailed(handle, handle.startError);
     if (handle.query.status === 'recovering') throw this.storage.unavailable(`subscribing to "${name}"`);
-    return handle.query.subscribe(listener, options);
+    return this.subscriptions.subscribe(handle.query, handle.object, request, sink);
+  }
+
+  /** Subscribers per query, for /metrics. */
+  subscriberCounts(): Map<string, number> {
+    return this.subscriptions.counts();
   }
 
   /**
@@ -307,6 +319,7 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     this.storage.close();
+    this.subscriptions.close();
     await this.queue.catch(() => undefined);
     await this.closeStorage((handle) => handle.query?.stop());
     this.ctx.log.close();

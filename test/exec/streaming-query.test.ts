@@ -95,9 +95,18 @@ t.test('a subscription gets the snapshot, then each batch of changes once', asyn
   await engine.execute("INSERT INTO s VALUES ('a')");
   await engine.drain();
   const seen: ChangeBatch[] = [];
-  const sub = await engine.subscribe('m', (c) => seen.push(c));
-  t.same(sub.snapshot, [{ k: 'a', n: 1 }]);
-  t.equal(sub.snapshotBatch, 0);
+  let snapshot: unknown = null;
+  let snapshotBatch = -1;
+  const unsubscribe = await engine.subscribe('m', { snapshot: true }, {
+    ready: (rows, batch) => {
+      snapshot = rows;
+      snapshotBatch = batch;
+    },
+    changes: (c) => void seen.push(c),
+    end: () => undefined,
+  });
+  t.same(snapshot, [{ k: 'a', n: 1 }]);
+  t.equal(snapshotBatch, 0);
   await engine.execute("INSERT INTO s VALUES ('a'), ('b')");
   await engine.drain();
   t.equal(seen.length, 1);
@@ -106,7 +115,7 @@ t.test('a subscription gets the snapshot, then each batch of changes once', asyn
     [...seen[0]!.changes].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
     [{ op: 'delete', row: { k: 'a', n: 1 } }, { op: 'insert', row: { k: 'a', n: 2 } }, { op: 'insert', row: { k: 'b', n: 1 } }],
   );
-  sub.unsubscribe();
+  unsubscribe();
   await engine.execute("INSERT INTO s VALUES ('c')");
   await engine.drain();
   t.equal(seen.length, 1, 'no changes after unsubscribe');

@@ -4,7 +4,7 @@
  * counters keep counting whatever the scrape interval.
  */
 import type { Engine } from '../../engine/index.js';
-import type { Progress } from '../../exec/progress.js';
+import type { Progress } from '../../engine/index.js';
 
 /** Upper bounds (seconds) of the batch duration histogram. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

@@ -7,7 +7,6 @@ import type { AddressInfo } from 'node:net';
 import { fastify, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Engine } from '../../engine/index.js';
 import { BearerTokens, unauthorized } from '../auth/bearer-tokens.js';
-import { ChangeHub, DEFAULT_HUB_LIMITS, type ChangeHubLimits } from '../ws/change-hub.js';
 import { DEFAULT_SESSION_LIMITS, type SessionLimits } from '../ws/client-session.js';
 import { attachWsEndpoint, WS_PATH } from '../ws/ws-endpoint.js';
 import { errorBody, httpError } from './error-body.js';
@@ -22,7 +21,7 @@ import { registerSubscribeRoute } from './routes/subscribe-route.js';
 import { errorSchema } from './schemas.js';
 import { EddyError } from '../../util/errors.js';
 
-export interface HttpLimits extends ChangeHubLimits, SessionLimits {
+export interface HttpLimits extends SessionLimits {
   /** Largest request body, except rows appended to a source. */
   readonly bodyLimitBytes: number;
   /** Largest body of POST /v1/sources/:name/rows. */
@@ -32,7 +31,6 @@ export interface HttpLimits extends ChangeHubLimits, SessionLimits {
 }
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
-  ...DEFAULT_HUB_LIMITS,
   ...DEFAULT_SESSION_LIMITS,
   bodyLimitBytes: 1024 * 1024,
   rowsBodyLimitBytes: 64 * 1024 * 1024,
@@ -54,7 +52,6 @@ export interface HttpServer {
   readonly url: string;
   readonly port: number;
   readonly app: FastifyInstance;
-  readonly hub: ChangeHub;
   /** Connected websocket clients. */
   readonly wsClients: number;
   close(): Promise<void>;
@@ -86,8 +83,7 @@ export async function startHttpServer(engine: Engine, options: HttpServerOptions
     },
   });
   const openapi = new OpenApiCollector({ Error: errorSchema });
-  const hub = new ChangeHub(engine, limits);
-  const metrics = new MetricsCollector(engine, () => hub.subscriberCounts());
+  const metrics = new MetricsCollector(engine, () => engine.subscriberCounts());
 
   app.addSchema(errorSchema);
   app.addHook('onRoute', (route) => openapi.onRoute(route));
@@ -110,14 +106,14 @@ export async function startHttpServer(engine: Engine, options: HttpServerOptions
     reply.status(404).send(errorBody(new EddyError('INVALID_PARAMETER', `no route ${request.method} ${request.url.split('?')[0]}`, { hint: 'GET /openapi.json lists the routes' }))),
   );
 
-  registerSqlRoutes(app, engine, hub);
-  registerQueryRoutes(app, engine, hub);
+  registerSqlRoutes(app, engine);
+  registerQueryRoutes(app, engine);
   registerSourceRoutes(app, engine, limits.rowsBodyLimitBytes);
-  registerSubscribeRoute(app, hub, limits);
+  registerSubscribeRoute(app, engine, limits);
   registerOpsRoutes(app, engine, metrics, openapi, packageVersion());
 
   await app.ready();
-  const ws = attachWsEndpoint(app.server, hub, tokens, limits);
+  const ws = attachWsEndpoint(app.server, engine, tokens, limits);
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port });
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -126,14 +122,12 @@ export async function startHttpServer(engine: Engine, options: HttpServerOptions
     url: `http://${host}:${address.port}`,
     port: address.port,
     app,
-    hub,
     get wsClients() {
       return ws.clients;
     },
     close: () =>
       (closing ??= (async () => {
         metrics.close();
-        await hub.close();
         await ws.close();
         await app.close();
       })()),

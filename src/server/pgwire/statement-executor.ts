@@ -168,13 +168,17 @@ export class StatementExecutor {
   }
 
   private openFeed(statement: Extract<Statement, { kind: 'subscribe' }>): Promise<SubscriptionFeed> {
-    const unknown = Object.keys(statement.options).filter((k) => k !== 'snapshot');
-    if (unknown.length > 0) {
-      throw new EddyError('INVALID_PARAMETER', `unknown SUBSCRIBE option "${unknown[0]}"`, { position: statement.start, hint: 'SUBSCRIBE supports WITH (snapshot = true | false)' });
+    const hint = 'SUBSCRIBE supports WITH (snapshot = true | false, from_batch = N)';
+    const unknown = Object.keys(statement.options).filter((k) => k !== 'snapshot' && k !== 'from_batch');
+    if (unknown.length > 0) throw new EddyError('INVALID_PARAMETER', `unknown SUBSCRIBE option "${unknown[0]}"`, { position: statement.start, hint });
+    const { snapshot, from_batch: from } = statement.options;
+    const fromBatch = from === undefined ? undefined : Number(from);
+    if (fromBatch !== undefined && !(Number.isSafeInteger(fromBatch) && fromBatch >= 0)) {
+      throw new EddyError('INVALID_PARAMETER', `SUBSCRIBE option from_batch must be a batch number (an integer >= 0), not ${JSON.stringify(from)}`, { position: statement.start, hint });
     }
-    const snapshot = statement.options.snapshot;
     return SubscriptionFeed.open(this.config.engine, statement.name, {
       snapshot: snapshot === undefined ? true : snapshot === true || String(snapshot).toLowerCase() === 'true',
+      fromBatch,
       limit: this.config.subscriberLimit,
     });
   }

@@ -1,16 +1,19 @@
 /**
- * A subscription as the wire server consumes it: the snapshot and then every committed change, as
- * rows `[batch, op, ...columns]` in a bounded queue. The engine calls the listener from its batch
- * loop and must never wait for a client, so when a client falls `limit` rows behind, the feed ends
- * with SUBSCRIBER_TOO_SLOW instead of growing without bound.
+ * psql's SUBSCRIBE over the engine's one subscription mechanism (src/engine/subscriptions.ts): the
+ * snapshot (or the changes after a resume point) and then every committed change, as rows
+ * `[batch, op, ...columns]` in a bounded queue. The engine hands changes over from its batch loop and
+ * must never wait for a client, so when a client falls `limit` rows behind, the feed ends with
+ * SUBSCRIBER_TOO_SLOW instead of growing without bound; when the query goes away, with its reason.
  */
 import type { Column } from '../../catalog/types.js';
-import { subscriptionEnded, type Engine } from '../../engine/index.js';
+import type { ChangeBatch, Engine } from '../../engine/index.js';
 import type { ResultColumn } from '../../duck/index.js';
 import { EddyError } from '../../util/errors.js';
 
 export interface FeedOptions {
   readonly snapshot: boolean;
+  /** Resume after a batch the client saw: its changes from this batch on (the server keeps recent ones). */
+  readonly fromBatch?: number | undefined;
   /** Most rows held for the client before the subscription is ended. */
   readonly limit: number;
 }
@@ -20,7 +23,7 @@ export class SubscriptionFeed {
   private head = 0;
   private wake: (() => void) | null = null;
   private unsubscribe: (() => void) | null = null;
-  /** Why the feed ended (too slow, closed); null while it runs. */
+  /** Why the feed ended (too slow, closed, the query gone); null while it runs. */
   error: EddyError | null = null;
 
   private constructor(readonly name: string, readonly columns: readonly ResultColumn[], private readonly limit: number) {}
@@ -34,29 +37,33 @@ export class SubscriptionFeed {
     ];
     const feed = new SubscriptionFeed(name, columns, options.limit);
     const names = columns.slice(2).map((c) => c.name);
-    const subscription = await engine.subscribe(
-      name,
-      (change) => {
-        if (feed.error) return;
-        for (const c of change.changes) feed.queue.push([change.batch, c.op, ...names.map((n) => c.row[n] ?? null)]);
+    const push = (change: ChangeBatch): void => {
+      if (feed.error) return;
+      for (const c of change.changes) feed.queue.push([change.batch, c.op, ...names.map((n) => c.row[n] ?? null)]);
+    };
+    feed.unsubscribe = await engine.subscribe(name, { snapshot: options.snapshot, fromBatch: options.fromBatch }, {
+      ready: (snapshot, batch, replay) => {
+        for (const row of snapshot ?? []) feed.queue.push([batch, 'insert', ...names.map((n) => row[n] ?? null)]);
+        for (const change of replay) push(change);
+        feed.checkBound();
+      },
+      changes: (change) => {
+        push(change);
         feed.checkBound();
         feed.notify();
       },
-      {
-        snapshot: options.snapshot,
-        // dropped, reset or shut down: the rows queued so far go out, then the error
-        onEnd: (reason) => {
-          feed.unsubscribe = null;
-          feed.error ??= object && (object.kind === 'materialized_view' || object.kind === 'sink') ? subscriptionEnded(object, reason) : new EddyError('OBJECT_IN_USE', `subscription to "${name}" ended`);
-          feed.notify();
-        },
+      // dropped, reset or shut down: the rows queued so far go out, then the error
+      end: (reason) => {
+        feed.unsubscribe = null;
+        feed.error ??= reason;
+        feed.notify();
       },
-    );
-    feed.unsubscribe = subscription.unsubscribe;
-    // Changes committed while the snapshot was handed over are already queued; the snapshot goes first.
-    const snapshotRows = subscription.snapshot.map((row) => [subscription.snapshotBatch, 'insert', ...names.map((n) => row[n] ?? null)]);
-    feed.queue = [...snapshotRows, ...feed.queue.slice(feed.head)];
-    feed.head = 0;
+    });
+    // too slow already with the snapshot, before the subscription was handed over
+    if (feed.error) {
+      feed.unsubscribe();
+      feed.unsubscribe = null;
+    }
     return feed;
   }
 

@@ -8,11 +8,10 @@
  *   <- {"type":"error","code":"...","message":"...","id"?}
  */
 import type { WebSocket } from 'ws';
-import type { Change } from '../../exec/batch-pipeline.js';
+import { ResumeUnavailable, type Change, type ChangeSink, type Engine } from '../../engine/index.js';
 import { asEddyError } from '../../util/errors.js';
 import { jsonRow, stringifyJson } from '../http/json-values.js';
 import { BoundedOutbox } from './bounded-outbox.js';
-import { ResumeUnavailable, type ChangeHub, type ChangeSink } from './change-hub.js';
 
 export interface SessionLimits {
   /** Bytes of single messages waiting for a client beyond which it is told it is too slow and dropped. */
@@ -53,7 +52,7 @@ export class ClientSession {
 
   constructor(
     private readonly socket: WebSocket,
-    private readonly hub: ChangeHub,
+    private readonly engine: Engine,
     private readonly limits: SessionLimits,
   ) {
     this.outbox = new BoundedOutbox(
@@ -132,11 +131,11 @@ export class ClientSession {
       },
       end: (reason) => {
         this.subscriptions.delete(id);
-        this.send({ type: 'error', code: 'subscription_ended', message: `subscription "${id}" ended: ${reason}`, id });
+        this.send({ type: 'error', code: 'subscription_ended', sqlstate: reason.sqlstate, message: `subscription "${id}" ended: ${reason.message}`, hint: reason.hint ?? null, id });
       },
     };
     try {
-      const unsubscribe = await this.hub.subscribe(name, { snapshot: request.snapshot, fromBatch: request.fromBatch }, sink);
+      const unsubscribe = await this.engine.subscribe(name, { snapshot: request.snapshot, fromBatch: request.fromBatch }, sink);
       if (this.dropped) unsubscribe();
       else this.subscriptions.set(id, unsubscribe);
     } catch (e) {

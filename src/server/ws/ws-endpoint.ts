@@ -9,7 +9,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { EddyError } from '../../util/errors.js';
 import { unauthorized, type BearerTokens } from '../auth/bearer-tokens.js';
 import { errorBody } from '../http/error-body.js';
-import type { ChangeHub } from './change-hub.js';
+import type { Engine } from '../../engine/index.js';
 import { ClientSession, type SessionLimits } from './client-session.js';
 
 export const WS_PATH = '/v1/ws';
@@ -29,7 +29,7 @@ function refuse(socket: Duplex, status: number, reason: string, body: unknown): 
   );
 }
 
-export function attachWsEndpoint(server: Server, hub: ChangeHub, tokens: BearerTokens, limits: SessionLimits): WsEndpoint {
+export function attachWsEndpoint(server: Server, engine: Engine, tokens: BearerTokens, limits: SessionLimits): WsEndpoint {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
   const sessions = new Set<ClientSession>();
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -43,7 +43,7 @@ export function attachWsEndpoint(server: Server, hub: ChangeHub, tokens: BearerT
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
-      const session = new ClientSession(ws, hub, limits);
+      const session = new ClientSession(ws, engine, limits);
       sessions.add(session);
       ws.on('close', () => sessions.delete(session));
     });

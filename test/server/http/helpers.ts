@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Engine } from '../../../src/engine/index.js';
+import { Engine, type SubscriptionLimits } from '../../../src/engine/index.js';
 import { startHttpServer, type HttpLimits, type HttpServer } from '../../../src/server/http/server.js';
 
 interface Teardown {
@@ -17,10 +17,13 @@ export interface TestServer {
 }
 
 /** An engine on a fresh data directory and an HTTP server on a free port, both closed after the test. */
-export async function startTestServer(t: Teardown, options: { tokens?: string[]; limits?: Partial<HttpLimits> } = {}): Promise<TestServer> {
+export async function startTestServer(t: Teardown, options: { tokens?: string[]; limits?: Partial<HttpLimits & SubscriptionLimits> } = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-http-'));
-  const engine = await Engine.open({ dataDir });
-  const server = await startHttpServer(engine, { port: 0, tokens: options.tokens ?? [], limits: options.limits ?? {} });
+  // the ring of recent changes kept for resuming subscribers is the engine's; the rest the server's
+  const { ringBatches, ringRows, lingerMs, ...httpLimits } = options.limits ?? {};
+  const subscriptions = Object.fromEntries(Object.entries({ ringBatches, ringRows, lingerMs }).filter(([, v]) => v !== undefined));
+  const engine = await Engine.open({ dataDir, subscriptions });
+  const server = await startHttpServer(engine, { port: 0, tokens: options.tokens ?? [], limits: httpLimits });
   t.teardown(async () => {
     await server.close();
     await engine.close();

@@ -37,10 +37,10 @@ t.test('GET /v1/subscribe/:name streams the snapshot then changes as NDJSON unti
   t.match(lines[0], { type: 'subscribed', name: 'c', snapshot_rows: 2 });
   t.same(lines.filter((l) => l.type === 'snapshot').map((l) => l.row).sort((x: any, y: any) => x.k.localeCompare(y.k)), [{ k: 'a', n: 1 }, { k: 'b', n: 1 }]);
   t.same(lines.filter((l) => l.type === 'change').map((l) => `${l.op} ${l.row.k} ${l.row.n}`).sort(), ['delete a 1', 'insert a 2', 'insert c 1']);
-  t.equal(server.hub.subscriberCounts().get('c'), 1);
+  t.equal(engine.subscriberCounts().get('c'), 1);
   abort.abort();
-  for (let i = 0; i < 50 && server.hub.subscriberCounts().get('c') !== 0; i++) await new Promise((r) => setTimeout(r, 20));
-  t.equal(server.hub.subscriberCounts().get('c'), 0, 'the subscription ended with the client');
+  for (let i = 0; i < 50 && engine.subscriberCounts().get('c') !== 0; i++) await new Promise((r) => setTimeout(r, 20));
+  t.equal(engine.subscriberCounts().get('c'), 0, 'the subscription ended with the client');
   const unknown = await getJson(`${url}/v1/subscribe/nope`);
   t.equal(unknown.status, 404);
   t.equal(unknown.body.error.code, 'UNDEFINED_TABLE');

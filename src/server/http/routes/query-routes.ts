@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { quoteIdent } from '../../../duck/index.js';
 import type { Engine, QueryInfo } from '../../../engine/index.js';
 import { EddyError } from '../../../util/errors.js';
-import type { ChangeHub } from '../../ws/change-hub.js';
 import { jsonValue } from '../json-values.js';
 import { dropResponse, nameParams, queriesResponse, queryResponse, withErrors } from '../schemas.js';
 
@@ -15,7 +14,7 @@ function findQuery(engine: Engine, name: string): QueryInfo {
   return query;
 }
 
-export function registerQueryRoutes(app: FastifyInstance, engine: Engine, hub: ChangeHub): void {
+export function registerQueryRoutes(app: FastifyInstance, engine: Engine): void {
   app.get('/v1/queries', { schema: { summary: 'List continuous queries', response: withErrors({ 200: queriesResponse }) } }, async () => ({
     queries: engine.queries(),
   }));
@@ -36,12 +35,8 @@ export function registerQueryRoutes(app: FastifyInstance, engine: Engine, hub: C
     async (request) => {
       const query = findQuery(engine, request.params.name);
       const kind = query.kind === 'sink' ? 'SINK' : 'MATERIALIZED VIEW';
-      try {
-        const [result] = await engine.execute(`DROP ${kind} ${quoteIdent(query.name)}`);
-        return { dropped: query.name, tag: result?.tag ?? `DROP ${kind}` };
-      } finally {
-        hub.prune();
-      }
+      const [result] = await engine.execute(`DROP ${kind} ${quoteIdent(query.name)}`);
+      return { dropped: query.name, tag: result?.tag ?? `DROP ${kind}` };
     },
   );
 }

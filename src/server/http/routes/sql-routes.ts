@@ -3,7 +3,6 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Engine, PullResult, StatementResult } from '../../../engine/index.js';
 import type { Statement } from '../../../sql/ast.js';
 import { asEddyError, type EddyError } from '../../../util/errors.js';
-import type { ChangeHub } from '../../ws/change-hub.js';
 import { errorBody } from '../error-body.js';
 import { jsonValue, stringifyJson } from '../json-values.js';
 import { sqlRequest, sqlResponse, withErrors } from '../schemas.js';
@@ -26,7 +25,7 @@ export function resultJson(r: StatementResult): Record<string, unknown> {
   return out;
 }
 
-export function registerSqlRoutes(app: FastifyInstance, engine: Engine, hub: ChangeHub): void {
+export function registerSqlRoutes(app: FastifyInstance, engine: Engine): void {
   app.post<{ Body: { sql: string } }>(
     '/v1/sql',
     {
@@ -50,8 +49,6 @@ export function registerSqlRoutes(app: FastifyInstance, engine: Engine, hub: Cha
         for (const statement of await engine.parseAsync(request.body.sql)) await body.add(engine, statement);
       } catch (e) {
         return body.fail(asEddyError(e));
-      } finally {
-        hub.prune();
       }
       return body.finish();
     },

@@ -5,8 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { BoundedOutbox } from '../../ws/bounded-outbox.js';
-import type { Change } from '../../../exec/batch-pipeline.js';
-import type { ChangeHub, ChangeSink } from '../../ws/change-hub.js';
+import type { Change, ChangeSink, Engine } from '../../../engine/index.js';
 import type { SessionLimits } from '../../ws/client-session.js';
 import { jsonRow, stringifyJson } from '../json-values.js';
 import { changeMessage, nameParams, subscribeQuery, withErrors } from '../schemas.js';
@@ -20,7 +19,7 @@ function* lines(changes: readonly Change[], head: Record<string, unknown>): Gene
   for (const c of changes) yield `${stringifyJson({ ...head, op: c.op, row: jsonRow(c.row) })}\n`;
 }
 
-export function registerSubscribeRoute(app: FastifyInstance, hub: ChangeHub, limits: SessionLimits): void {
+export function registerSubscribeRoute(app: FastifyInstance, engine: Engine, limits: SessionLimits): void {
   app.get<{ Params: { name: string }; Querystring: SubscribeQuery }>(
     '/v1/subscribe/:name',
     {
@@ -67,14 +66,14 @@ export function registerSubscribeRoute(app: FastifyInstance, hub: ChangeHub, lim
           outbox.pushLazy(lines(b.changes, { type: 'change', name, batch: b.batch }));
         },
         end: (reason) => {
-          line({ type: 'error', code: 'subscription_ended', message: `subscription ended: ${reason}` });
+          line({ type: 'error', code: 'subscription_ended', sqlstate: reason.sqlstate, message: `subscription ended: ${reason.message}`, hint: reason.hint ?? null });
           finish();
           res.end();
         },
       };
       res.on('close', finish);
       // an unknown query or a resume point too old is an ordinary JSON error (nothing is streamed yet)
-      unsubscribe = await hub.subscribe(name, { snapshot: request.query.snapshot ?? true, fromBatch: request.query.from_batch }, sink);
+      unsubscribe = await engine.subscribe(name, { snapshot: request.query.snapshot ?? true, fromBatch: request.query.from_batch }, sink);
       if (ended) unsubscribe();
       return reply;
     },
