@@ -1,17 +1,16 @@
 /**
  * Grouped aggregation over an append-only or retracting delta (also SELECT DISTINCT: keys only).
  *
- * State: `<id>_groups` holds one row per group: the keys, `__cnt` (the group's row weight) and per
- * aggregate its accumulator (`a<i>`, and `n<i>` the weight of non-null inputs for sum/avg).
+ * State: the node's groupsTable holds one row per group: the keys, `__cnt` (the group's row weight)
+ * and per aggregate its accumulator (`a<i>`, and `n<i>` the weight of non-null inputs for sum/avg).
  * Aggregates that cannot subtract (count/sum/avg DISTINCT; min/max over retractions) keep a
- * multiset `<id>_values<i>` (keys, value, weight) and recompute the value of each touched group.
+ * multiset in their valuesTables entry (keys, value, weight) and recompute the value of each touched group.
  * A batch emits, for each touched group, the old row deleted and the new row inserted, with
  * unchanged pairs cancelled out.
  */
 import { quoteIdent } from '../../duck/quote.js';
 import type { AggregateCall } from '../../plan/logical/nodes.js';
 import type { AggregateOp } from '../../plan/incremental/nodes.js';
-import { needsMultiset } from '../../plan/incremental/plan.js';
 import { closedWindowsEviction, columnDefs, columnsMatch, deltaTable, windowClosed, windowKey, windowsClose, type OperatorRule, type RuleNames } from './rule.js';
 
 const q = quoteIdent;
@@ -38,8 +37,14 @@ function outputType(l: Layout, i: number): string {
   return l.node.fields[l.node.keys.length + i]!.type;
 }
 
+/** Whether aggregate i keeps a multiset of its values (the planner's needsMultiset). */
 function multiset(l: Layout, i: number): boolean {
-  return needsMultiset(l.node.aggregates[i]!, l.node.input.changelog);
+  return l.node.valuesTables[i] != null;
+}
+
+/** Aggregate i's multiset table, qualified. */
+function valuesTable(node: AggregateOp, i: number, names: Pick<RuleNames, 'state'>): string {
+  return names.state(node.valuesTables[i]!);
 }
 
 /** The condition under which an input row contributes to aggregate i. */
@@ -80,12 +85,12 @@ function outputColumns(l: Layout, r: string): string[] {
 export const aggregateRule: OperatorRule<AggregateOp> = {
   createState(node, names) {
     const l = layout(node);
-    const ddl = [`CREATE TABLE IF NOT EXISTS ${names.state(`${node.id}_groups`)} (${columnDefs(stateColumns(l))})`];
+    const ddl = [`CREATE TABLE IF NOT EXISTS ${names.state(node.groupsTable)} (${columnDefs(stateColumns(l))})`];
     node.aggregates.forEach((a, i) => {
       if (!multiset(l, i)) return;
       const argType = node.input.fields.find((f) => f.name === a.arg)?.type ?? 'VARCHAR';
       const cols = [...l.keyNames.map((name, k) => ({ name, type: l.keyTypes[k]! })), { name: 'v', type: argType }, { name: 'w', type: 'BIGINT' }];
-      ddl.push(`CREATE TABLE IF NOT EXISTS ${names.state(`${node.id}_values${i}`)} (${columnDefs(cols)})`);
+      ddl.push(`CREATE TABLE IF NOT EXISTS ${valuesTable(node, i, names)} (${columnDefs(cols)})`);
     });
     return ddl;
   },
@@ -97,7 +102,7 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
   step(node, names) {
     const l = layout(node);
     const input = names.inputs[0]!;
-    const groups = names.state(`${node.id}_groups`);
+    const groups = names.state(node.groupsTable);
     const dagg = names.scratch('dagg');
     const fresh = names.scratch('new');
     const keySelect = node.keys.map((k, i) => `${q(k)} AS ${q(l.keyNames[i]!)}`);
@@ -131,7 +136,7 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
     const recomputed: string[] = [];
     node.aggregates.forEach((a, i) => {
       if (!multiset(l, i)) return;
-      const values = names.state(`${node.id}_values${i}`);
+      const values = valuesTable(node, i, names);
       const keyAndValue = [...l.keyNames, 'v'];
       const dv = `(SELECT ${[...keySelect, `${q(a.arg!)} AS v`].join(', ')}, sum(__op)::BIGINT AS w FROM ${input} ` +
         `WHERE ${contributes(a)} GROUP BY ${[...node.keys.map(q), q(a.arg!)].join(', ')} HAVING sum(__op) <> 0)`;
@@ -205,14 +210,8 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
     // 6. Closed windows: evicted from the groups and the multisets.
     sql.push(...closedWindowsEviction(node.windowEnd, endType, groups, names));
     node.aggregates.forEach((_, i) => {
-      if (multiset(l, i)) sql.push(...closedWindowsEviction(node.windowEnd, endType, names.state(`${node.id}_values${i}`), names));
+      if (multiset(l, i)) sql.push(...closedWindowsEviction(node.windowEnd, endType, valuesTable(node, i, names), names));
     });
     return sql;
   },
 };
-
-/** Exposed for EXPLAIN and tests: the state table names of an aggregate. */
-export function aggregateStateTables(node: AggregateOp, names: Pick<RuleNames, 'state'>): string[] {
-  const l = layout(node);
-  return [names.state(`${node.id}_groups`), ...node.aggregates.flatMap((_, i) => (multiset(l, i) ? [names.state(`${node.id}_values${i}`)] : []))];
-}

@@ -20,7 +20,7 @@ export const overWindowRule: OperatorRule<OverWindowOp> = {
   },
 
   step(node, names) {
-    const rows = names.state(`${node.id}_rows`);
+    const rows = names.state(node.rowsTable);
     const input = names.inputs[0]!;
     const delta = names.scratch('delta');
     const touched = names.scratch('touched');

@@ -64,13 +64,13 @@ export const rankRule: OperatorRule<RankOp> = {
   step(node, names) {
     const sql = node.input.changelog === 'append-only' ? appendOnlyStep(node, names) : retractingStep(node, names);
     const endType = node.windowEnd ? fieldType(node.input.fields, node.windowEnd.field) : undefined;
-    return [...sql, ...closedWindowsEviction(node.windowEnd, endType, names.state(`${node.id}_rows`), names)];
+    return [...sql, ...closedWindowsEviction(node.windowEnd, endType, names.state(node.rowsTable), names)];
   },
 };
 
 /** Over a retracting input: the touched partitions ranked before and after applying the delta. */
 function retractingStep(node: RankOp, names: RuleNames): string[] {
-  const rows = names.state(`${node.id}_rows`);
+  const rows = names.state(node.rowsTable);
   const input = names.inputs[0]!;
   const touched = names.scratch('touched');
   const delta = names.scratch('delta');
@@ -94,7 +94,7 @@ function retractingStep(node: RankOp, names: RuleNames): string[] {
  * touched partitions is replaced by the new top: two rankings of a few rows per touched partition.
  */
 function appendOnlyStep(node: RankOp, names: RuleNames): string[] {
-  const rows = names.state(`${node.id}_rows`);
+  const rows = names.state(node.rowsTable);
   const input = names.inputs[0]!;
   const touched = names.scratch('touched');
   const before = names.scratch('before');

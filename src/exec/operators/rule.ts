@@ -173,7 +173,7 @@ export function closedWindowsEviction(end: WindowEnd | null, type: string | unde
   return end !== null && windowsClose(end, names) ? [`DELETE FROM ${table} WHERE ${windowClosed(quoteIdent(end.field), type, end.plusMicros, names.watermark)}`] : [];
 }
 
-/** State that keeps an operator's input rows as they are (rank, session windows): `<id>_rows`. */
-export function inputRowsState(node: { id: string; input: { fields: readonly Field[] } }, names: RuleNames): string[] {
-  return [`CREATE TABLE IF NOT EXISTS ${names.state(`${node.id}_rows`)} (${columnDefs(node.input.fields)})`];
+/** State that keeps an operator's input rows as they are (rank, window functions, session windows). */
+export function inputRowsState(node: { rowsTable: string; input: { fields: readonly Field[] } }, names: RuleNames): string[] {
+  return [`CREATE TABLE IF NOT EXISTS ${names.state(node.rowsTable)} (${columnDefs(node.input.fields)})`];
 }

@@ -19,7 +19,7 @@ export const sessionWindowRule: OperatorRule<SessionWindowOp> = {
   },
 
   step(node, names) {
-    const rows = names.state(`${node.id}_rows`);
+    const rows = names.state(node.rowsTable);
     const sessions = names.scratch('sessions');
     const closed = names.scratch('closed');
     const inputFields = node.input.fields.map((f) => q(f.name));

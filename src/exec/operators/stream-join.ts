@@ -32,8 +32,8 @@ export const streamJoinRule: OperatorRule<StreamJoinOp> = {
   createState(node, names) {
     const extra = [{ name: '__w', type: 'BIGINT' }, { name: '__matched', type: 'BOOLEAN' }];
     return [
-      `CREATE TABLE IF NOT EXISTS ${names.state(`${node.id}_left`)} (${columnDefs([...node.left.fields, ...extra])})`,
-      `CREATE TABLE IF NOT EXISTS ${names.state(`${node.id}_right`)} (${columnDefs([...node.right.fields, ...extra])})`,
+      `CREATE TABLE IF NOT EXISTS ${names.state(node.leftTable)} (${columnDefs([...node.left.fields, ...extra])})`,
+      `CREATE TABLE IF NOT EXISTS ${names.state(node.rightTable)} (${columnDefs([...node.right.fields, ...extra])})`,
     ];
   },
 
@@ -43,8 +43,8 @@ export const streamJoinRule: OperatorRule<StreamJoinOp> = {
 
   step(node, names) {
     const [dl, dr] = names.inputs as [string, string];
-    const left = names.state(`${node.id}_left`);
-    const right = names.state(`${node.id}_right`);
+    const left = names.state(node.leftTable);
+    const right = names.state(node.rightTable);
     const on = node.condition ?? 'TRUE';
     const lf = node.left.fields;
     const rf = node.right.fields;

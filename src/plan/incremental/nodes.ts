@@ -9,7 +9,10 @@ import type { Field } from '../logical/field.js';
 
 export type ChangelogKind = 'append-only' | 'retracting';
 
-/** A table an operator keeps between batches, for EXPLAIN and progress. */
+/**
+ * A table an operator keeps between batches, for EXPLAIN and progress. Its name is also a field of
+ * the node that keeps it (AggregateOp.groupsTable, ...), which the operator's rule reads.
+ */
 export interface StateTableDecl {
   /** Unqualified table name in the query's state database. */
   readonly name: string;
@@ -64,6 +67,8 @@ export interface SessionWindowOp extends NodeBase {
   readonly timeField: string;
   readonly gapMicros: number;
   readonly partitionBy: readonly string[];
+  /** State: the rows of open sessions. */
+  readonly rowsTable: string;
 }
 
 /** Where a windowed aggregate finds each group's window end among its output fields. */
@@ -108,6 +113,13 @@ export interface AggregateOp extends NodeBase {
    * once, when its window closes (append-only; needs windowEnd).
    */
   readonly emit: 'update' | 'close';
+  /** State: one row of accumulators per group. */
+  readonly groupsTable: string;
+  /**
+   * Per aggregate, the multiset of its values per group where it cannot be kept as an accumulator
+   * (needsMultiset), else null.
+   */
+  readonly valuesTables: readonly (string | null)[];
 }
 
 /**
@@ -146,6 +158,9 @@ export interface StreamJoinOp extends NodeBase {
   readonly slackMicros: { readonly left: number; readonly right: number };
   /** The grid each side's time field lies on (an epoch-aligned window bound), or null. */
   readonly gridMicros: { readonly left: number | null; readonly right: number | null };
+  /** State: each side's rows, with their weight and whether they met a partner. */
+  readonly leftTable: string;
+  readonly rightTable: string;
 }
 
 /**
@@ -164,6 +179,8 @@ export interface RankOp extends NodeBase {
   readonly rankField: string | null;
   /** A partition key that is a window: partitions whose window closed are evicted. */
   readonly windowEnd: WindowEnd | null;
+  /** State: the candidate rows. */
+  readonly rowsTable: string;
 }
 
 /**
@@ -177,6 +194,8 @@ export interface OverWindowOp extends NodeBase {
   readonly partitionBy: readonly string[];
   /** A partition key that is a window: partitions whose window closed are evicted. */
   readonly windowEnd: WindowEnd | null;
+  /** State: the input rows. */
+  readonly rowsTable: string;
 }
 
 /** UNION ALL of deltas, stateless. */

@@ -144,10 +144,16 @@ export class Planner {
     const windowEnd = onGridIfFresh(findWindowEnd(keyFields, times), input.stream);
     const emit = windowEnd !== null && this.options.emitOnClose && input.stream.changelog === 'append-only' ? 'close' : 'update';
     const changelog: ChangelogKind = emit === 'close' ? 'append-only' : 'retracting';
+    const groupsTable = `${id}_groups`;
+    const valuesTables = aggregates.map((a, i) => (needsMultiset(a, input.stream.changelog) ? `${id}_values${i}` : null));
+    const state: StateTableDecl[] = [{ name: groupsTable, purpose: 'one row of accumulators per group' }];
+    valuesTables.forEach((name, i) => {
+      if (name !== null) state.push({ name, purpose: `values of ${aggregates[i]!.fn} per group, with multiplicity` });
+    });
     return {
       stream: {
         kind: 'aggregate', id, input: input.stream, keys, aggregates, distinct: node.kind === 'distinct', windowEnd, emit,
-        fields: node.fields, changelog, state: aggregateState(id, aggregates, input.stream.changelog),
+        fields: node.fields, changelog, state, groupsTable, valuesTables,
       },
       times,
     };
@@ -180,12 +186,13 @@ export class Planner {
         });
       }
       const id = this.id();
+      const rowsTable = `${id}_rows`;
       // An open session may start long before the watermark: its start bounds nothing.
       times.delete(start.name);
       return {
         stream: {
           kind: 'session_window', id, input: input.stream, timeField: node.timeField, gapMicros: node.sizeMicros, partitionBy: node.partitionBy,
-          fields: node.fields, changelog: 'append-only', state: [{ name: `${id}_rows`, purpose: 'rows of open sessions' }],
+          fields: node.fields, changelog: 'append-only', state: [{ name: rowsTable, purpose: 'rows of open sessions' }], rowsTable,
         },
         times,
       };
@@ -203,11 +210,12 @@ export class Planner {
     const input = this.plan(node.input);
     if ('static' in input) return { static: node };
     const id = this.id();
+    const rowsTable = `${id}_rows`;
     return {
       stream: {
         kind: 'rank', id, input: input.stream, rankFunction: node.rankFunction, partitionBy: node.partitionBy, orderBy: node.orderBy,
         limit: node.limit, rankField: node.rankField, windowEnd: onGridIfFresh(findWindowEnd(node.partitionBy, input.times), input.stream),
-        fields: node.fields, changelog: 'retracting', state: [{ name: `${id}_rows`, purpose: 'candidate rows per partition' }],
+        fields: node.fields, changelog: 'retracting', state: [{ name: rowsTable, purpose: 'candidate rows per partition' }], rowsTable,
       },
       times: timesKept(input.times, node.fields),
     };
@@ -217,11 +225,12 @@ export class Planner {
     const input = this.plan(node.input);
     if ('static' in input) return { static: node };
     const id = this.id();
+    const rowsTable = `${id}_rows`;
     return {
       stream: {
         kind: 'over_window', id, input: input.stream, exprs: node.exprs, partitionBy: node.partitionBy,
         windowEnd: onGridIfFresh(findWindowEnd(node.partitionBy, input.times), input.stream),
-        fields: node.fields, changelog: 'retracting', state: [{ name: `${id}_rows`, purpose: 'input rows per partition' }],
+        fields: node.fields, changelog: 'retracting', state: [{ name: rowsTable, purpose: 'input rows per partition' }], rowsTable,
       },
       times: timesKept(input.times, node.fields),
     };
@@ -295,6 +304,8 @@ export class Planner {
       );
     }
     const id = this.id();
+    const leftTable = `${id}_left`;
+    const rightTable = `${id}_right`;
     const times = evictable ? joinedTimes(node, bound!, left.times, right.times) : NO_EVENT_TIMES;
     return {
       stream: {
@@ -303,9 +314,10 @@ export class Planner {
         slackMicros: { left: evictable ? slack(left.times.get(bound!.leftField)) : 0, right: evictable ? slack(right.times.get(bound!.rightField)) : 0 },
         gridMicros: { left: evictable ? gridOf(left.times.get(bound!.leftField)) : null, right: evictable ? gridOf(right.times.get(bound!.rightField)) : null },
         state: [
-          { name: `${id}_left`, purpose: `rows of the left input${evictable ? ', evicted by watermark' : ' (unbounded)'}` },
-          { name: `${id}_right`, purpose: `rows of the right input${evictable ? ', evicted by watermark' : ' (unbounded)'}` },
+          { name: leftTable, purpose: `rows of the left input${evictable ? ', evicted by watermark' : ' (unbounded)'}` },
+          { name: rightTable, purpose: `rows of the right input${evictable ? ', evicted by watermark' : ' (unbounded)'}` },
         ],
+        leftTable, rightTable,
         changelog: appendOnly ? 'append-only' : 'retracting',
       },
       times,
@@ -393,14 +405,6 @@ function joinedTimes(node: JoinNode, bound: JoinTimeBound, leftTimes: EventTimes
 function fieldRef(expr: string): string | null {
   const m = /^"((?:[^"]|"")*)"$/.exec(expr);
   return m ? m[1]!.replaceAll('""', '"') : null;
-}
-
-function aggregateState(id: string, aggregates: readonly { fn: string; distinct: boolean }[], input: ChangelogKind): StateTableDecl[] {
-  const state: StateTableDecl[] = [{ name: `${id}_groups`, purpose: 'one row of accumulators per group' }];
-  aggregates.forEach((a, i) => {
-    if (needsMultiset(a, input)) state.push({ name: `${id}_values${i}`, purpose: `values of ${a.fn} per group, with multiplicity` });
-  });
-  return state;
 }
 
 /** Aggregates whose value cannot be kept as an accumulator and must keep the values they saw. */

@@ -4,6 +4,7 @@ import { quoteIdent } from '../../../src/duck/quote.js';
 import { aggregateRule } from '../../../src/exec/operators/aggregate.js';
 import type { RuleNames } from '../../../src/exec/operators/rule.js';
 import type { AggregateOp, IncrementalNode } from '../../../src/plan/incremental/nodes.js';
+import { needsMultiset } from '../../../src/plan/incremental/plan.js';
 import type { AggregateCall } from '../../../src/plan/logical/nodes.js';
 import { field, loadDelta, readDelta } from '../../support/changelog.js';
 
@@ -20,6 +21,7 @@ function call(fn: AggregateCall['fn'], arg: string | null, distinct = false): Ag
 function aggregate(changelog: 'append-only' | 'retracting', aggs: AggregateCall[], outTypes: string[], keys = ['k']): AggregateOp {
   return {
     kind: 'aggregate', id: 'op2', input: input(changelog), keys, aggregates: aggs, distinct: false, changelog: 'retracting', state: [], windowEnd: null, emit: 'update',
+    groupsTable: 'op2_groups', valuesTables: aggs.map((a, i) => (needsMultiset(a, changelog) ? `op2_values${i}` : null)),
     fields: [...keys.map((k) => field(k, 'VARCHAR')), ...aggs.map((a, i) => field(`a${i}_out`, outTypes[i]!))],
   };
 }

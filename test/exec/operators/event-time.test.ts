@@ -49,7 +49,7 @@ function fiveSecondJoin(joinType: 'inner' | 'left'): IncrementalNode {
     kind: 'stream_join', id: 'op3', left: scan('op1', JOIN_LEFT), right: scan('op2', JOIN_RIGHT), joinType,
     condition: '"a" = "b" AND "rt" BETWEEN "lt" AND "lt" + INTERVAL 5 SECOND',
     timeBound: { leftField: 'lt', rightField: 'rt', lowerMicros: 0, upperMicros: 5 * S }, slackMicros: { left: 0, right: 0 },
-    gridMicros: { left: null, right: null }, fields: [...JOIN_LEFT, ...JOIN_RIGHT], changelog: 'append-only', state: [],
+    gridMicros: { left: null, right: null }, fields: [...JOIN_LEFT, ...JOIN_RIGHT], changelog: 'append-only', state: [], leftTable: 'op3_left', rightTable: 'op3_right',
   };
 }
 
@@ -74,7 +74,7 @@ t.test('a windowed aggregate emitting on close emits each window once, when the 
     kind: 'aggregate', id: 'op2', input: scan('op1', input), keys: ['k', 'we'], distinct: false, emit: 'close',
     aggregates: [{ fn: 'count', arg: null, distinct: false, filter: null, display: 'count(*)' }],
     windowEnd: { field: 'we', plusMicros: 0, notNull: true, gridMicros: null }, fields: [field('k', 'VARCHAR'), field('we', 'TIMESTAMP'), field('n', 'BIGINT')],
-    changelog: 'append-only', state: [],
+    changelog: 'append-only', state: [], groupsTable: 'op2_groups', valuesTables: [null],
   };
   const h = await harness(node, ['din']);
   t.equal(await h.step(null, [['din', input, `+ a ${ts(10)}\n+ a ${ts(10)}\n+ a ${ts(20)}`]]), '', 'nothing closed without a watermark');
@@ -90,7 +90,7 @@ t.test('a windowed aggregate on a grid of window ends evicts and emits only when
     kind: 'aggregate', id: 'op2', input: scan('op1', input), keys: ['k', 'we'], distinct: false, emit: 'close',
     aggregates: [{ fn: 'count', arg: null, distinct: false, filter: null, display: 'count(*)' }],
     windowEnd: { field: 'we', plusMicros: 0, notNull: true, gridMicros: 10 * S }, fields: [field('k', 'VARCHAR'), field('we', 'TIMESTAMP'), field('n', 'BIGINT')],
-    changelog: 'append-only', state: [],
+    changelog: 'append-only', state: [], groupsTable: 'op2_groups', valuesTables: [null],
   };
   const h = await harness(node, ['din']);
   const evicts = (): boolean => h.lastStep.some((sql) => sql.startsWith('DELETE'));
@@ -114,7 +114,7 @@ t.test('an inner join on window bounds skips its eviction until the watermark pa
     kind: 'stream_join', id: 'op3', left: scan('op1', left), right: scan('op2', right), joinType: 'inner',
     condition: '"a" = "b" AND "lw" = "rw"',
     timeBound: { leftField: 'lw', rightField: 'rw', lowerMicros: 0, upperMicros: 0 }, slackMicros: { left: 10 * S, right: 10 * S },
-    gridMicros: { left: 10 * S, right: 10 * S }, fields: [...left, ...right], changelog: 'append-only', state: [],
+    gridMicros: { left: 10 * S, right: 10 * S }, fields: [...left, ...right], changelog: 'append-only', state: [], leftTable: 'op3_left', rightTable: 'op3_right',
   };
   const h = await harness(node, ['dl', 'dr']);
   const deletes = (): number => h.lastStep.filter((sql) => sql.startsWith('DELETE')).length;
@@ -180,7 +180,7 @@ t.test('rank keeps the top rows per partition and retracts the displaced ones', 
   const node: IncrementalNode = {
     kind: 'rank', id: 'op2', input: scan('op1', input), rankFunction: 'row_number', partitionBy: ['k'],
     orderBy: [{ expr: '"v"', descending: true, nullsFirst: null }], limit: 2, rankField: 'rn', windowEnd: null,
-    fields: [...input, field('rn', 'BIGINT')], changelog: 'retracting', state: [],
+    fields: [...input, field('rn', 'BIGINT')], changelog: 'retracting', state: [], rowsTable: 'op2_rows',
   };
   const h = await harness(node, ['din']);
   t.equal(await h.step(null, [['din', input, '+ a 1\n+ a 5\n+ a 3']]), '+ a 3 2\n+ a 5 1');
@@ -192,7 +192,7 @@ t.test('session windows emit a session when the watermark passes its end', async
   const input = [field('k', 'VARCHAR'), field('ts', 'TIMESTAMP')];
   const node: IncrementalNode = {
     kind: 'session_window', id: 'op2', input: scan('op1', input), timeField: 'ts', gapMicros: 5 * S, partitionBy: ['k'],
-    fields: [...input, field('window_start', 'TIMESTAMP'), field('window_end', 'TIMESTAMP')], changelog: 'append-only', state: [],
+    fields: [...input, field('window_start', 'TIMESTAMP'), field('window_end', 'TIMESTAMP')], changelog: 'append-only', state: [], rowsTable: 'op2_rows',
   };
   const h = await harness(node, ['din']);
   t.equal(await h.step(null, [['din', input, `+ a ${ts(1)}\n+ a ${ts(4)}\n+ a ${ts(20)}\n+ b ${ts(2)}`]]), '');

@@ -13,7 +13,7 @@ const scan = (id: string, fields: typeof leftFields, changelog: 'append-only' | 
 t.test('a stream-stream join emits each match once, whichever side arrives first, and retracts', async (t) => {
   const node: StreamJoinOp = {
     kind: 'stream_join', id: 'op3', left: scan('op1', leftFields, 'retracting'), right: scan('op2', rightFields, 'append-only'),
-    joinType: 'inner', condition: '"a" = "b"', timeBound: null, slackMicros: { left: 0, right: 0 }, gridMicros: { left: null, right: null }, fields: [...leftFields, ...rightFields], changelog: 'retracting', state: [],
+    joinType: 'inner', condition: '"a" = "b"', timeBound: null, slackMicros: { left: 0, right: 0 }, gridMicros: { left: null, right: null }, fields: [...leftFields, ...rightFields], changelog: 'retracting', state: [], leftTable: 'op3_left', rightTable: 'op3_right',
   };
   let batchId = 0;
   const names = () => ({ inputs: ['dl', 'dr'], output: 'dout', state: (s: string) => `main.${quoteIdent(s)}`, scratch: (s: string) => quoteIdent(`t_${s}`), watermark: { current: null, previous: undefined }, batchId });
