@@ -15,7 +15,8 @@ export async function explain(ctx: EngineContext, stmt: Explain): Promise<Statem
   if (stmt.variant === 'logical') return textLinesResult('QUERY PLAN', explainLogical(logical));
   const outputMode = inner.kind === 'select' ? null : queryOptions(inner).outputMode;
   const name = inner.kind === 'select' ? 'select' : inner.name;
-  return textLinesResult('QUERY PLAN', explainIncremental(planIncremental(logical, { name, outputMode, catalog: ctx.catalog })));
+  const target = inner.kind === 'create_sink' ? 'sink' : 'materialized_view';
+  return textLinesResult('QUERY PLAN', explainIncremental(planIncremental(logical, { name, target, outputMode, catalog: ctx.catalog })));
 }
 
 function astReplacer(_key: string, value: unknown): unknown {

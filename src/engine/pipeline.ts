@@ -50,7 +50,8 @@ export async function buildContinuousQuery(input: string | ContinuousStatement, 
   const options = queryOptions(statement);
   const logical = await bindQuery(query, env.bind); // plan/binder
   const sink = statement.kind === 'create_sink' ? sinkConnectorOf(statement) : null; // connectors/
-  const plan = planIncremental(logical, { name: statement.name, outputMode: options.outputMode, catalog: env.catalog }); // plan/incremental
+  const target = statement.kind === 'create_sink' ? 'sink' : 'materialized_view';
+  const plan = planIncremental(logical, { name: statement.name, target, outputMode: options.outputMode, catalog: env.catalog }); // plan/incremental
   const { object, writer } = await queryObject(statement, query, options, plan, sink, env); // catalog/ object, connector's writer
   const streaming = await StreamingQuery.create({
     object,

@@ -76,6 +76,16 @@ function finalValue(l: Layout, i: number, r: string): string {
   return `CAST(CASE WHEN ${r}.n${i} > 0 THEN ${r}.a${i} / ${r}.n${i} END AS ${type})`;
 }
 
+/** The column of the touched groups' table (step 3) holding state column `c` as it was before the batch. */
+function before(c: string): string {
+  return q(`__old_${c}`);
+}
+
+/** The touched groups after the batch, with their state before (step 3); the MERGE of step 4 reads it. */
+function touchedGroups(names: RuleNames): string {
+  return names.scratch('new');
+}
+
 function outputColumns(l: Layout, r: string): string[] {
   const keys = l.keyNames.map((k) => `${r}.${q(k)} AS ${q(k)}`);
   const aggs = l.node.aggregates.map((_, i) => `${finalValue(l, i, r)} AS ${q(l.node.fields[l.node.keys.length + i]!.name)}`);
@@ -104,7 +114,7 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
     const input = names.inputs[0]!;
     const groups = names.state(node.groupsTable);
     const dagg = names.scratch('dagg');
-    const fresh = names.scratch('new');
+    const fresh = touchedGroups(names);
     const keySelect = node.keys.map((k, i) => `${q(k)} AS ${q(l.keyNames[i]!)}`);
     // a window bound among the keys is matched with =, which lets DuckDB prune the state by time
     const timeKey = windowKey(node);
@@ -171,12 +181,12 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
       else if (a.fn === 'max') newCols.push(`greatest(o.a${i}, d.a${i}) AS a${i}`);
       else newCols.push(`coalesce(o.a${i}, 0) + coalesce(d.a${i}, 0) AS a${i}`, `coalesce(o.n${i}, 0) + d.n${i} AS n${i}`);
     });
-    newCols.push(...state.map((c) => `o.${q(c)} AS ${q(`__old_${c}`)}`));
+    newCols.push(...state.map((c) => `o.${q(c)} AS ${before(c)}`));
     sql.push(
       `CREATE OR REPLACE TEMP TABLE ${fresh} AS SELECT ${newCols.join(', ')} FROM ${deltaRelation} AS d ` +
         `LEFT JOIN ${groups} AS o ON ${columnsMatch('o', 'd', l.keyNames, timeKey)}${joins.join('')}`,
     );
-    const old = `(SELECT ${[...l.keyNames.map(q), ...state.map((c) => `${q(`__old_${c}`)} AS ${q(c)}`)].join(', ')} FROM ${fresh})`;
+    const old = `(SELECT ${[...l.keyNames.map(q), ...state.map((c) => `${before(c)} AS ${q(c)}`)].join(', ')} FROM ${fresh})`;
 
     // 4. The state: update the touched groups in place; a group whose weight reaches zero disappears
     //    (a global aggregate's single row always exists, as in SQL).
@@ -213,5 +223,16 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
       if (multiset(l, i)) sql.push(...closedWindowsEviction(node.windowEnd, endType, valuesTable(node, i, names), names));
     });
     return sql;
+  },
+
+  // The groups the MERGE of step 4 inserted (no state before) and updated, read from its source. A
+  // multiset's writes would take another probe of it per batch: not counted.
+  stateWrites(node, names) {
+    const present = node.keys.length === 0 ? 'TRUE' : '__cnt <> 0';
+    return [{
+      table: node.groupsTable,
+      sql: `SELECT count(*) FILTER (WHERE ${before('__cnt')} IS NULL AND ${present}) AS inserted, ` +
+        `count(*) FILTER (WHERE ${before('__cnt')} IS NOT NULL AND ${present}) AS updated FROM ${touchedGroups(names)}`,
+    }];
   },
 };

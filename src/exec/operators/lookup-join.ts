@@ -18,4 +18,5 @@ export const lookupJoinRule: OperatorRule<LookupJoinOp> = {
     ];
   },
   step: () => [],
+  stateWrites: () => [],
 };

@@ -16,4 +16,5 @@ export const mapRule: OperatorRule<MapOp> = {
     return [`CREATE OR REPLACE TEMP VIEW ${names.output} AS SELECT ${[...cols, '__op'].join(', ')} FROM ${names.inputs[0]}${where}`];
   },
   step: () => [],
+  stateWrites: () => [],
 };

@@ -8,7 +8,7 @@
 import { quoteIdent } from '../../duck/quote.js';
 import type { OverWindowOp } from '../../plan/incremental/nodes.js';
 import { applyDeltaSql } from '../result-table.js';
-import { closedWindowsEviction, fieldType, columnsMatch, deltaTable, differenceSql, inputRowsState, windowKey, type OperatorRule } from './rule.js';
+import { closedWindowsEviction, fieldType, columnsMatch, deltaTable, differenceSql, inputRowsState, insertedRows, windowKey, type OperatorRule } from './rule.js';
 
 const q = quoteIdent;
 
@@ -39,5 +39,10 @@ export const overWindowRule: OperatorRule<OverWindowOp> = {
       ...differenceSql(names.output, node.fields, before, `(${computed})`),
       ...closedWindowsEviction(node.windowEnd, node.windowEnd ? fieldType(node.input.fields, node.windowEnd.field) : undefined, rows, names),
     ];
+  },
+
+  // the copies the consolidated delta added
+  stateWrites(node, names) {
+    return [insertedRows(node.rowsTable, 'coalesce(sum(__op) FILTER (WHERE __op > 0), 0)', names.scratch('delta'))];
   },
 };

@@ -12,7 +12,7 @@ import { quoteIdent } from '../../duck/quote.js';
 import type { RankOp } from '../../plan/incremental/nodes.js';
 import { rankOrderSql, tieBreakSql } from '../../plan/logical/sort-key.js';
 import { applyDeltaSql } from '../result-table.js';
-import { inputRowsState, closedWindowsEviction, fieldType, columnsMatch, deltaTable, differenceSql, windowKey, type OperatorRule, type RuleNames } from './rule.js';
+import { inputRowsState, closedWindowsEviction, fieldType, columnsMatch, deltaTable, differenceSql, insertedRows, windowKey, type OperatorRule, type RuleNames } from './rule.js';
 
 const q = quoteIdent;
 
@@ -65,6 +65,14 @@ export const rankRule: OperatorRule<RankOp> = {
     const sql = node.input.changelog === 'append-only' ? appendOnlyStep(node, names) : retractingStep(node, names);
     const endType = node.windowEnd ? fieldType(node.input.fields, node.windowEnd.field) : undefined;
     return [...sql, ...closedWindowsEviction(node.windowEnd, endType, names.state(node.rowsTable), names)];
+  },
+
+  // Over an append-only input, the touched partitions' new top less their old top (the state of a
+  // touched partition is replaced, but the rows in both stay); over a retracting one, the delta's inserts.
+  stateWrites(node, names) {
+    if (node.input.changelog !== 'append-only') return [insertedRows(node.rowsTable, 'coalesce(sum(__op) FILTER (WHERE __op > 0), 0)', names.scratch('delta'))];
+    const cols = node.input.fields.map((f) => q(f.name)).join(', ');
+    return [insertedRows(node.rowsTable, 'count(*)', `(SELECT ${cols} FROM ${names.scratch('after')} EXCEPT ALL SELECT ${cols} FROM ${names.scratch('before')})`)];
   },
 };
 

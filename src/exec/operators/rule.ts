@@ -65,6 +65,26 @@ export interface OperatorRule<N> {
   setup(node: N, names: RuleNames): string[];
   /** The statements of one batch: read input deltas and state, update state, fill the output delta. */
   step(node: N, names: RuleNames): string[];
+  /**
+   * For progress, what `step` wrote into the operator's state tables, counted at the end of the
+   * batch from the relations the step left (its scratch tables, its input deltas): rows added and rows
+   * rewritten in place. The rows removed (retracted, evicted) follow from the table's row counts
+   * before and after the batch. A table the rule cannot count without another scan of its state is
+   * left out. Empty for an operator without state.
+   */
+  stateWrites(node: N, names: RuleNames): StateWrites[];
+}
+
+/** What one batch wrote into a state table: `sql` is a query of one row, columns `inserted` and `updated`. */
+export interface StateWrites {
+  /** The table's unqualified name (StateTableDecl.name). */
+  readonly table: string;
+  readonly sql: string;
+}
+
+/** StateWrites of rows added only, `inserted` being a SQL expression over `from`. */
+export function insertedRows(table: string, inserted: string, from: string): StateWrites {
+  return { table, sql: `SELECT (${inserted})::BIGINT AS inserted, 0::BIGINT AS updated FROM ${from}` };
 }
 
 /** `"a" BIGINT, "b" VARCHAR` for a CREATE TABLE column list. */

@@ -7,7 +7,7 @@
  */
 import { quoteIdent } from '../../duck/quote.js';
 import type { SessionWindowOp } from '../../plan/incremental/nodes.js';
-import { inputRowsState, columnsMatch, deltaTable, timeFromMicros, watermarkSql, type OperatorRule } from './rule.js';
+import { inputRowsState, columnsMatch, deltaTable, insertedRows, timeFromMicros, watermarkSql, type OperatorRule } from './rule.js';
 
 const q = quoteIdent;
 
@@ -41,5 +41,10 @@ export const sessionWindowRule: OperatorRule<SessionWindowOp> = {
       `DELETE FROM ${rows} AS s USING (SELECT ${partitionAnd}max(__ts) AS __last FROM ${closed}${node.partitionBy.length ? ` GROUP BY ${node.partitionBy.map(q).join(', ')}` : ''}) AS c ` +
         `WHERE ${node.partitionBy.length ? `${columnsMatch('s', 'c', node.partitionBy)} AND ` : ''}epoch_us(s.${q(node.timeField)}) <= c.__last`,
     ];
+  },
+
+  // the copies of the input rows the first statement stored
+  stateWrites(node, names) {
+    return [insertedRows(node.rowsTable, 'coalesce(sum(__op), 0)', `${names.inputs[0]} WHERE __op > 0 AND ${q(node.timeField)} IS NOT NULL`)];
   },
 };

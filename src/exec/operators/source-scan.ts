@@ -13,6 +13,7 @@ export const sourceScanRule: OperatorRule<SourceScanOp> = {
   setup: (node, names) => [scanView(node, names)],
   // A scan that drops late rows compares with the watermark: its view is made anew when that moved.
   step: (node, names) => (node.lateRowsColumn !== null && names.watermark.current !== names.watermark.previous ? [scanView(node, names)] : []),
+  stateWrites: () => [],
 };
 
 function scanView(node: SourceScanOp, names: RuleNames): string {

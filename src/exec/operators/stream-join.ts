@@ -14,7 +14,7 @@
 import { quoteIdent } from '../../duck/quote.js';
 import type { StreamJoinOp } from '../../plan/incremental/nodes.js';
 import type { Field } from '../../plan/logical/field.js';
-import { columnDefs, columnsMatch, deltaTable, evictsBelowSince, fieldList, fieldType, timeBelow, watermarkSql, type OperatorRule } from './rule.js';
+import { columnDefs, columnsMatch, deltaTable, evictsBelowSince, fieldList, fieldType, insertedRows, timeBelow, watermarkSql, type OperatorRule, type RuleNames } from './rule.js';
 
 /**
  * How often a retracting input's state is consolidated. Consolidating the rows a batch retracts
@@ -27,6 +27,37 @@ export const COMPACT_EVERY = 8;
 export const EVICTION_STEP_MICROS = 1_000_000;
 
 const nulls = (fields: readonly Field[]): string => fields.map((f) => `CAST(NULL AS ${f.type}) AS ${quoteIdent(f.name)}`).join(', ');
+
+/**
+ * With a time bound, a row is done once a watermark `wm` (SQL) puts it past its bound: a future right
+ * row has time >= watermark - right slack and matches a left row only if right - left <= upper, so
+ * a left row below watermark - right slack - upper is done (and symmetrically for right rows). Null
+ * when the side's rows are never done (no bound on that side).
+ */
+function goneAt(node: StreamJoinOp, side: 'left' | 'right', wm: string): string | null {
+  const bound = node.timeBound;
+  if (side === 'left') {
+    return bound?.upperMicros == null ? null : timeBelow(quoteIdent(bound.leftField), fieldType(node.left.fields, bound.leftField), `${wm} - ${bound.upperMicros + node.slackMicros.right}`);
+  }
+  return bound?.lowerMicros == null ? null : timeBelow(quoteIdent(bound.rightField), fieldType(node.right.fields, bound.rightField), `${wm} + ${bound.lowerMicros - node.slackMicros.left}`);
+}
+
+function isOuter(node: StreamJoinOp): boolean {
+  return node.joinType === 'left' || node.joinType === 'right' || node.joinType === 'full';
+}
+
+/**
+ * The filter of the batch's rows an inner join stores on one side: not those the next batch's
+ * watermark puts past their bound. Their matches with this batch and the state are emitted by the
+ * step, and every later row lies at or above that watermark (a 100k-row Nexmark batch spans 10 s of
+ * event time, the watermark trails by 4 s: most of q4's and q6's bids). Outer joins store them, to
+ * pad them.
+ */
+function storedRows(node: StreamJoinOp, side: 'left' | 'right', names: RuleNames): string {
+  const next = names.watermark.next;
+  const done = isOuter(node) || next === undefined || next === null ? null : goneAt(node, side, watermarkSql(next));
+  return done === null ? '' : ` WHERE coalesce(NOT (${done}), TRUE)`;
+}
 
 export const streamJoinRule: OperatorRule<StreamJoinOp> = {
   createState(node, names) {
@@ -49,7 +80,7 @@ export const streamJoinRule: OperatorRule<StreamJoinOp> = {
     const lf = node.left.fields;
     const rf = node.right.fields;
     const cols = `${fieldList(lf, 'l')}, ${fieldList(rf, 'r')}`;
-    const outer = node.joinType === 'left' || node.joinType === 'right' || node.joinType === 'full';
+    const outer = isOuter(node);
     const sql = [
       deltaTable(names.output, node.fields),
       `INSERT INTO ${names.output} ` +
@@ -57,24 +88,8 @@ export const streamJoinRule: OperatorRule<StreamJoinOp> = {
         `SELECT ${cols}, l.__w * r.__op FROM ${left} AS l JOIN ${dr} AS r ON ${on} UNION ALL ` +
         `SELECT ${cols}, l.__op * r.__op FROM ${dl} AS l JOIN ${dr} AS r ON ${on}`,
     ];
-    // With a time bound, a row is done once a watermark puts it past its bound: a future right row
-    // has time >= watermark - right slack and matches a left row only if right - left <= upper, so
-    // a left row below watermark - right slack - upper is done (and symmetrically for right rows).
     const bound = node.timeBound;
     const slack = node.slackMicros;
-    const leftGoneAt = (wm: string): string | null =>
-      bound?.upperMicros == null ? null : timeBelow(quoteIdent(bound.leftField), fieldType(lf, bound.leftField), `${wm} - ${bound.upperMicros + slack.right}`);
-    const rightGoneAt = (wm: string): string | null =>
-      bound?.lowerMicros == null ? null : timeBelow(quoteIdent(bound.rightField), fieldType(rf, bound.rightField), `${wm} + ${bound.lowerMicros - slack.left}`);
-    // An inner join does not store this batch's rows that the next batch's watermark puts past
-    // their bound: their matches with this batch and the state are emitted above, and every later
-    // row lies at or above that watermark (a 100k-row Nexmark batch spans 10 s of event time, the
-    // watermark trails by 4 s: most of q4's and q6's bids). Outer joins store them, to pad them.
-    const next = names.watermark.next;
-    const kept = (gone: (wm: string) => string | null): string => {
-      const done = next === undefined || next === null ? null : gone(watermarkSql(next));
-      return done === null ? '' : ` WHERE coalesce(NOT (${done}), TRUE)`;
-    };
     if (outer) {
       // Which stored rows have met a partner (a correlated EXISTS: the two sides' names are disjoint).
       sql.push(
@@ -86,14 +101,14 @@ export const streamJoinRule: OperatorRule<StreamJoinOp> = {
       );
     } else {
       sql.push(
-        `INSERT INTO ${left} SELECT ${fieldList(lf)}, __op, FALSE FROM ${dl}${kept(leftGoneAt)}`,
-        `INSERT INTO ${right} SELECT ${fieldList(rf)}, __op, FALSE FROM ${dr}${kept(rightGoneAt)}`,
+        `INSERT INTO ${left} SELECT ${fieldList(lf)}, __op, FALSE FROM ${dl}${storedRows(node, 'left', names)}`,
+        `INSERT INTO ${right} SELECT ${fieldList(rf)}, __op, FALSE FROM ${dr}${storedRows(node, 'right', names)}`,
       );
     }
     if (bound) {
       const wm = watermarkSql(names.watermark.current);
-      const leftGone = leftGoneAt(wm);
-      const rightGone = rightGoneAt(wm);
+      const leftGone = goneAt(node, 'left', wm);
+      const rightGone = goneAt(node, 'right', wm);
       const padLeft = node.joinType === 'left' || node.joinType === 'full';
       const padRight = node.joinType === 'right' || node.joinType === 'full';
       if (leftGone && padLeft) {
@@ -127,5 +142,15 @@ export const streamJoinRule: OperatorRule<StreamJoinOp> = {
       }
     }
     return sql;
+  },
+
+  // The rows each side stored from its input delta. Not counted: an outer join's rows marked as
+  // matched in place, and the rows a consolidation writes back (what it removed is counted).
+  stateWrites(node, names) {
+    const [dl, dr] = names.inputs as [string, string];
+    return [
+      insertedRows(node.leftTable, 'count(*)', `${dl}${storedRows(node, 'left', names)}`),
+      insertedRows(node.rightTable, 'count(*)', `${dr}${storedRows(node, 'right', names)}`),
+    ];
   },
 };

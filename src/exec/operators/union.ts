@@ -13,4 +13,5 @@ export const unionRule: OperatorRule<UnionOp> = {
     return [`CREATE OR REPLACE TEMP VIEW ${names.output} AS ${selects.join(' UNION ALL ')}`];
   },
   step: () => [],
+  stateWrites: () => [],
 };

@@ -38,4 +38,5 @@ export const windowAssignRule: OperatorRule<WindowAssignOp> = {
     return [`CREATE OR REPLACE TEMP VIEW ${names.output} AS SELECT ${cols.join(', ')} FROM (${windows}) AS w`];
   },
   step: () => [],
+  stateWrites: () => [],
 };

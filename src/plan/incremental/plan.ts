@@ -11,11 +11,13 @@ import type { LogicalNode, SortKey } from '../logical/nodes.js';
 import { pruneColumns } from '../logical/prune-columns.js';
 import { checkOutputMode, allowedOutputModes } from './output-mode.js';
 import { explainOps } from './explain.js';
+import { executionFacts, type ExecutionFacts, type PlanTarget } from './execution.js';
 import type { ChangelogKind, IncrementalNode } from './nodes.js';
 import { topologicalOrder } from './nodes.js';
 import { Planner } from './planner.js';
 
 export type { ChangelogKind } from './nodes.js';
+export type { PlanTarget, SinkDelivery, StatefulOperator } from './execution.js';
 export { needsMultiset } from './planner.js';
 
 /** ORDER BY / LIMIT of the query's root, applied to the whole result (complete mode only). */
@@ -25,7 +27,8 @@ export interface ResultOrder {
   readonly offset: number | null;
 }
 
-export interface IncrementalPlan {
+/** ExecutionFacts: what the runtime needs to know beyond the operators (execution.ts). */
+export interface IncrementalPlan extends ExecutionFacts {
   /** The result's columns (user-visible names and DuckDB types). */
   readonly columns: readonly Column[];
   readonly changelog: ChangelogKind;
@@ -34,6 +37,8 @@ export interface IncrementalPlan {
   readonly outputMode: OutputMode;
   /** The result's key columns where it has one (group keys), for update-mode sinks. */
   readonly key: readonly string[] | null;
+  /** The same key as the root's field names (the columns of its delta). */
+  readonly keyFields: readonly string[] | null;
   /** Catalog names of the sources the plan reads (each becomes a SourceReader). */
   readonly sources: readonly string[];
   /** Catalog names of the tables the plan reads as of each batch. */
@@ -50,6 +55,8 @@ export interface IncrementalPlan {
 
 export interface PlanOptions {
   readonly name: string;
+  /** What keeps the result: a materialized view's table, or a sink (EXPLAIN of a SELECT plans it as a view). */
+  readonly target: PlanTarget;
   /** The output mode asked for (sinks), or null: a materialized view keeps its result table. */
   readonly outputMode: OutputMode | null;
   readonly catalog: CatalogReader;
@@ -105,10 +112,12 @@ export function planIncremental(root: LogicalNode, options: PlanOptions): Increm
   const fieldNames = new Map(stream.fields.map((f) => [f.name, f.userName]));
   const columns = stream.fields.map((f) => ({ name: f.userName, type: f.type }));
   const operators = topologicalOrder(stream);
+  const sources = [...planner.sources];
   const partial = {
     columns, changelog: stream.changelog, allowedOutputModes: allowedOutputModes(stream, appendPossible), outputMode,
-    key: key === null ? null : key.map((k) => fieldNames.get(k) ?? k),
-    sources: [...planner.sources], tables: [...planner.tables], root: stream, operators, order, warnings: planner.warnings,
+    key: key === null ? null : key.map((k) => fieldNames.get(k) ?? k), keyFields: key,
+    sources, tables: [...planner.tables], root: stream, operators, order, warnings: planner.warnings,
+    ...executionFacts(operators, options.target, outputMode, sources, options.catalog),
   };
   const fingerprint = createHash('sha256').update(JSON.stringify(columns)).update(explainOps(operators)).digest('hex').slice(0, 16);
   return { ...partial, fingerprint };

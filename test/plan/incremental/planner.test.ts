@@ -6,7 +6,7 @@ import { bind, bindContext, catalog, closeFixture, queryText } from '../binder/f
 
 t.teardown(closeFixture);
 
-const plan = async (sql: string) => planIncremental(await bind(sql), { name: 'v', outputMode: null, catalog });
+const plan = async (sql: string) => planIncremental(await bind(sql), { name: 'v', target: 'materialized_view', outputMode: null, catalog });
 
 t.test('a subquery read twice is one operator with one state (Nexmark q5 counts bids per window once)', async (t) => {
   const counts = `SELECT auction, count(*) AS num, window_start AS starttime FROM HOP(bid, date_time, INTERVAL '2' SECOND, INTERVAL '10' SECOND) GROUP BY auction, window_start`;
@@ -43,7 +43,7 @@ const watermarked: CatalogReader = {
 };
 
 t.test('windowed aggregates and joins on window bounds know the grid their evictions follow: the slide', async (t) => {
-  const plan = async (sql: string) => planIncremental(await bindQuery(queryText(sql), await bindContext(watermarked)), { name: 'v', outputMode: null, catalog: watermarked });
+  const plan = async (sql: string) => planIncremental(await bindQuery(queryText(sql), await bindContext(watermarked)), { name: 'v', target: 'materialized_view', outputMode: null, catalog: watermarked });
   const counts = `SELECT auction, count(*) AS num, window_start AS starttime FROM HOP(bid, date_time, INTERVAL '2' SECOND, INTERVAL '10' SECOND) GROUP BY auction, window_start`;
   const p = await plan(
     `SELECT a.auction, a.num FROM (${counts}) a JOIN (SELECT max(num) AS maxn, starttime AS s FROM (${counts}) GROUP BY starttime) m ON a.starttime = m.s AND a.num >= m.maxn`,
