@@ -10,6 +10,7 @@ import { Engine } from '../engine/index.js';
 import type { Statement } from '../sql/ast.js';
 import { EddyError, asEddyError } from '../util/errors.js';
 import { formatResult, type OutputFormat } from './format.js';
+import { execTuningFromEnv } from './exec-tuning.js';
 import type { CliIo } from './io.js';
 
 export interface RunOptions {
@@ -32,7 +33,7 @@ export async function runScript(options: RunOptions, io: CliIo): Promise<number>
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-run-'));
   let engine: Engine | undefined;
   try {
-    engine = await Engine.open({ dataDir });
+    engine = await Engine.open({ dataDir, tuning: execTuningFromEnv() });
     for (const warning of engine.warnings) io.err(`WARNING: ${warning}\n`);
     await executeScript(engine, text, options.format, io, { drainBeforeReads: true });
     await engine.drain();

@@ -10,6 +10,7 @@ import { PgServer, readUsersFile, type WireLimits } from '../server/pgwire/index
 import { startHttpServer, type HttpLimits, type HttpServer } from '../server/http/server.js';
 import { asEddyError } from '../util/errors.js';
 import { log } from '../util/log.js';
+import { execTuningFromEnv } from './exec-tuning.js';
 import type { CliIo } from './io.js';
 import { executeScript } from './run.js';
 
@@ -55,7 +56,7 @@ export async function serve(options: ServeOptions, io: CliIo, stop: AbortSignal)
   };
   process.on('unhandledRejection', unhandled);
   try {
-    engine = await Engine.open({ dataDir, fileRoots: options.fileRoots ?? [] });
+    engine = await Engine.open({ dataDir, fileRoots: options.fileRoots ?? [], tuning: execTuningFromEnv() });
     for (const warning of engine.warnings) io.err(`WARNING: ${warning}\n`);
     if (options.init !== undefined) {
       if (empty) {

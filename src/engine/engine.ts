@@ -15,6 +15,7 @@ import { appendedAfter, PUSH_CONNECTOR, PushAppendInDoubt, pushSourceStore } fro
 import { Connection, Database } from '../duck/index.js';
 import { storageFault, type StorageFault } from '../duck/storage-fault.js';
 import type { Progress } from '../exec/progress.js';
+import type { ExecTuning } from '../exec/tuning.js';
 import type { Select, Statement } from '../sql/ast.js';
 import { parseScript, parseScriptAsync } from '../sql/parser.js';
 import { asEddyError, EddyError } from '../util/errors.js';
@@ -44,6 +45,8 @@ export interface EngineOptions {
   readonly fileRoots?: readonly string[];
   /** How much of each query's recent changes is kept for subscribers that resume (subscriptions.ts). */
   readonly subscriptions?: Partial<SubscriptionLimits>;
+  /** How each query's loop polls and retries (exec/tuning.ts; the CLI reads them from EDDY_* variables). */
+  readonly tuning?: Partial<ExecTuning>;
 }
 
 /** A continuous query as the servers list it. */
@@ -124,6 +127,7 @@ export class Engine {
       queries: new Map(),
       push: pushSourceStore(db),
       reportStorageFault: (fault) => engine?.storageFaulted(fault),
+      tuning: options.tuning,
     };
     engine = new Engine(ctx, [...replayed.warnings], lock, fileRoots, options.subscriptions);
     try {

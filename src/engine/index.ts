@@ -5,3 +5,4 @@ export { subscriptionEnded, type ChangeBatch, type SubscriptionEnd } from '../ex
 export { ResumeUnavailable, DEFAULT_SUBSCRIPTION_LIMITS, type ChangeSink, type SubscribeRequest, type SubscriptionLimits } from './subscriptions.js';
 export type { Change } from '../exec/changes.js';
 export type { Progress } from '../exec/progress.js';
+export type { ExecTuning } from '../exec/tuning.js';

@@ -12,6 +12,7 @@ import type { ConnectorEnv, SinkConnector, SinkWriter } from '../connectors/type
 import { quoteIdent, type Database } from '../duck/index.js';
 import type { StorageFault } from '../duck/storage-fault.js';
 import { StreamingQuery } from '../exec/streaming-query.js';
+import type { ExecTuning } from '../exec/tuning.js';
 import type { BindContext } from '../plan/bind-context.js';
 import { bindQuery } from '../plan/binder/index.js';
 import { planIncremental, type IncrementalPlan } from '../plan/incremental/plan.js';
@@ -29,6 +30,8 @@ export interface PipelineEnv {
   readonly connectors: ConnectorEnv;
   /** Told when a query finds its database invalidated (StreamingQueryConfig.onInvalidated). */
   readonly reportStorageFault?: (fault: StorageFault) => void;
+  /** How the queries' loops poll and retry (StreamingQueryConfig.tuning). */
+  readonly tuning?: Partial<ExecTuning>;
 }
 
 /** A continuous query ready to start: its catalog object, plan and (not yet started) runtime. */
@@ -62,6 +65,7 @@ export async function buildContinuousQuery(input: string | ContinuousStatement, 
     sink: writer,
     fresh: typeof input !== 'string' || fresh,
     onInvalidated: env.reportStorageFault ? (fault) => env.reportStorageFault?.(fault) : undefined,
+    tuning: env.tuning,
   }); // exec/
   return { object, plan, query: streaming, dependsOn: referencedRelations(query.ast, env.catalog) };
 }

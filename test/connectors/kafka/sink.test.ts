@@ -1,4 +1,4 @@
-import '../../support/kafka/fast-retry.js';
+import { FAST_RETRY } from '../../support/kafka/fast-retry.js';
 import { readdirSync, rmSync } from 'node:fs';
 import t, { type Test } from 'tap';
 import { queryDir } from '../../../src/checkpoint/query-dir.js';
@@ -12,7 +12,7 @@ t.teardown(() => kafka.close());
 const client = 'retries = 1, connection_timeout_ms = 1000';
 
 async function open(t: Test, dataDir = t.testdir()): Promise<Engine> {
-  const engine = await Engine.open({ dataDir });
+  const engine = await Engine.open({ dataDir, tuning: FAST_RETRY });
   t.teardown(() => engine.close());
   return engine;
 }
@@ -67,7 +67,7 @@ t.test('crash after delivery, before commits/N: the redelivered batch is not wri
   const { input, output } = await topics(2, 3);
   await produce(kafka.brokers, input, bids(0, 30));
   const dataDir = t.testdir();
-  const first = await Engine.open({ dataDir });
+  const first = await Engine.open({ dataDir, tuning: FAST_RETRY });
   await first.execute(`CREATE SOURCE bids (auction BIGINT, price BIGINT) WITH (connector = 'kafka', brokers = '${kafka.brokers}', topic = '${input}', ${client});
     CREATE SINK copy AS SELECT auction, price FROM bids WITH (connector = 'kafka', brokers = '${kafka.brokers}', topic = '${output}', max_rows_per_batch = 10, ${client});`);
   await first.drain();

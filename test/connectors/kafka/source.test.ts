@@ -1,4 +1,4 @@
-import '../../support/kafka/fast-retry.js';
+import { FAST_RETRY } from '../../support/kafka/fast-retry.js';
 import t, { type Test } from 'tap';
 import { queryDir } from '../../../src/checkpoint/query-dir.js';
 import { Engine } from '../../../src/engine/index.js';
@@ -9,7 +9,7 @@ const kafka: TestKafka = await startTestKafka();
 t.teardown(() => kafka.close());
 
 async function open(t: Test, dataDir = t.testdir()): Promise<Engine> {
-  const engine = await Engine.open({ dataDir });
+  const engine = await Engine.open({ dataDir, tuning: FAST_RETRY });
   t.teardown(() => engine.close());
   return engine;
 }

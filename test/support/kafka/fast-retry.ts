@@ -1,9 +1,9 @@
 /**
  * Imported first by the Kafka tests: short retry backoff and drain patience, so outage tests take
- * seconds. The runtime reads these when its module loads, hence a module of their own.
+ * seconds. The engine takes them as EngineOptions.tuning (the core reads no environment).
  */
-process.env['EDDY_RETRY_MIN_MS'] ??= '50';
-process.env['EDDY_RETRY_MAX_MS'] ??= '400';
-process.env['EDDY_DRAIN_RETRY_MS'] ??= '1500';
+import type { ExecTuning } from '../../../src/engine/index.js';
+
+export const FAST_RETRY: Partial<ExecTuning> = { retryMinMs: 50, retryMaxMs: 400, drainRetryMs: 1500 };
+
 process.env['KAFKAJS_NO_PARTITIONER_WARNING'] ??= '1';
-export {};
