@@ -98,8 +98,9 @@ export class QueryOutput {
     return changes;
   }
 
-  /** The whole result table (materialized views, complete-mode sinks). */
-  async readResult(conn: Connection): Promise<Record<string, unknown>[]> {
+  /** The whole result table (materialized views, complete-mode sinks); nothing where none is kept. */
+  async snapshot(conn: Connection): Promise<Record<string, unknown>[]> {
+    if (!this.plan.keepsResultTable) return [];
     return conn.objects<Record<string, unknown>>(`SELECT * FROM ${this.resultTable}`);
   }
 

@@ -8,7 +8,7 @@ import { commitLog, offsetLog, type BatchLog, type CommitEntry, type OffsetEntry
 import { openMetadata } from '../checkpoint/metadata.js';
 import { removeQueryDir } from '../checkpoint/query-dir.js';
 import { sourceConnector } from '../connectors/registry.js';
-import type { ConnectorEnv, SinkWriter } from '../connectors/types.js';
+import type { ConnectorEnv, SinkWriter, SourceOffset } from '../connectors/types.js';
 import { duckErrorCode } from '../duck/error-codes.js';
 import type { Connection, Database } from '../duck/index.js';
 import type { StorageFault } from '../duck/storage-fault.js';
@@ -125,6 +125,19 @@ export async function openRuntime(config: StreamingQueryConfig): Promise<QueryRu
     // DuckDB refusing the query's SQL (too deep, a bad cast) is the statement's error, not an internal one.
     throw asEddyError(e, (e instanceof Error && duckErrorCode(e.message)) || 'QUERY_FAILED', `cannot start "${object.name}"`);
   }
+}
+
+/** Each source's latest offset: where the data available now ends. */
+export async function latestOffsets(rt: Pick<QueryRuntime, 'sources'>): Promise<ReadonlyMap<string, SourceOffset>> {
+  const latest = new Map<string, SourceOffset>();
+  for (const s of rt.sources) latest.set(s.name, await s.reader.latestOffset());
+  return latest;
+}
+
+/** Closes the sources and the sink (stop, drop); a failure to close is not the caller's. */
+export async function closeSourcesAndSink(rt: Pick<QueryRuntime, 'sources' | 'sink'>): Promise<void> {
+  for (const s of rt.sources) await s.reader.close().catch(() => undefined);
+  await rt.sink?.close().catch(() => undefined);
 }
 
 /** Closes the sources, detaches the state and closes the connection, as far as each is open. */

@@ -11,6 +11,12 @@ import { EddyError } from '../util/errors.js';
 import { deliver, sourcesCommitted } from './deliver.js';
 import type { QueryRuntime } from './query-runtime.js';
 
+/** Before a batch: recovers when the last one failed part-way (or a recovery could not finish). */
+export async function recoverIfNeeded(rt: QueryRuntime): Promise<void> {
+  rt.position.inFlight = rt.position.nextBatchId;
+  if (rt.position.needsRecovery) await recover(rt);
+}
+
 /** Resumes from the state version: redeliver an undelivered batch, or set up to re-run a planned one. */
 export async function recover(rt: QueryRuntime): Promise<void> {
   const position = rt.position;

@@ -12,8 +12,8 @@ import { log } from '../util/log.js';
 import { BatchRunner } from './batch.js';
 import { ChangeListeners, subscriptionEnded, type ChangeBatch, type SubscribeOptions, type Subscription, type SubscriptionEnd } from './changes.js';
 import { failedProgress, ProgressLog, type Progress, type ProgressIdentity } from './progress.js';
-import { closeRuntime, openRuntime, type QueryRuntime, type StreamingQueryConfig } from './query-runtime.js';
-import { recover } from './recovery.js';
+import { closeRuntime, closeSourcesAndSink, latestOffsets, openRuntime, type QueryRuntime, type StreamingQueryConfig } from './query-runtime.js';
+import { recover, recoverIfNeeded } from './recovery.js';
 import { parseTrigger, type Trigger } from './trigger.js';
 import { backoff, DEFAULT_EXEC_TUNING, type ExecTuning } from './tuning.js';
 
@@ -121,7 +121,7 @@ export class StreamingQuery {
   async subscribe(listener: (c: ChangeBatch) => void, options: SubscribeOptions = { snapshot: true }): Promise<Subscription> {
     return this.exclusive(async () => {
       if (this.changes.ended) throw subscriptionEnded(this.config.object, this.changes.ended);
-      const snapshot = options.snapshot && this.rt.plan.keepsResultTable ? await this.rt.output.readResult(this.rt.conn) : [];
+      const snapshot = options.snapshot ? await this.rt.output.snapshot(this.rt.conn) : [];
       const unsubscribe = this.changes.add(listener, options.onEnd);
       return { snapshot, snapshotBatch: this.lastBatchId, unsubscribe };
     });
@@ -136,7 +136,7 @@ export class StreamingQuery {
         await this.exclusive(async () => {
           if (this.status === 'failed' && this.lastError) throw this.lastError; // failed while this drain waited
           let cap: ReadonlyMap<string, SourceOffset> | null = null;
-          while (await this.step(async () => (cap ??= await this.latestOffsets())));
+          while (await this.step(async () => (cap ??= await latestOffsets(this.rt))));
         });
         return;
       } catch (e) {
@@ -205,8 +205,7 @@ export class StreamingQuery {
     if (this.active) await this.pause();
     this.status = 'stopped';
     await this.exclusive(async () => this.changes.end(reason, this.name));
-    for (const s of this.rt.sources) await s.reader.close().catch(() => undefined);
-    await this.rt.sink?.close().catch(() => undefined);
+    await closeSourcesAndSink(this.rt);
   }
 
   private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
@@ -229,9 +228,7 @@ export class StreamingQuery {
    */
   private async step(bound: () => Promise<ReadonlyMap<string, SourceOffset>>): Promise<boolean> {
     try {
-      const rt = this.rt;
-      rt.position.inFlight = rt.position.nextBatchId;
-      if (rt.position.needsRecovery) await recover(rt);
+      await recoverIfNeeded(this.rt);
       const upTo = await bound();
       if (!this.batches.pending(upTo)) return false;
       this.history.record(await this.batches.run(upTo));
@@ -243,19 +240,12 @@ export class StreamingQuery {
     }
   }
 
-  /** Each source's latest offset: where the data available now ends. */
-  private async latestOffsets(): Promise<ReadonlyMap<string, SourceOffset>> {
-    const latest = new Map<string, SourceOffset>();
-    for (const s of this.rt.sources) latest.set(s.name, await s.reader.latestOffset());
-    return latest;
-  }
-
   private async runLoop(): Promise<void> {
     const t = this.trigger;
     const finite = t.kind === 'once' || t.kind === 'available_now';
     // available_now: the data available when the loop started, and no more
     let cap: ReadonlyMap<string, SourceOffset> | null = null;
-    const bound = async (): Promise<ReadonlyMap<string, SourceOffset>> => (t.kind === 'available_now' ? (cap ??= await this.latestOffsets()) : this.latestOffsets());
+    const bound = async (): Promise<ReadonlyMap<string, SourceOffset>> => (t.kind === 'available_now' ? (cap ??= await latestOffsets(this.rt)) : latestOffsets(this.rt));
     while (this.active) {
       let ran = false;
       try {
