@@ -34,8 +34,11 @@ const ERRNO_REASONS: Readonly<Record<string, string>> = {
 /** The same errors as DuckDB spells them inside its messages (strerror's text). */
 const REASON_TEXT = /No space left on device|Disk quota exceeded|Read-only file system|Input\/output error|File too large/i;
 
-/** DuckDB's messages for a write it could not make, whatever the cause it names. */
-const DUCK_WRITE_FAILED = /Could not (write|fsync|truncate|create|open|remove|move)\b.*file|Failed to commit|Failed to create checkpoint|Failed to write/i;
+/**
+ * DuckDB's messages for a write it could not make, whatever the cause it names. A COPY that cannot
+ * create its file says "Cannot open file" (seen from the file sink on a read-only file system).
+ */
+const DUCK_WRITE_FAILED = /(Could not|Cannot) (write|fsync|truncate|create|open|remove|move)\b.*file|Failed to commit|Failed to create checkpoint|Failed to write/i;
 
 const DUCK_INVALIDATED = /database has been invalidated|^FATAL Error|FATAL Error:/i;
 
