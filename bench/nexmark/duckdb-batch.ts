@@ -4,9 +4,9 @@
  * the nexmark source runs.
  */
 import os from 'node:os';
-import { NEXMARK_DEFAULT_BASE_TIME_MS } from '../../src/connectors/sources/nexmark/connector.js';
-import { generatorSelect } from '../../src/connectors/sources/nexmark/generator-sql.js';
-import { NEXMARK_COLUMNS } from '../../src/connectors/sources/nexmark/schema.js';
+import { NEXMARK_DEFAULT_BASE_TIME_MS } from '../../src/connectors/nexmark/source.js';
+import { generatorSelect } from '../../src/connectors/nexmark/generator-sql.js';
+import { NEXMARK_COLUMNS } from '../../src/connectors/nexmark/schema.js';
 import { Database, quoteIdent, type Connection } from '../../src/duck/index.js';
 import type { LoadedQuery, NexmarkSourceName } from './queries.js';
 import { cpuSeconds, type Measured } from './measure.js';

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NEXMARK_COLUMNS } from '../../src/connectors/sources/nexmark/schema.js';
+import { NEXMARK_COLUMNS } from '../../src/connectors/nexmark/schema.js';
 import { quoteIdent, quoteLiteral } from '../../src/duck/quote.js';
 import { Engine } from '../../src/engine/index.js';
 import type { Progress } from '../../src/exec/progress.js';

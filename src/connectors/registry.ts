@@ -1,13 +1,13 @@
 /** Every connector Eddy knows, in one list; the engine finds them here by name. */
 import { EddyError } from '../util/errors.js';
-import { blackholeSink } from './sinks/blackhole.js';
-import { consoleSink } from './sinks/console.js';
-import { kafkaSink } from './sinks/kafka/connector.js';
-import { csvSink, jsonlSink, parquetSink } from './sinks/file/connectors.js';
-import { fileSource } from './sources/file.js';
-import { kafkaSource } from './sources/kafka/connector.js';
-import { nexmarkSource } from './sources/nexmark/connector.js';
-import { pushSource } from './sources/push.js';
+import { blackholeSink } from './blackhole.js';
+import { consoleSink } from './console.js';
+import { kafkaSink } from './kafka/sink.js';
+import { csvSink, jsonlSink, parquetSink } from './file/sinks.js';
+import { fileSource } from './file/source.js';
+import { kafkaSource } from './kafka/source.js';
+import { nexmarkSource } from './nexmark/source.js';
+import { pushSource } from './push/source.js';
 import type { SinkConnector, SourceConnector } from './types.js';
 
 export const connectors: readonly (SourceConnector | SinkConnector)[] = [nexmarkSource, fileSource, pushSource, kafkaSource, consoleSink, blackholeSink, parquetSink, jsonlSink, csvSink, kafkaSink];

@@ -2,7 +2,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { DdlLog, DdlRecord } from '../catalog/ddl-log.js';
 import type { QueryObject } from '../catalog/types.js';
-import type { PushSourceStore } from '../connectors/sources/push.js';
+import type { PushSourceStore } from '../connectors/push/source.js';
 import type { ConnectorEnv } from '../connectors/types.js';
 import type { Connection, Database } from '../duck/index.js';
 import type { StorageFault } from '../duck/storage-fault.js';

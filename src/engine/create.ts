@@ -3,7 +3,7 @@ import { KIND_NAMES } from '../catalog/catalog.js';
 import { referencedRelations } from '../catalog/references.js';
 import type { CatalogObject, Column, SourceObject, TableObject, ViewObject } from '../catalog/types.js';
 import { sourceConnector } from '../connectors/registry.js';
-import { PUSH_CONNECTOR } from '../connectors/sources/push.js';
+import { PUSH_CONNECTOR } from '../connectors/push/source.js';
 import { quoteIdent } from '../duck/index.js';
 import { bindQuery } from '../plan/binder/index.js';
 import type { CreateMaterializedView, CreateSink, CreateSource, CreateTable, CreateView, WatermarkDef } from '../sql/ast.js';

@@ -2,7 +2,7 @@
 import { KIND_NAMES } from '../catalog/catalog.js';
 import type { CatalogObject } from '../catalog/types.js';
 import type { Insert, UpdateOrDelete } from '../sql/ast.js';
-import { PUSH_CONNECTOR } from '../connectors/sources/push.js';
+import { PUSH_CONNECTOR } from '../connectors/push/source.js';
 import { EddyError } from '../util/errors.js';
 import type { EngineContext } from './context.js';
 import { wrapDuckError } from './duck-errors.js';

@@ -3,7 +3,7 @@ import { KIND_NAMES } from '../catalog/catalog.js';
 import type { CatalogObject, SourceObject } from '../catalog/types.js';
 import { quoteIdent } from '../duck/index.js';
 import type { Alter, Drop, ObjectKind } from '../sql/ast.js';
-import { PUSH_CONNECTOR } from '../connectors/sources/push.js';
+import { PUSH_CONNECTOR } from '../connectors/push/source.js';
 import { asEddyError, EddyError } from '../util/errors.js';
 import { removeQueryDir } from '../checkpoint/query-dir.js';
 import type { QueryObject } from '../catalog/types.js';

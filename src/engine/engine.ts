@@ -11,7 +11,7 @@ import { DataDirLock } from '../checkpoint/data-dir-lock.js';
 import { migrateLegacyQueryDirs } from '../checkpoint/legacy-query-dirs.js';
 import { checkNewObjectName } from '../catalog/object-name.js';
 import type { CatalogReader } from '../catalog/reader.js';
-import { appendedAfter, PUSH_CONNECTOR, PushAppendInDoubt, pushSourceStore } from '../connectors/sources/push.js';
+import { appendedAfter, PUSH_CONNECTOR, PushAppendInDoubt, pushSourceStore } from '../connectors/push/source.js';
 import { Connection, Database } from '../duck/index.js';
 import { storageFault, type StorageFault } from '../duck/storage-fault.js';
 import type { Progress } from '../exec/progress.js';

@@ -4,7 +4,7 @@
  * they come, so that a result of any size is served with bounded memory and can be cancelled.
  */
 import { referencedRelations } from '../catalog/references.js';
-import { PUSH_CONNECTOR } from '../connectors/sources/push.js';
+import { PUSH_CONNECTOR } from '../connectors/push/source.js';
 import type { ResultColumn, RowStream } from '../duck/index.js';
 import { storageFault } from '../duck/storage-fault.js';
 import type { Select } from '../sql/ast.js';

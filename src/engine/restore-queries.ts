@@ -3,7 +3,7 @@
  * at start-up (Engine.open) and after the database was reopened (storage-recovery.ts). Push-source
  * storage is checked first, since queries read it.
  */
-import { PUSH_CONNECTOR } from '../connectors/sources/push.js';
+import { PUSH_CONNECTOR } from '../connectors/push/source.js';
 import { quoteLiteral } from '../duck/index.js';
 import { storageFault } from '../duck/storage-fault.js';
 import type { StreamingQuery } from '../exec/streaming-query.js';

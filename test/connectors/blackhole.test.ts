@@ -1,8 +1,8 @@
 import t from 'tap';
-import type { SinkObject } from '../../../src/catalog/types.js';
-import { BlackholeSinkWriter, blackholeSink } from '../../../src/connectors/sinks/blackhole.js';
-import type { SinkBatch } from '../../../src/connectors/types.js';
-import { openTestDb } from '../helpers.js';
+import type { SinkObject } from '../../src/catalog/types.js';
+import { BlackholeSinkWriter, blackholeSink } from '../../src/connectors/blackhole.js';
+import type { SinkBatch } from '../../src/connectors/types.js';
+import { openTestDb } from './helpers.js';
 
 const db = await openTestDb();
 t.teardown(() => db.close());

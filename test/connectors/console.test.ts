@@ -1,8 +1,8 @@
 import t from 'tap';
-import type { SinkObject } from '../../../src/catalog/types.js';
-import { ConsoleSinkConnector } from '../../../src/connectors/sinks/console.js';
-import type { SinkBatch } from '../../../src/connectors/types.js';
-import { openTestDb } from '../helpers.js';
+import type { SinkObject } from '../../src/catalog/types.js';
+import { ConsoleSinkConnector } from '../../src/connectors/console.js';
+import type { SinkBatch } from '../../src/connectors/types.js';
+import { openTestDb } from './helpers.js';
 
 const db = await openTestDb();
 t.teardown(() => db.close());

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import t from 'tap';
 import { runScript } from '../../src/cli/run.js';
-import { readManifest } from '../../src/connectors/sinks/file/manifest.js';
+import { readManifest } from '../../src/connectors/file/manifest.js';
 import { Database, quoteLiteral } from '../../src/duck/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

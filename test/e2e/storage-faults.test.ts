@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
-import { readManifest } from '../../src/connectors/sinks/file/manifest.js';
+import { readManifest } from '../../src/connectors/file/manifest.js';
 import { PushStream, pushUntilAcked, sleep, Watcher } from '../support/push-stream.js';
 import { builtCliMissing, startServeChild, type ServeChild } from '../support/serve-child.js';
 import { cannotMountFuse, mountFaultFs } from '../support/fault-fs.js';

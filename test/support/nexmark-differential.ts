@@ -10,8 +10,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generatorSelect } from '../../src/connectors/sources/nexmark/generator-sql.js';
-import { NEXMARK_COLUMNS, NEXMARK_TABLES } from '../../src/connectors/sources/nexmark/schema.js';
+import { generatorSelect } from '../../src/connectors/nexmark/generator-sql.js';
+import { NEXMARK_COLUMNS, NEXMARK_TABLES } from '../../src/connectors/nexmark/schema.js';
 import { Engine } from '../../src/engine/index.js';
 import { int, rng } from './differential.js';
 

@@ -7,7 +7,7 @@
 import { copyFile, mkdir, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { log } from '../../util/log.js';
-import { archivedPath } from './file-partitions.js';
+import { archivedPath } from './partitions.js';
 
 export const AFTER_READ_VALUES = ['keep', 'archive', 'delete'] as const;
 export type AfterRead = (typeof AFTER_READ_VALUES)[number];

@@ -14,9 +14,9 @@ import { log } from '../../util/log.js';
 import { BAD_ROW_EXAMPLES } from '../formats/bad-rows.js';
 import { displayFile, FilesUnreadable } from '../formats/format.js';
 import type { LoadStats, SkippedInput } from '../types.js';
-import { moveFile } from './file-after-read.js';
-import { checkFile, type FileFault } from './file-readable.js';
-import { archivedPath } from './file-partitions.js';
+import { moveFile } from './after-read.js';
+import { checkFile, type FileFault } from './readable.js';
+import { archivedPath } from './partitions.js';
 
 export const FILE_ON_ERROR_VALUES = ['skip', 'fail', 'dead_letter'] as const;
 export type FileOnError = (typeof FILE_ON_ERROR_VALUES)[number];

@@ -13,9 +13,9 @@
  * one set of files, and a batch already in the manifest is not written again.
  */
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { faultPoint } from '../../../util/fault.js';
+import { faultPoint } from '../../util/fault.js';
 import { dirname, join, relative, sep } from 'node:path';
-import { EddyError } from '../../../util/errors.js';
+import { EddyError } from '../../util/errors.js';
 import { CHUNK_COLUMN, TMP_SUFFIX } from './copy-sql.js';
 
 export const TMP_DIR = '_tmp';

@@ -5,9 +5,9 @@
  * with PARTITION_BY, so max_rows_per_file numbers each partition's rows and partitions by that chunk
  * number too (a `__eddy_chunk=k` directory that the move into place drops).
  */
-import type { Column } from '../../../catalog/types.js';
-import { quoteIdent, quoteLiteral } from '../../../duck/index.js';
-import { fileExtension, type FileSinkSettings } from './settings.js';
+import type { Column } from '../../catalog/types.js';
+import { quoteIdent, quoteLiteral } from '../../duck/index.js';
+import { fileExtension, type FileSinkSettings } from './sink-settings.js';
 
 export const CHUNK_COLUMN = '__eddy_chunk';
 /** Temporary files end with this, so a reader's `*.parquet` glob never matches them. */

@@ -6,7 +6,7 @@
  */
 import { open, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EddyError } from '../../../util/errors.js';
+import { EddyError } from '../../util/errors.js';
 
 export const MANIFEST_NAME = '_eddy_manifest';
 

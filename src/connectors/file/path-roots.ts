@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { dirname, isAbsolute, resolve, sep } from 'node:path';
-import { EddyError } from '../util/errors.js';
+import { EddyError } from '../../util/errors.js';
 
 const GLOB_CHARS = /[*?[{]/;
 

@@ -3,10 +3,10 @@
  * a common part: path, partition_by, max_rows_per_file, compression.
  */
 import { isAbsolute, resolve } from 'node:path';
-import type { Column } from '../../../catalog/types.js';
-import type { Options } from '../../../sql/ast.js';
-import { EddyError } from '../../../util/errors.js';
-import { opt, readOptions, toOptions } from '../../options.js';
+import type { Column } from '../../catalog/types.js';
+import type { Options } from '../../sql/ast.js';
+import { EddyError } from '../../util/errors.js';
+import { opt, readOptions, toOptions } from '../options.js';
 
 export type FileSinkFormat = 'parquet' | 'jsonl' | 'csv';
 

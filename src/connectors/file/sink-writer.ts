@@ -2,13 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Column } from '../../../catalog/types.js';
-import { EddyError } from '../../../util/errors.js';
-import type { SinkBatch, SinkWriter } from '../../types.js';
+import type { Column } from '../../catalog/types.js';
+import { EddyError } from '../../util/errors.js';
+import type { SinkBatch, SinkWriter } from '../types.js';
 import { BatchFiles, fileLabel } from './batch-files.js';
 import { copyBatchSql } from './copy-sql.js';
 import { appendManifest, readManifest } from './manifest.js';
-import { fileExtension, type FileSinkSettings } from './settings.js';
+import { fileExtension, type FileSinkSettings } from './sink-settings.js';
 
 interface RunState {
   readonly run: string;

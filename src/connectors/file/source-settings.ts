@@ -5,9 +5,9 @@ import { EddyError } from '../../util/errors.js';
 import { CASTS_VALUES, type Casts } from '../formats/casts.js';
 import type { FormatOptions } from '../formats/format.js';
 import { opt, readOptions } from '../options.js';
-import { AFTER_READ_VALUES, type AfterReadSettings } from './file-after-read.js';
-import { FILE_ON_ERROR_VALUES, type FileOnError } from './file-bad-files.js';
-import { globBase } from './file-partitions.js';
+import { AFTER_READ_VALUES, type AfterReadSettings } from './after-read.js';
+import { FILE_ON_ERROR_VALUES, type FileOnError } from './bad-files.js';
+import { globBase } from './partitions.js';
 
 export const FILE_CONNECTOR = 'file';
 const NAME = FILE_CONNECTOR;

@@ -35,14 +35,14 @@ import { loadJsonLines } from '../formats/json.js';
 import { loadJsonRecords } from '../formats/json-records.js';
 import { loadParquet } from '../formats/parquet.js';
 import { toOptions } from '../options.js';
-import { requirePathInRoots } from '../path-roots.js';
-import { tempName } from '../temp-name.js';
+import { requirePathInRoots } from './path-roots.js';
+import { tempName } from '../formats/temp-name.js';
 import type { ConnectorEnv, LoadStats, SkippedInput, SourceConnector, SourceOffset, SourceReader } from '../types.js';
-import { CommittedFiles } from '../sinks/file/manifest.js';
-import { releaseFiles } from './file-after-read.js';
-import { checkFiles, loadAroundBadFiles, settleBadFiles, sumStats, type BadFileSettings } from './file-bad-files.js';
-import { groupByPartition, type PartitionGroup } from './file-partitions.js';
-import { FILE_CONNECTOR as NAME, fileSettings, type FileFormat, type FileSettings } from './file-settings.js';
+import { CommittedFiles } from './manifest.js';
+import { releaseFiles } from './after-read.js';
+import { checkFiles, loadAroundBadFiles, settleBadFiles, sumStats, type BadFileSettings } from './bad-files.js';
+import { groupByPartition, type PartitionGroup } from './partitions.js';
+import { FILE_CONNECTOR as NAME, fileSettings, type FileFormat, type FileSettings } from './source-settings.js';
 
 const LOADERS: Readonly<Record<FileFormat, FormatLoader>> = {
   json: (conn, req, o) => (o.records === undefined ? loadJsonLines(conn, req) : loadJsonRecords(conn, req, o.records)),

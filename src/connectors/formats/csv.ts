@@ -4,7 +4,7 @@
  * line and column, while keeping the good lines.
  */
 import { quoteIdent, quoteLiteral, type Connection } from '../../duck/index.js';
-import { tempName } from '../temp-name.js';
+import { tempName } from './temp-name.js';
 import type { LoadStats } from '../types.js';
 import { BAD_ROW_EXAMPLES, reportBadRows } from './bad-rows.js';
 import { displayFileSql, fileListSql, FilesUnreadable, type FormatLoadRequest, type FormatOptions } from './format.js';

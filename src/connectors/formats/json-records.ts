@@ -6,7 +6,7 @@
  * row located by file and record number.
  */
 import { quoteIdent, quoteLiteral, type Connection } from '../../duck/index.js';
-import { tempName } from '../temp-name.js';
+import { tempName } from './temp-name.js';
 import type { LoadStats } from '../types.js';
 import { checkStagedRows } from './bad-rows.js';
 import { displayFileSql, fileListSql, FilesUnreadable, type FormatLoadRequest } from './format.js';

@@ -5,7 +5,7 @@
  */
 import type { Column } from '../../catalog/types.js';
 import { quoteIdent, quoteLiteral, type Connection } from '../../duck/index.js';
-import { tempName } from '../temp-name.js';
+import { tempName } from './temp-name.js';
 import type { LoadStats } from '../types.js';
 import { checkStagedRows } from './bad-rows.js';
 import { castJson, type Casts } from './casts.js';

@@ -9,7 +9,7 @@
 import type { Column } from '../../catalog/types.js';
 import { quoteIdent, type Connection } from '../../duck/index.js';
 import { EddyError } from '../../util/errors.js';
-import { tempName } from '../temp-name.js';
+import { tempName } from './temp-name.js';
 import type { LoadStats } from '../types.js';
 import { checkStagedRows, type OnError } from './bad-rows.js';
 import { castValue, type Casts } from './casts.js';

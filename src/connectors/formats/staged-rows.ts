@@ -7,7 +7,7 @@
 import type { Column } from '../../catalog/types.js';
 import { quoteIdent, quoteLiteral, type Connection } from '../../duck/index.js';
 import { EddyError } from '../../util/errors.js';
-import { tempName } from '../temp-name.js';
+import { tempName } from './temp-name.js';
 
 /** How one target column is computed from a staging row. */
 export interface StagedColumn {

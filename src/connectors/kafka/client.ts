@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
-import { EddyError, isEddyError } from '../../../util/errors.js';
-import { opt } from '../../options.js';
+import { EddyError, isEddyError } from '../../util/errors.js';
+import { opt } from '../options.js';
 
 const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 

@@ -5,8 +5,8 @@
  * its earliest offset, except in the very first batch under startup = 'latest' or a timestamp, which
  * only positions the partitions it finds (reads nothing).
  */
-import { EddyError } from '../../../util/errors.js';
-import type { SourceOffset } from '../../types.js';
+import { EddyError } from '../../util/errors.js';
+import type { SourceOffset } from '../types.js';
 
 export type PartitionOffsets = Readonly<Record<string, number>>;
 

@@ -9,7 +9,7 @@
  * surface used here is small and checked when the client is created (docs/design/20261122-kafka.md).
  */
 import type { Kafka } from 'kafkajs';
-import { EddyError } from '../../../util/errors.js';
+import { EddyError } from '../../util/errors.js';
 
 /** A message as kafkajs decodes it. */
 export interface FetchedMessage {

@@ -15,14 +15,14 @@
  * transaction, for read_committed consumers (needs a real broker).
  */
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
-import type { Column, SinkObject } from '../../../catalog/types.js';
-import { quoteIdent, quoteLiteral } from '../../../duck/index.js';
-import type { Options } from '../../../sql/ast.js';
-import { EddyError } from '../../../util/errors.js';
-import { opt, readOptions, toOptions } from '../../options.js';
-import { checkClientSettings, clientOptionShape, clientOptions, createKafka, kafkaError, topicMissing, type ClientSettings } from '../../sources/kafka/client.js';
-import { PartitionFetcher, READ_COMMITTED, READ_UNCOMMITTED } from '../../sources/kafka/partition-fetcher.js';
-import type { ConnectorEnv, SinkBatch, SinkConnector, SinkWriter } from '../../types.js';
+import type { Column, SinkObject } from '../../catalog/types.js';
+import { quoteIdent, quoteLiteral } from '../../duck/index.js';
+import type { Options } from '../../sql/ast.js';
+import { EddyError } from '../../util/errors.js';
+import { opt, readOptions, toOptions } from '../options.js';
+import { checkClientSettings, clientOptionShape, clientOptions, createKafka, kafkaError, topicMissing, type ClientSettings } from './client.js';
+import { PartitionFetcher, READ_COMMITTED, READ_UNCOMMITTED } from './partition-fetcher.js';
+import type { ConnectorEnv, SinkBatch, SinkConnector, SinkWriter } from '../types.js';
 import { HEADER_BATCH, HEADER_QUERY, HEADER_SEQ, isAfter, lastWritten, type Written } from './tail.js';
 
 const NAME = 'kafka';

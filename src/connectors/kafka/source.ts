@@ -16,16 +16,16 @@
  * drain reads what was there when it started; partitions that appear later are read from their
  * earliest offset.
  */
-import type { Column, SourceObject } from '../../../catalog/types.js';
-import type { Connection } from '../../../duck/index.js';
-import type { Options } from '../../../sql/ast.js';
-import { EddyError } from '../../../util/errors.js';
-import { log } from '../../../util/log.js';
-import { checkMessageColumns, loadMessages, MESSAGE_FORMATS, type Message, type MessageFormat } from '../../formats/messages.js';
-import { describeBadRow } from '../../formats/bad-rows.js';
-import { CASTS_VALUES, type Casts } from '../../formats/casts.js';
-import { opt, readOptions, toOptions } from '../../options.js';
-import type { ConnectorEnv, LoadStats, SourceConnector, SourceOffset, SourceReader } from '../../types.js';
+import type { Column, SourceObject } from '../../catalog/types.js';
+import type { Connection } from '../../duck/index.js';
+import type { Options } from '../../sql/ast.js';
+import { EddyError } from '../../util/errors.js';
+import { log } from '../../util/log.js';
+import { checkMessageColumns, loadMessages, MESSAGE_FORMATS, type Message, type MessageFormat } from '../formats/messages.js';
+import { describeBadRow } from '../formats/bad-rows.js';
+import { CASTS_VALUES, type Casts } from '../formats/casts.js';
+import { opt, readOptions, toOptions } from '../options.js';
+import type { ConnectorEnv, LoadStats, SourceConnector, SourceOffset, SourceReader } from '../types.js';
 import { checkClientSettings, clientOptionShape, clientOptions, createKafka, kafkaError, topicMissing, type ClientSettings } from './client.js';
 import { isInitial, partitionKey, partitionOffsets, planEndOffset, rangeHasData, sortedKeys, splitPartitionKey } from './offsets.js';
 import { PartitionFetcher, READ_COMMITTED } from './partition-fetcher.js';
@@ -201,7 +201,7 @@ export class KafkaSourceReader implements SourceReader {
   }
 
   /** Bad messages go to the dead-letter topic as they were, with where they came from and why in headers. */
-  private async sendDeadLetters(topic: string, bad: { detail: import('../../formats/staged-rows.js').BadRowDetail; message: Message | undefined }[]): Promise<void> {
+  private async sendDeadLetters(topic: string, bad: { detail: import('../formats/staged-rows.js').BadRowDetail; message: Message | undefined }[]): Promise<void> {
     try {
       if (this.deadLetters === null) {
         this.kafka ??= createKafka(this.settings);

@@ -5,7 +5,7 @@
  * after a crash the last (batch, seq) of this query found at the tail of a partition says exactly
  * which records of a redelivered batch that partition already holds.
  */
-import type { PartitionFetcher } from '../../sources/kafka/partition-fetcher.js';
+import type { PartitionFetcher } from './partition-fetcher.js';
 
 export const HEADER_QUERY = 'eddy.query';
 export const HEADER_BATCH = 'eddy.batch';

@@ -13,7 +13,7 @@
  *   the size of `extra` is computed from the average sizes of the other fields, not their exact sizes.
  * - a non-hot channel's url ends in a fixed scramble of the channel number (Beam bit-reverses it).
  */
-import { quoteLiteral } from '../../../duck/quote.js';
+import { quoteLiteral } from '../../duck/quote.js';
 import {
   AUCTION_PROPORTION,
   FIRST_AUCTION_ID,

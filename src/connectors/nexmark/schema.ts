@@ -1,5 +1,5 @@
 /** The Nexmark tables and their columns, as RisingWave and Flink declare them. */
-import type { Column } from '../../../catalog/types.js';
+import type { Column } from '../../catalog/types.js';
 
 export const NEXMARK_TABLES = ['person', 'auction', 'bid'] as const;
 export type NexmarkTable = (typeof NEXMARK_TABLES)[number];

@@ -22,12 +22,12 @@
  *
  * The offset is the next global event id: (start, end] covers event ids [start, end).
  */
-import type { Column, SourceObject } from '../../../catalog/types.js';
-import type { Connection } from '../../../duck/index.js';
-import type { Options } from '../../../sql/ast.js';
-import { EddyError } from '../../../util/errors.js';
-import { opt, readOptions, toOptions } from '../../options.js';
-import type { ConnectorEnv, LoadStats, SourceConnector, SourceOffset, SourceReader } from '../../types.js';
+import type { Column, SourceObject } from '../../catalog/types.js';
+import type { Connection } from '../../duck/index.js';
+import type { Options } from '../../sql/ast.js';
+import { EddyError } from '../../util/errors.js';
+import { opt, readOptions, toOptions } from '../options.js';
+import type { ConnectorEnv, LoadStats, SourceConnector, SourceOffset, SourceReader } from '../types.js';
 import { countBefore, eventIdOf } from './event-ids.js';
 import { generatorSelect, type GeneratorSettings } from './generator-sql.js';
 import { NEXMARK_COLUMNS, NEXMARK_TABLES, type NexmarkTable } from './schema.js';

@@ -20,7 +20,7 @@ import { jsonStagedColumn } from '../formats/json.js';
 import { StagedRows, type StagingSpec } from '../formats/staged-rows.js';
 import { opt, readOptions, toOptions } from '../options.js';
 import type { ConnectorEnv, LoadStats, SourceConnector, SourceOffset, SourceReader } from '../types.js';
-import { rowsJson } from './push-rows-json.js';
+import { rowsJson } from './rows-json.js';
 
 export const PUSH_CONNECTOR = 'push';
 const SEQ = '__seq';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import t from 'tap';
 import type { Column, SourceObject } from '../../../src/catalog/types.js';
-import { fileSource } from '../../../src/connectors/sources/file.js';
+import { fileSource } from '../../../src/connectors/file/source.js';
 import type { SourceReader } from '../../../src/connectors/types.js';
 import { quoteLiteral } from '../../../src/duck/index.js';
 import type { Options } from '../../../src/sql/ast.js';

@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
-import { requirePathInRoots } from '../../src/connectors/path-roots.js';
-import { Engine } from '../../src/engine/index.js';
-import { quoteLiteral } from '../../src/duck/index.js';
+import { requirePathInRoots } from '../../../src/connectors/file/path-roots.js';
+import { Engine } from '../../../src/engine/index.js';
+import { quoteLiteral } from '../../../src/duck/index.js';
 
 t.test('paths inside a root pass; outside, with .. or through a link, fail naming path and roots', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-roots-'));

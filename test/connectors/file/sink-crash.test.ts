@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { readManifest } from '../../../src/connectors/sinks/file/manifest.js';
+import { readManifest } from '../../../src/connectors/file/manifest.js';
 import { Database, quoteLiteral } from '../../../src/duck/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -32,7 +32,7 @@ CREATE SINK IF NOT EXISTS lake AS SELECT * FROM src
 
 function run(killAfterMs: number | null, fault?: string): Promise<{ code: number | null; signal: string | null }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', '@tapjs/typescript/import', join(root, 'test/connectors/file-sinks/run-job.ts'), job, join(dir, 'data')], {
+    const child = spawn(process.execPath, ['--import', '@tapjs/typescript/import', join(root, 'test/connectors/file/sink-crash-job.ts'), job, join(dir, 'data')], {
       cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EDDY_LOG_LEVEL: 'error', EDDY_FAULT: fault ?? '' },
     });
     let stderr = '';

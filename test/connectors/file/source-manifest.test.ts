@@ -2,7 +2,7 @@ import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { CommittedFiles, MANIFEST_NAME } from '../../../src/connectors/sinks/file/manifest.js';
+import { CommittedFiles, MANIFEST_NAME } from '../../../src/connectors/file/manifest.js';
 import { Database, quoteLiteral } from '../../../src/duck/index.js';
 import { Engine } from '../../../src/engine/index.js';
 

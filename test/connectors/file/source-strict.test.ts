@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import type { Column, SourceObject } from '../../../src/catalog/types.js';
-import { fileSource } from '../../../src/connectors/sources/file.js';
+import { fileSource } from '../../../src/connectors/file/source.js';
 import { quoteLiteral } from '../../../src/duck/index.js';
 import type { Options } from '../../../src/sql/ast.js';
 import { createTable, openTestDb } from '../helpers.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { planEndOffset, rangeHasData, sortedKeys } from '../../../src/connectors/sources/kafka/offsets.js';
+import { planEndOffset, rangeHasData, sortedKeys } from '../../../src/connectors/kafka/offsets.js';
 
 const none = new Map<string, number>();
 const plan = (start: Record<string, number>, latest: Record<string, number>, maxRows?: number) =>

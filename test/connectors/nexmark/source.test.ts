@@ -1,11 +1,11 @@
 import t, { type Test } from 'tap';
-import type { SourceObject } from '../../../../src/catalog/types.js';
-import { NexmarkReader, nexmarkSettings, nexmarkSource } from '../../../../src/connectors/sources/nexmark/connector.js';
-import { NEXMARK_COLUMNS, type NexmarkTable } from '../../../../src/connectors/sources/nexmark/schema.js';
-import type { Options } from '../../../../src/sql/ast.js';
-import { EddyError } from '../../../../src/util/errors.js';
-import { quoteIdent } from '../../../../src/duck/index.js';
-import { createTable, openTestDb } from '../../helpers.js';
+import type { SourceObject } from '../../../src/catalog/types.js';
+import { NexmarkReader, nexmarkSettings, nexmarkSource } from '../../../src/connectors/nexmark/source.js';
+import { NEXMARK_COLUMNS, type NexmarkTable } from '../../../src/connectors/nexmark/schema.js';
+import type { Options } from '../../../src/sql/ast.js';
+import { EddyError } from '../../../src/util/errors.js';
+import { quoteIdent } from '../../../src/duck/index.js';
+import { createTable, openTestDb } from '../helpers.js';
 
 const BASE = '2024-01-01 00:00:00';
 const BASE_MS = Date.UTC(2024, 0, 1);

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { SourceObject } from '../../../src/catalog/types.js';
-import { PushSourceStore, pushSource, pushStorageTable } from '../../../src/connectors/sources/push.js';
+import { PushSourceStore, pushSource, pushStorageTable } from '../../../src/connectors/push/source.js';
 import { EddyError } from '../../../src/util/errors.js';
 import { createTable, openTestDb } from '../helpers.js';
 
