@@ -1,5 +1,5 @@
 /**
- * Files a batch cannot read: gone, unopenable, cut off or corrupt (file-readable.ts), or refused by
+ * Files a batch cannot read: gone, unopenable, cut off or corrupt (readable.ts), or refused by
  * their format's reader (a Parquet file without its footer, a JSON document that never ends). Each is
  * located and counted, then skipped, fails the batch, or is moved aside, as on_error says ('skip' |
  * 'fail' | 'dead_letter'), as bad rows are. A file gone since its batch was planned is skipped and

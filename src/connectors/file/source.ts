@@ -3,13 +3,13 @@
  *
  * Options: path (a DuckDB glob, `**` for nested directories; required), format ('json' lines | 'csv' |
  * 'parquet'; default from the path's extension), on_error ('skip' | 'fail' | 'dead_letter', default
- * 'skip': for bad rows and for files that cannot be read, file-bad-files.ts) with dead_letter_path,
+ * 'skip': for bad rows and for files that cannot be read, bad-files.ts) with dead_letter_path,
  * max_files_per_trigger (optional), for CSV header (default true) and delimiter (default ','), for
  * JSON records (read whole documents and unnest the array at this key, e.g. 'Records'),
  * hive_partitioning (default false: `key=value` directories give the values of columns named key),
  * after_read ('keep' | 'archive' | 'delete', default 'keep') with archive_path, casts ('strict' |
  * 'lenient', formats/casts.ts). Compressed files (.gz, .zst) are read as they are, once checked
- * whole (file-readable.ts).
+ * whole (readable.ts).
  *
  * A relative path is resolved against the process's working directory when the source is created,
  * and stored absolute, so a restart from another directory reads the same files.
@@ -113,7 +113,7 @@ export class FileReader implements SourceReader {
 
   /**
    * Reads the files new in (start, end]. Those that cannot be read are skipped, fail the batch or
-   * move aside (file-bad-files.ts); those `skip` names (skipped when the batch first ran) are skipped
+   * move aside (bad-files.ts); those `skip` names (skipped when the batch first ran) are skipped
    * again without being read.
    */
   async load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset, _columns?: ReadonlySet<string>, skip: readonly SkippedInput[] = []): Promise<LoadStats> {

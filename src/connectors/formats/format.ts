@@ -54,7 +54,7 @@ export function isTextType(type: string): boolean {
 
 /**
  * A format's reader failed on the files of a load, before anything reached the target: one of them
- * may be unreadable (the file source finds which by reading fewer, sources/file-bad-files.ts).
+ * may be unreadable (the file source finds which by reading fewer, file/bad-files.ts).
  */
 export class FilesUnreadable extends EddyError {
   constructor(source: string, format: string, files: readonly string[], cause: unknown) {

@@ -6,7 +6,7 @@
  * (required), key (columns, comma-separated, whose value is the message key: one column as text,
  * several as a JSON object; default: the result's key in update mode, none otherwise), batch_size
  * (records per produce request, default 10000), transactional (default false), and the client options
- * of sources/kafka/client.ts. Output modes: append, update (a deleted key becomes a tombstone, a
+ * of client.ts. Output modes: append, update (a deleted key becomes a tombstone, a
  * changed one its new value), changelog (the value has "__op": "insert" | "delete").
  *
  * Exactly-once without transactions (tail.ts): records carry eddy.query/eddy.batch/eddy.seq headers
