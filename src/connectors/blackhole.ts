@@ -4,12 +4,13 @@
  * real sink would read it, so that DuckDB cannot skip computing the query's output expressions. A
  * redelivered batch is not counted again. No options.
  */
+import type { OutputMode } from '../catalog/output-mode.js';
 import type { Column, SinkObject } from '../catalog/types.js';
 import { quoteIdent } from '../duck/quote.js';
 import type { Options } from '../sql/ast.js';
 import { EddyError } from '../util/errors.js';
 import { readOptions } from './options.js';
-import type { ConnectorEnv, OutputMode, SinkBatch, SinkConnector, SinkWriter } from './types.js';
+import type { ConnectorEnv, SinkBatch, SinkConnector, SinkWriter } from './types.js';
 import { DeliveryLog } from './delivery-log.js';
 
 const NAME = 'blackhole';

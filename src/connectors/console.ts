@@ -3,11 +3,12 @@
  * `batch 3 + {"auction":1000,"price":42}` (`-` for a delete). A redelivered batch is printed again,
  * marked `(redelivered)`, since a terminal cannot take lines back. No options.
  */
+import type { OutputMode } from '../catalog/output-mode.js';
 import type { Column, SinkObject } from '../catalog/types.js';
 import type { Options } from '../sql/ast.js';
 import { EddyError } from '../util/errors.js';
 import { readOptions } from './options.js';
-import type { ConnectorEnv, OutputMode, SinkBatch, SinkConnector, SinkWriter } from './types.js';
+import type { ConnectorEnv, SinkBatch, SinkConnector, SinkWriter } from './types.js';
 import { DeliveryLog } from './delivery-log.js';
 
 const NAME = 'console';

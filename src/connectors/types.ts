@@ -2,6 +2,7 @@
  * The contracts between the runtime (exec/) and connectors. A connector splits transport (where bytes
  * come from: a generator, files, Kafka) from format (json, csv: turning bytes into rows).
  */
+import type { OutputMode } from '../catalog/output-mode.js';
 import type { Column, SinkObject, SourceObject } from '../catalog/types.js';
 import type { Connection, Database } from '../duck/index.js';
 import type { Options } from '../sql/ast.js';
@@ -100,8 +101,6 @@ export interface SourceConnector {
   validate(name: string, columns: readonly Column[] | null, options: Options, env: ConnectorEnv): Promise<{ columns: Column[]; options: Options }>;
   open(source: SourceObject, env: ConnectorEnv): Promise<SourceReader>;
 }
-
-export type OutputMode = 'append' | 'update' | 'complete' | 'changelog';
 
 /**
  * One batch for a sink. `relation` is SQL text (already quoted) naming a table readable on `conn`

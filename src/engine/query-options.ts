@@ -5,7 +5,7 @@
  * go to the system table eddy_late_rows). A sink's other options belong to its
  * connector; a materialized view has no others, so any other option is an error naming it.
  */
-import type { OutputMode } from '../connectors/types.js';
+import type { OutputMode } from '../catalog/output-mode.js';
 import type { Options, OptionValue } from '../sql/ast.js';
 import { parseTrigger } from '../exec/trigger.js';
 import { EddyError } from '../util/errors.js';

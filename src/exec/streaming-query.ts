@@ -4,7 +4,8 @@
  * where a query resumes is recovery.ts's; what a batch works with is its QueryRuntime. The loop
  * and drain take the same step under one lock, and classify its errors the same way.
  */
-import type { OutputMode, SourceOffset } from '../connectors/types.js';
+import type { OutputMode } from '../catalog/output-mode.js';
+import type { SourceOffset } from '../connectors/types.js';
 import { duckErrorCode } from '../duck/error-codes.js';
 import { storageFault, type StorageFault } from '../duck/storage-fault.js';
 import { asEddyError, EddyError } from '../util/errors.js';

@@ -5,11 +5,12 @@
  * Output mode append only: files are immutable once written, so a sink that would have to take a row
  * back (update, complete, changelog) is refused when it is created.
  */
+import type { OutputMode } from '../../catalog/output-mode.js';
 import type { Column, SinkObject } from '../../catalog/types.js';
 import { queryDir } from '../../checkpoint/query-dir.js';
 import type { Options } from '../../sql/ast.js';
 import { requirePathInRoots } from './path-roots.js';
-import type { ConnectorEnv, OutputMode, SinkConnector, SinkWriter } from '../types.js';
+import type { ConnectorEnv, SinkConnector, SinkWriter } from '../types.js';
 import { fileSinkSettings, settingsOptions, type FileSinkFormat } from './sink-settings.js';
 import { FileSinkWriter } from './sink-writer.js';
 

@@ -2,7 +2,7 @@
  * Output modes are projections of a plan's changelog (DESIGN.md §4), checked when a query is
  * created so that a sink never receives a change it cannot represent.
  */
-import type { OutputMode } from '../../connectors/types.js';
+import type { OutputMode } from '../../catalog/output-mode.js';
 import { EddyError } from '../../util/errors.js';
 import { aggregateSql } from './static-sql.js';
 import type { AggregateOp, IncrementalNode } from './nodes.js';

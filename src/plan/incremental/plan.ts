@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { CatalogReader } from '../../catalog/reader.js';
 import type { Column } from '../../catalog/types.js';
-import type { OutputMode } from '../../connectors/types.js';
+import type { OutputMode } from '../../catalog/output-mode.js';
 import { EddyError } from '../../util/errors.js';
 import type { LogicalNode, SortKey } from '../logical/nodes.js';
 import { pruneColumns } from '../logical/prune-columns.js';
