@@ -64,6 +64,18 @@ export function duckErrorCode(message: string): ErrorCode | undefined {
   return RULES.find(([re]) => re.test(message))?.[1];
 }
 
+/** DuckDB's error family, the words before " Error: " ("IO", "Invalid Input", "Conversion"); undefined for other errors. */
+export function duckErrorFamily(message: string): string | undefined {
+  return FAMILY.exec(message)?.[1];
+}
+
+/** DuckDB's message without its family ("Conversion Error: "), for messages that name their own context. */
+export function withoutFamily(message: string): string {
+  return message.replace(FAMILY, '');
+}
+
+const FAMILY = /^([A-Za-z ]+) Error: /;
+
 /**
  * DuckDB's advice to `SET max_expression_depth` cannot be followed by a client (Eddy refuses engine
  * settings), so it is dropped from messages.

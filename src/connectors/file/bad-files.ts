@@ -9,6 +9,7 @@
  * call is then repeated on halves of the list, down to the files at fault. A failed call leaves
  * nothing in the target, so each good file's rows land there once, in file order.
  */
+import { duckErrorFamily, withoutFamily } from '../../duck/error-codes.js';
 import { EddyError } from '../../util/errors.js';
 import { log } from '../../util/log.js';
 import { BAD_ROW_EXAMPLES } from '../formats/bad-rows.js';
@@ -50,12 +51,15 @@ export async function checkFiles(files: readonly string[]): Promise<Map<string, 
   return faults;
 }
 
+/** DuckDB's error families that can be about a file's bytes (the others are about the query or the host). */
+const FILE_FAULT_FAMILIES: ReadonlySet<string> = new Set(['IO', 'Invalid Input', 'Conversion', 'Parser']);
+
 /** What DuckDB's error on one file says about it; null when the fault is not the file's (memory, disk). */
 function faultOf(duckMessage: string): FileFault | null {
   const first = duckMessage.split('\n')[0]!;
   if (/No files found that match the pattern/.test(first)) return { reason: 'missing', message: 'the file is gone' };
-  if (!/^(IO|Invalid Input|Conversion|Parser) Error: /.test(first) || /No space left|Out of Memory|could not allocate|Interrupt/i.test(first)) return null;
-  return { reason: 'unreadable', message: first.replace(/^[A-Za-z ]+ Error: /, '').trim() };
+  if (!FILE_FAULT_FAMILIES.has(duckErrorFamily(first) ?? '') || /No space left|Out of Memory|could not allocate|Interrupt/i.test(first)) return null;
+  return { reason: 'unreadable', message: withoutFamily(first).trim() };
 }
 
 /**

@@ -5,6 +5,7 @@
  * their original order.
  */
 import type { Column } from '../../catalog/types.js';
+import { withoutFamily } from '../../duck/error-codes.js';
 import { quoteIdent, quoteLiteral, type Connection } from '../../duck/index.js';
 import { EddyError } from '../../util/errors.js';
 import { tempName } from './temp-name.js';
@@ -158,6 +159,6 @@ export function quoteValue(raw: string | null): string {
 
 /** DuckDB's reason in one of its error messages, without the error class and the SQL it quotes. */
 function duckReason(message: string): string {
-  const first = message.split('\n')[0]!.replace(/^[A-Za-z ]+ Error: /, '').trim();
+  const first = withoutFamily(message.split('\n')[0]!).trim();
   return first.length > 200 ? `${first.slice(0, 197)}...` : first;
 }

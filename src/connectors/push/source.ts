@@ -9,6 +9,7 @@
  * column, and nothing of the statement or request is appended.
  */
 import type { Column, SourceObject } from '../../catalog/types.js';
+import { duckErrorCode } from '../../duck/error-codes.js';
 import { quoteIdent, quoteLiteral, quoteQualified, type Connection, type Database } from '../../duck/index.js';
 import { storageFault, type StorageFault } from '../../duck/storage-fault.js';
 import type { Options } from '../../sql/ast.js';
@@ -34,13 +35,18 @@ function columnList(columns: readonly Column[]): string {
   return columns.map((c) => quoteIdent(c.name)).join(', ');
 }
 
-function duckErrorCode(message: string): ErrorCode {
-  if (message.startsWith('Parser Error')) return 'SYNTAX_ERROR';
-  if (message.startsWith('Catalog Error')) return 'UNDEFINED_TABLE';
-  if (message.startsWith('Binder Error')) return 'UNDEFINED_COLUMN';
-  if (message.startsWith('Conversion Error')) return 'BAD_INPUT_ROW';
-  return 'QUERY_FAILED';
+/**
+ * The code of DuckDB's error on the rows of an INSERT (duck/error-codes.ts), but a value that does not
+ * convert (DuckDB folds constant casts while describing) is a BAD_INPUT_ROW, as it is when appending.
+ */
+function insertErrorCode(message: string): ErrorCode {
+  const code = duckErrorCode(message);
+  if (code !== undefined && VALUE_DOES_NOT_CONVERT.has(code)) return 'BAD_INPUT_ROW';
+  return code ?? 'QUERY_FAILED';
 }
+
+/** DuckDB's Conversion Errors about a value (not about a pair of types, CANNOT_COERCE). */
+const VALUE_DOES_NOT_CONVERT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['INVALID_TEXT_REPRESENTATION', 'NUMERIC_OUT_OF_RANGE', 'DATETIME_OUT_OF_RANGE', 'INVALID_DATETIME_FORMAT']);
 
 /** Whether a query column's type (as DuckDB describes it) is a source column's declared type. */
 function sameType(described: string, declared: string): boolean {
@@ -142,7 +148,7 @@ export class PushSourceStore {
       described = await conn.describe(`SELECT * FROM (${body})`);
     } catch (e) {
       const message = (e as Error).message;
-      const code = e instanceof EddyError ? e.code : duckErrorCode(message);
+      const code = e instanceof EddyError ? e.code : insertErrorCode(message);
       throw new EddyError(code, `INSERT INTO ${source.name}: ${message}`, { cause: e, hint: e instanceof EddyError ? e.hint : undefined });
     }
     if (described.length !== targets.length) {
@@ -310,7 +316,7 @@ export class PushSourceStore {
 
 function isNotNullViolation(e: unknown): boolean {
   const cause = e instanceof EddyError ? e.cause : e;
-  return cause instanceof Error && cause.message.startsWith('Constraint Error: NOT NULL constraint failed');
+  return cause instanceof Error && duckErrorCode(cause.message) === 'NOT_NULL_VIOLATION';
 }
 
 function sequenceNumber(offset: SourceOffset): number {

@@ -2,6 +2,7 @@
  * DuckDB's binder types Eddy's expressions (DESCRIBE of probe queries). Its errors become EddyErrors
  * here, with the code a PostgreSQL user expects and the position of the user's expression.
  */
+import { duckErrorCode, withoutFamily } from '../../duck/error-codes.js';
 import { EddyError, type ErrorCode, type SqlPosition } from '../../util/errors.js';
 
 /** Marks the probe's sentinel column: an error about it means the expression aggregates. */
@@ -10,7 +11,7 @@ export const SENTINEL = '__eddy_row__';
 export function duckErrorToEddy(e: unknown, position: SqlPosition | undefined, what: string): EddyError {
   if (e instanceof EddyError) return e;
   const raw = e instanceof Error ? e.message : String(e);
-  const first = (raw.split('\n')[0] ?? raw).replace(/^[A-Za-z ]+ Error: /, '').trim();
+  const first = withoutFamily(raw.split('\n')[0] ?? raw).trim();
   if (raw.includes(`"${SENTINEL}" must appear in the GROUP BY`)) {
     return new EddyError('FEATURE_NOT_SUPPORTED', `${what} uses an aggregate function that Eddy does not support`, {
       position,
@@ -41,9 +42,20 @@ export function duckErrorToEddy(e: unknown, position: SqlPosition | undefined, w
   return new EddyError(codeFor(raw), `${what}: ${first}`, { position, cause: e });
 }
 
+/**
+ * The code of DuckDB's error (duck/error-codes.ts), narrowed to what a probe can meet: Eddy's binder
+ * has already resolved the expression's names, so what DuckDB still refuses, short of syntax, an
+ * unknown function or a grouping mistake, is about types (`CAST(x AS MONEY)`, `ts > 5`).
+ */
 function codeFor(raw: string): ErrorCode {
-  if (raw.startsWith('Parser Error')) return 'SYNTAX_ERROR';
-  if (/Catalog Error/.test(raw) && /[Ff]unction/.test(raw)) return 'UNDEFINED_FUNCTION';
-  if (/must appear in the GROUP BY|aggregate/i.test(raw) && /GROUP BY/.test(raw)) return 'GROUPING_ERROR';
-  return 'DATATYPE_MISMATCH';
+  const code = duckErrorCode(raw);
+  switch (code) {
+    case 'SYNTAX_ERROR':
+    case 'STATEMENT_TOO_COMPLEX':
+    case 'UNDEFINED_FUNCTION':
+    case 'GROUPING_ERROR':
+      return code;
+    default:
+      return 'DATATYPE_MISMATCH';
+  }
 }
