@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Database, quoteLiteral } from '../src/duck/index.js';
 import { Engine } from '../src/engine/index.js';
+import { engineTuningFromEnv } from '../src/cli/tuning-env.js';
 
 const files = Number(process.argv[2] ?? 20);
 const perFile = Number(process.argv[3] ?? 20000);
@@ -35,7 +36,7 @@ await conn.run(`COPY (SELECT * FROM read_json(${quoteLiteral(join(input, `*.${ex
 const duckMs = performance.now() - t0;
 
 t0 = performance.now();
-const engine = await Engine.open({ dataDir: join(dir, 'data') });
+const engine = await Engine.open({ ...engineTuningFromEnv(), dataDir: join(dir, 'data') });
 await engine.execute(`CREATE SOURCE src (id BIGINT, day DATE, user_name VARCHAR, amount DOUBLE, request VARCHAR)
   WITH (connector = 'file', path = ${quoteLiteral(join(input, `*.${ext}`))});
 CREATE SINK lake AS SELECT * FROM src WITH (connector = 'parquet', path = ${quoteLiteral(join(dir, 'eddy'))}, partition_by = 'day', trigger = 'available_now');`);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { Engine } from '../src/engine/index.js';
+import { engineTuningFromEnv } from '../src/cli/tuning-env.js';
 import { startTestKafka, uniqueTopic } from '../test/support/kafka/mock-cluster.js';
 
 const EVENTS = Number(process.argv[2] ?? 200_000);
@@ -43,7 +44,7 @@ async function outputCount(kafka: Kafka, topic: string): Promise<number> {
 
 async function throughEddy(brokers: string, input: string, output: string): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'eddy-kafka-q1-'));
-  const engine = await Engine.open({ dataDir });
+  const engine = await Engine.open({ ...engineTuningFromEnv(), dataDir });
   try {
     const started = performance.now();
     await engine.execute(`CREATE SOURCE bid (auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, date_time TIMESTAMP, extra VARCHAR)

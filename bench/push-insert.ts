@@ -11,11 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../src/engine/index.js';
+import { engineTuningFromEnv } from '../src/cli/tuning-env.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const dir = mkdtempSync(join(tmpdir(), 'eddy-bench-push-'));
 const columns = 'auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, date_time TIMESTAMP, extra VARCHAR';
-const engine = await Engine.open({ dataDir: dir });
+const engine = await Engine.open({ ...engineTuningFromEnv(), dataDir: dir });
 try {
   await engine.execute(`CREATE TABLE gen AS SELECT range AS auction, range * 7 AS bidder, range % 1000 AS price,
       'channel-' || (range % 10) AS channel, 'https://x/' || range AS url,

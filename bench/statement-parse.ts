@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Engine } from '../src/engine/index.js';
+import { engineTuningFromEnv } from '../src/cli/tuning-env.js';
 import { PgServer } from '../src/server/pgwire/index.js';
 
 const sizes = (process.argv[2] ?? '1,4').split(',').map(Number);
@@ -59,7 +60,7 @@ function sendFromChild(port: number, make: (bytes: number) => string, bytes: num
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'eddy-bench-parse-'));
-const engine = await Engine.open({ dataDir: dir });
+const engine = await Engine.open({ ...engineTuningFromEnv(), dataDir: dir });
 const server = await PgServer.start(engine, { port: 0, limits: { maxMessageBytes: 256 * 1024 * 1024 } } as Parameters<typeof PgServer.start>[1]);
 try {
   await engine.execute('CREATE TABLE big (a BIGINT, b VARCHAR, c DOUBLE); CREATE TABLE small (a INTEGER)');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { NEXMARK_COLUMNS } from '../../src/connectors/nexmark/schema.js';
 import { quoteIdent, quoteLiteral } from '../../src/duck/quote.js';
 import { Engine } from '../../src/engine/index.js';
+import { engineTuningFromEnv } from '../../src/cli/tuning-env.js';
 import type { Progress } from '../../src/exec/progress.js';
 import type { LoadedQuery, NexmarkSourceName } from './queries.js';
 
@@ -55,7 +56,7 @@ export class EddySession {
 
   static async open(): Promise<EddySession> {
     const dir = mkdtempSync(join(tmpdir(), 'eddy-bench-nexmark-'));
-    return new EddySession(await Engine.open({ dataDir: join(dir, 'data') }), dir);
+    return new EddySession(await Engine.open({ ...engineTuningFromEnv(), dataDir: join(dir, 'data') }), dir);
   }
 
   /** Starts copying the progress of `name` every `ms` (call collect() for the final state). */

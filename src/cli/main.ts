@@ -10,6 +10,7 @@ import { processIo, type CliIo } from './io.js';
 import { parseFormat, runScript } from './run.js';
 import { bench } from './bench.js';
 import { serve } from './serve.js';
+import { engineTuningFromEnv, type EngineTuning } from './tuning-env.js';
 
 const HELP = `eddy: a SQL-first streaming database
 
@@ -75,6 +76,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo, stop?
     (command === undefined && !values.help ? io.err : io.out)(HELP);
     return command === undefined && !values.help ? 2 : 0;
   }
+  let tuning: EngineTuning;
+  try {
+    tuning = engineTuningFromEnv();
+  } catch (e) {
+    io.err(`ERROR: ${(e as Error).message}\n`);
+    return 2;
+  }
   if (command === 'run') {
     if (rest.length !== 1) {
       io.err(`ERROR: eddy run takes one FILE.sql\n${HELP}`);
@@ -87,7 +95,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, stop?
       io.err(`ERROR: ${(e as Error).message}\n`);
       return 2;
     }
-    return runScript({ file: rest[0]!, dataDir: values['data-dir'], format }, io);
+    return runScript({ file: rest[0]!, dataDir: values['data-dir'], format, tuning }, io);
   }
   if (command === 'serve') {
     const pgPort = port(values['pg-port'], 5433, '--pg-port', io, true);
@@ -103,7 +111,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, stop?
     try {
       const statusIntervalMs = Number(process.env.EDDY_STATUS_INTERVAL_MS ?? 5000);
       const tokens = [...(values.token ?? []), ...(process.env.EDDY_TOKENS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')];
-      const options = { dataDir: values['data-dir'] ?? 'eddy-data', pgPort, httpPort, pgUsersFile: values['pg-users'], pgTlsCert: values['pg-tls-cert'], pgTlsKey: values['pg-tls-key'], httpHost: values['http-host'], tokens, fileRoots: values['file-root'] ?? [], init: values.init, statusIntervalMs, ...limits };
+      const options = { dataDir: values['data-dir'] ?? 'eddy-data', pgPort, httpPort, pgUsersFile: values['pg-users'], pgTlsCert: values['pg-tls-cert'], pgTlsKey: values['pg-tls-key'], httpHost: values['http-host'], tokens, fileRoots: values['file-root'] ?? [], init: values.init, statusIntervalMs, tuning, ...limits };
       return await serve(options, io, controller.signal);
     } finally {
       process.off('SIGINT', onSignal);

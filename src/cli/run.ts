@@ -10,14 +10,16 @@ import { Engine } from '../engine/index.js';
 import type { Statement } from '../sql/ast.js';
 import { EddyError, asEddyError } from '../util/errors.js';
 import { formatResult, type OutputFormat } from './format.js';
-import { execTuningFromEnv } from './exec-tuning.js';
 import type { CliIo } from './io.js';
+import type { EngineTuning } from './tuning-env.js';
 
 export interface RunOptions {
   readonly file: string;
   /** The data directory; when absent a fresh temporary one is used and removed afterwards. */
   readonly dataDir: string | undefined;
   readonly format: OutputFormat;
+  /** The engine's knobs (EDDY_* variables, tuning-env.ts); defaults when absent. */
+  readonly tuning?: EngineTuning;
 }
 
 /** Returns the process exit code: 0 when every statement succeeded, 1 at the first error. */
@@ -33,7 +35,7 @@ export async function runScript(options: RunOptions, io: CliIo): Promise<number>
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-run-'));
   let engine: Engine | undefined;
   try {
-    engine = await Engine.open({ dataDir, tuning: execTuningFromEnv() });
+    engine = await Engine.open({ ...options.tuning, dataDir });
     for (const warning of engine.warnings) io.err(`WARNING: ${warning}\n`);
     await executeScript(engine, text, options.format, io, { drainBeforeReads: true });
     await engine.drain();

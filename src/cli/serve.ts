@@ -10,9 +10,9 @@ import { PgServer, readUsersFile, type WireLimits } from '../server/pgwire/index
 import { startHttpServer, type HttpLimits, type HttpServer } from '../server/http/server.js';
 import { asEddyError } from '../util/errors.js';
 import { log } from '../util/log.js';
-import { execTuningFromEnv } from './exec-tuning.js';
 import type { CliIo } from './io.js';
 import { executeScript } from './run.js';
+import type { EngineTuning } from './tuning-env.js';
 
 export interface ServeOptions {
   readonly dataDir: string;
@@ -39,6 +39,8 @@ export interface ServeOptions {
   readonly pgLimits?: Partial<WireLimits>;
   /** HTTP body sizes and JSON depth; defaults for the rest. */
   readonly httpLimits?: Partial<HttpLimits>;
+  /** The engine's knobs (EDDY_* variables, tuning-env.ts); defaults when absent. */
+  readonly tuning?: EngineTuning;
 }
 
 /** Runs until `stop` is aborted; returns the exit code. */
@@ -56,7 +58,7 @@ export async function serve(options: ServeOptions, io: CliIo, stop: AbortSignal)
   };
   process.on('unhandledRejection', unhandled);
   try {
-    engine = await Engine.open({ dataDir, fileRoots: options.fileRoots ?? [], tuning: execTuningFromEnv() });
+    engine = await Engine.open({ ...options.tuning, dataDir, fileRoots: options.fileRoots ?? [] });
     for (const warning of engine.warnings) io.err(`WARNING: ${warning}\n`);
     if (options.init !== undefined) {
       if (empty) {

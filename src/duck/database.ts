@@ -9,9 +9,21 @@ import { statementProfile } from './statement-profile.js';
 import { WorkerThreads } from './worker-threads.js';
 import { fromDuckValue } from './values.js';
 
-export interface DatabaseOptions {
-  /** Pins DuckDB's worker threads (see Database.open). */
-  readonly threads?: number;
+/** How the DuckDB instance runs: tuning, with defaults fit for most machines (the CLI reads EDDY_DUCKDB_*). */
+export interface DatabaseTuning {
+  /** Pins DuckDB's worker threads (see Database.open); unset, they adapt to the work. */
+  readonly threads?: number | undefined;
+  /** Unpinned threads: how long after bulk work they stay up, ms (WorkerThreads; default 1000). */
+  readonly threadsQuietMs?: number | undefined;
+  /**
+   * DuckDB's WAL size that triggers an automatic checkpoint (`checkpoint_threshold`, e.g. '64KB';
+   * DuckDB's default 16MB). Tests lower it so that a storage fault meets a checkpoint, which is what
+   * invalidates a database.
+   */
+  readonly checkpointThreshold?: string | undefined;
+}
+
+export interface DatabaseOptions extends DatabaseTuning {
   /**
    * When given, DuckDB may touch no file outside these directories (and its own database and temp
    * files): read_csv, read_text, COPY, ATTACH, INSTALL and the rest are refused elsewhere, for Eddy's
@@ -24,8 +36,6 @@ export interface DatabaseOptions {
    */
   readonly readOnly?: boolean;
 }
-
-const CHECKPOINT_THRESHOLD = process.env.EDDY_DUCKDB_CHECKPOINT_THRESHOLD;
 
 /** A column of a result: its name and its DuckDB type as DuckDB spells it (`BIGINT`, `DECIMAL(10,2)`). */
 export interface ResultColumn {
@@ -84,22 +94,20 @@ export class Database {
   ) {}
 
   /**
-   * `threads` pins DuckDB's worker threads, as EDDY_DUCKDB_THREADS does; unpinned, there is one per
+   * `threads` pins DuckDB's worker threads; unpinned, there is one per
    * core while bulk work runs and one while only small micro-batches do (WorkerThreads). (Measured
    * on two cores: one thread makes small batches 15-30% faster, but a file source's JSON parsing and
    * Parquet writing take 1.7x as long: docs/BENCHMARKS.md, "Threads".)
    */
   static async open(path: string, options: DatabaseOptions = {}): Promise<Database> {
     let instance: DuckDBInstance;
-    const pinned = options.threads ?? process.env.EDDY_DUCKDB_THREADS;
-    const threads = Number(pinned ?? availableParallelism());
+    const pinned = options.threads;
+    const threads = pinned ?? availableParallelism();
     try {
       instance = await DuckDBInstance.create(path, {
         threads: String(threads),
         ...(options.readOnly ? { access_mode: 'READ_ONLY' } : {}),
-        // DuckDB's WAL size that triggers an automatic checkpoint (default 16MB); tests lower it so
-        // that a storage fault meets a checkpoint, which is what invalidates a database
-        ...(CHECKPOINT_THRESHOLD ? { checkpoint_threshold: CHECKPOINT_THRESHOLD } : {}),
+        ...(options.checkpointThreshold ? { checkpoint_threshold: options.checkpointThreshold } : {}),
       });
     } catch (e) {
       throw new EddyError('IO_ERROR', `cannot open DuckDB database ${path}: ${(e as Error).message}`, { cause: e });
@@ -112,7 +120,7 @@ export class Database {
         throw new EddyError('IO_ERROR', `cannot confine DuckDB's file access to ${options.allowedDirectories.join(', ')}: ${(e as Error).message}`, { cause: e });
       }
     }
-    return new Database(instance, path, new WorkerThreads(threads, pinned === undefined));
+    return new Database(instance, path, new WorkerThreads(threads, pinned === undefined, options.threadsQuietMs));
   }
 
   async connect(): Promise<Connection> {

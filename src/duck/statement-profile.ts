@@ -47,6 +47,9 @@ export function statementShape(sql: string): string {
     .trim();
 }
 
+// EDDY_PROFILE_SQL switches profiling on from the start: a diagnostic for the whole process (every
+// connection of every database records into the one profile), not a knob of one engine; code that
+// wants it switches it with profileStatements().
 let active: StatementProfile | null = process.env.EDDY_PROFILE_SQL ? new StatementProfile() : null;
 
 /** The process's statement profile, or null when profiling is off. */

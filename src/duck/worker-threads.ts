@@ -5,13 +5,13 @@
  * every core: a backlog's big batches, a large state scanned by each probe, JSON parsing, Parquet
  * writing, a user's ad-hoc query. DuckDB's thread count belongs to the whole instance, so this is one
  * decision for the process: every core while bulk work runs and for `quietMs` after it, one thread
- * once only light work (small micro-batches) ran since. A pinned count (EDDY_DUCKDB_THREADS or
- * Database.open's `threads`) is never changed.
+ * once only light work (small micro-batches) ran since. A pinned count (Database.open's `threads`,
+ * which `eddy` takes from EDDY_DUCKDB_THREADS) is never changed.
  */
 import type { Connection } from './database.js';
 
 /** How long after bulk work the threads stay up (ms): a backlog's batches follow each other closely. */
-const DEFAULT_QUIET_MS = Number(process.env.EDDY_THREADS_QUIET_MS ?? 1000);
+const DEFAULT_QUIET_MS = 1000;
 
 export class WorkerThreads {
   private current: number;

@@ -12,7 +12,7 @@ import { migrateLegacyQueryDirs } from '../checkpoint/legacy-query-dirs.js';
 import { checkNewObjectName } from '../catalog/object-name.js';
 import type { CatalogReader } from '../catalog/reader.js';
 import { appendedAfter, PUSH_CONNECTOR, PushAppendInDoubt, pushSourceStore } from '../connectors/push/source.js';
-import { Connection, Database } from '../duck/index.js';
+import { Connection, Database, type DatabaseTuning } from '../duck/index.js';
 import { storageFault, type StorageFault } from '../duck/storage-fault.js';
 import type { Progress } from '../exec/progress.js';
 import type { ExecTuning } from '../exec/tuning.js';
@@ -20,6 +20,7 @@ import type { Select, Statement } from '../sql/ast.js';
 import { parseScript, parseScriptAsync } from '../sql/parser.js';
 import { asEddyError, EddyError } from '../util/errors.js';
 import { log } from '../util/log.js';
+import { setOffThreadHeapMb } from '../util/off-thread.js';
 import type { EngineContext, QueryHandle } from './context.js';
 import { createContinuous, createSource, createTable, createView } from './create.js';
 import { insert, updateOrDelete } from './data.js';
@@ -29,7 +30,7 @@ import { refreshLateRowsView } from './late-rows.js';
 import { restoreQueries, type Resumption } from './restore-queries.js';
 import { errorOf, queryHandle, show, status } from './show.js';
 import { commandResult, type StatementResult } from './statement-result.js';
-import { STORAGE_WAIT_MS, StorageRecovery, type StorageHealth } from './storage-recovery.js';
+import { StorageRecovery, type StorageHealth, type StorageRecoveryTuning } from './storage-recovery.js';
 import { PullConnections } from './pull-connections.js';
 import { DEFAULT_SUBSCRIPTION_LIMITS, Subscriptions, type ChangeSink, type SubscribeRequest, type SubscriptionLimits } from './subscriptions.js';
 import { collectRows, pullQuery, type PullResult } from './pull-query.js';
@@ -47,6 +48,22 @@ export interface EngineOptions {
   readonly subscriptions?: Partial<SubscriptionLimits>;
   /** How each query's loop polls and retries (exec/tuning.ts; the CLI reads them from EDDY_* variables). */
   readonly tuning?: Partial<ExecTuning>;
+  /** DuckDB's threads and checkpoint threshold; defaults fit most machines. */
+  readonly duckdb?: DatabaseTuning;
+  /** How a database the storage failed under is reopened: retry backoff, how long statements wait. */
+  readonly storage?: StorageRecoveryTuning;
+  /**
+   * The heap of the worker thread that parses large statements, MB (default 1024): a statement whose
+   * parse needs more fails alone (54000). One worker serves the process, so this is the process's.
+   */
+  readonly parseWorkerHeapMb?: number;
+}
+
+/** Where and how the main database opens: at start and at each reopen after a storage fault. */
+interface MainDatabaseConfig {
+  readonly dataDir: string;
+  readonly fileRoots: readonly string[] | undefined;
+  readonly duckdb: DatabaseTuning;
 }
 
 /** A continuous query as the servers list it. */
@@ -74,15 +91,19 @@ export class Engine {
     /** Problems met while restoring the data directory (e.g. a torn DDL log line), for the user to see. */
     readonly warnings: string[],
     private readonly lock: DataDirLock,
-    private readonly fileRoots: readonly string[] | undefined,
+    private readonly main: MainDatabaseConfig,
     subscriptionLimits: Partial<SubscriptionLimits> | undefined,
+    storageTuning: StorageRecoveryTuning,
   ) {
     this.pulls = new PullConnections(ctx.db);
     this.subscriptions = new Subscriptions({ ...DEFAULT_SUBSCRIPTION_LIMITS, ...subscriptionLimits });
-    this.storage = new StorageRecovery({
-      reopen: (readBack) => this.exclusive(() => this.reopen(readBack), 'reopening the database', 'recovery'),
-      readOnly: (readBack) => this.exclusive(() => this.readOnlyLook(readBack), 'reading the database', 'recovery'),
-    });
+    this.storage = new StorageRecovery(
+      {
+        reopen: (readBack) => this.exclusive(() => this.reopen(readBack), 'reopening the database', 'recovery'),
+        readOnly: (readBack) => this.exclusive(() => this.readOnlyLook(readBack), 'reading the database', 'recovery'),
+      },
+      storageTuning,
+    );
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -94,10 +115,12 @@ export class Engine {
     }
     const lock = DataDirLock.acquire(dataDir);
     const fileRoots = options.fileRoots?.map((r) => path.resolve(r));
+    const main: MainDatabaseConfig = { dataDir, fileRoots, duckdb: options.duckdb ?? {} };
+    if (options.parseWorkerHeapMb !== undefined) setOffThreadHeapMb(options.parseWorkerHeapMb);
     let db: Database;
     let conn: Connection;
     try {
-      ({ db, conn } = await openMainDatabase(dataDir, fileRoots, false));
+      ({ db, conn } = await openMainDatabase(main, false));
     } catch (e) {
       lock.release();
       throw e;
@@ -129,7 +152,7 @@ export class Engine {
       reportStorageFault: (fault) => engine?.storageFaulted(fault),
       tuning: options.tuning,
     };
-    engine = new Engine(ctx, [...replayed.warnings], lock, fileRoots, options.subscriptions);
+    engine = new Engine(ctx, [...replayed.warnings], lock, main, options.subscriptions, options.storage ?? {});
     try {
       await engine.restore(replayed.paused);
     } catch (e) {
@@ -412,7 +435,7 @@ export class Engine {
   /** Waits (bounded) for a recovery in progress; STORAGE_UNAVAILABLE when it lasts longer. */
   private async admit(what: string): Promise<void> {
     if (this.closed) throw new EddyError('OBJECT_IN_USE', 'the engine is closed');
-    if (!(await this.storage.whenReady(STORAGE_WAIT_MS))) throw this.storage.unavailable(what);
+    if (!(await this.storage.whenReady())) throw this.storage.unavailable(what);
   }
 
   /**
@@ -467,7 +490,7 @@ export class Engine {
       this.resumptions = new Map([...this.ctx.queries].map(([name, handle]) => [name, resumptionOf(handle)]));
     }
     await this.closeStorage((handle) => handle.query?.stopForRecovery(error));
-    const { db, conn } = await openMainDatabase(this.ctx.dataDir, this.fileRoots, false);
+    const { db, conn } = await openMainDatabase(this.main, false);
     this.ctx.db = db;
     this.ctx.conn = conn;
     this.ctx.connectors = { ...this.ctx.connectors, db };
@@ -491,7 +514,7 @@ export class Engine {
 
   /** Between failed reopen attempts: the database read-only, to answer appends in doubt. */
   private async readOnlyLook(readBack: (conn: Connection) => Promise<void>): Promise<void> {
-    const { db, conn } = await openMainDatabase(this.ctx.dataDir, this.fileRoots, true);
+    const { db, conn } = await openMainDatabase(this.main, true);
     try {
       await readBack(conn);
     } finally {
@@ -583,9 +606,9 @@ function resumptionOf(handle: QueryHandle): Resumption {
   return { kind: 'start' };
 }
 
-async function openMainDatabase(dataDir: string, fileRoots: readonly string[] | undefined, readOnly: boolean): Promise<{ db: Database; conn: Connection }> {
-  const confine = fileRoots ? { allowedDirectories: [...fileRoots, queriesRoot(dataDir)] } : {};
-  const db = await Database.open(path.join(dataDir, 'eddy.duckdb'), { ...confine, readOnly });
+async function openMainDatabase(main: MainDatabaseConfig, readOnly: boolean): Promise<{ db: Database; conn: Connection }> {
+  const confine = main.fileRoots ? { allowedDirectories: [...main.fileRoots, queriesRoot(main.dataDir)] } : {};
+  const db = await Database.open(path.join(main.dataDir, 'eddy.duckdb'), { ...main.duckdb, ...confine, readOnly });
   try {
     return { db, conn: await db.connect() };
   } catch (e) {

@@ -40,10 +40,15 @@ interface ReadBack {
   readonly reject: (e: unknown) => void;
 }
 
-const RETRY_MIN_MS = Number(process.env.EDDY_STORAGE_RETRY_MIN_MS ?? 100);
-const RETRY_MAX_MS = Number(process.env.EDDY_STORAGE_RETRY_MAX_MS ?? 5000);
-/** How long a statement arriving during a recovery waits for it before STORAGE_UNAVAILABLE. */
-export const STORAGE_WAIT_MS = Number(process.env.EDDY_STORAGE_WAIT_MS ?? 2000);
+/** The recovery's timing (the CLI reads EDDY_STORAGE_RETRY_MIN_MS, _MAX_MS and EDDY_STORAGE_WAIT_MS). */
+export interface StorageRecoveryTuning {
+  /** The first wait between reopen attempts, ms (default 100); it doubles up to retryMaxMs. */
+  readonly retryMinMs?: number | undefined;
+  /** The longest wait between reopen attempts, ms (default 5000). */
+  readonly retryMaxMs?: number | undefined;
+  /** How long a statement arriving during a recovery waits for it before STORAGE_UNAVAILABLE, ms (default 2000). */
+  readonly waitMs?: number | undefined;
+}
 
 export class StorageRecovery {
   private fault: StorageFault | null = null;
@@ -57,7 +62,15 @@ export class StorageRecovery {
   private failing: { fault: StorageFault; since: Date } | null = null;
   private closed = false;
 
-  constructor(private readonly steps: RecoverySteps) {}
+  private readonly retryMinMs: number;
+  private readonly retryMaxMs: number;
+  private readonly waitMs: number;
+
+  constructor(private readonly steps: RecoverySteps, tuning: StorageRecoveryTuning = {}) {
+    this.retryMinMs = tuning.retryMinMs ?? 100;
+    this.retryMaxMs = tuning.retryMaxMs ?? 5000;
+    this.waitMs = tuning.waitMs ?? 2000;
+  }
 
   get recovering(): boolean {
     return this.loop !== null;
@@ -112,8 +125,8 @@ export class StorageRecovery {
     return answer;
   }
 
-  /** Waits up to `ms` for a recovery in progress; false when it is still going on. */
-  async whenReady(ms: number): Promise<boolean> {
+  /** Waits up to `ms` (default: the tuning's waitMs) for a recovery in progress; false when it is still going on. */
+  async whenReady(ms: number = this.waitMs): Promise<boolean> {
     if (this.loop === null) return true;
     return new Promise<boolean>((resolve) => {
       const wake = (): void => {
@@ -168,7 +181,7 @@ export class StorageRecovery {
           });
         }
         this.readBacks.unshift(...asked.filter((q) => !settled.has(q)));
-        const wait = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(this.attempts - 1, 16));
+        const wait = Math.min(this.retryMaxMs, this.retryMinMs * 2 ** Math.min(this.attempts - 1, 16));
         log.warn({ err: (e as Error).message, attempt: this.attempts, retryMs: wait }, 'cannot reopen the database yet; retrying');
         await new Promise((r) => setTimeout(r, wait));
       }

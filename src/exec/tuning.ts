@@ -1,7 +1,7 @@
 /**
  * How a query's loop waits: between idle polls, between retries of a batch whose source, sink or
  * storage is unavailable, and how long a drain keeps retrying. Given by the engine (EngineOptions);
- * the core reads no environment (the CLI does, src/cli/exec-tuning.ts).
+ * the core reads no environment (the CLI does, src/cli/tuning-env.ts).
  */
 export interface ExecTuning {
   /** Between two looks at sources that had no new data (ms). */

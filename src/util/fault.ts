@@ -3,6 +3,8 @@
  * (SIGKILL, no clean-up, like a power cut) when query <query> reaches protocol step <step> of batch
  * <batch>; with `:error` the step throws an I/O error instead, as a full disk would. `*` matches any
  * query or batch. Read at every step so a test can set it in a child process's environment.
+ * An environment variable and not an EngineOption: it is a test hook for the whole process (a crash
+ * test kills `eddy` children at a step of their protocol), which no user configures.
  */
 import { EddyError } from './errors.js';
 

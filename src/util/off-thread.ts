@@ -17,12 +17,19 @@ import { EddyError, type ErrorCode } from './errors.js';
 export const OFF_THREAD_MIN_CHARS = 16 * 1024;
 
 /**
- * The worker's heap (EDDY_PARSE_WORKER_HEAP_MB, default 1024): a statement whose parse needs more
- * fails alone instead of taking the server down. A 16 MB INSERT's parse needs about 500 MB.
+ * The worker's heap, MB: a statement whose parse needs more fails alone instead of taking the server
+ * down. A 16 MB INSERT's parse needs about 500 MB.
  */
-function workerHeapMb(): number {
-  const mb = Number(process.env.EDDY_PARSE_WORKER_HEAP_MB);
-  return Number.isFinite(mb) && mb > 0 ? mb : 1024;
+let workerHeapMb = 1024;
+
+/**
+ * Sets the worker's heap (EngineOptions.parseWorkerHeapMb; `eddy` reads EDDY_PARSE_WORKER_HEAP_MB).
+ * One worker serves the process, so the setting is the process's; it applies from the next start of
+ * the worker (the first use, or the replacement of one that died).
+ */
+export function setOffThreadHeapMb(mb: number): void {
+  if (!Number.isFinite(mb) || mb <= 0) throw new RangeError(`the off-thread worker's heap must be a positive number of MB, not ${mb}`);
+  workerHeapMb = mb;
 }
 
 export interface TaskRequest {
@@ -71,7 +78,7 @@ class OffThreadWorker {
     const self = fileURLToPath(import.meta.url);
     // The same extension as this file: .js when built, .ts under the test runner's loader.
     const entry = path.join(path.dirname(self), `off-thread-worker${path.extname(self)}`);
-    this.heapMb = workerHeapMb();
+    this.heapMb = workerHeapMb;
     const worker = new Worker(entry, { resourceLimits: { maxOldGenerationSizeMb: this.heapMb, stackSizeMb: 1 } });
     worker.unref();
     worker.on('message', (reply: TaskReply) => this.settle(reply));

@@ -67,11 +67,6 @@ t.test('transactions do not nest', async (t) => {
 
 t.test('DuckDB runs on the threads asked for, by default one per core', async (t) => {
   const { availableParallelism } = await import('node:os');
-  const saved = process.env.EDDY_DUCKDB_THREADS;
-  delete process.env.EDDY_DUCKDB_THREADS;
-  t.teardown(() => {
-    if (saved !== undefined) process.env.EDDY_DUCKDB_THREADS = saved;
-  });
   for (const [options, expected] of [[{}, availableParallelism()], [{ threads: 3 }, 3]] as const) {
     const db = await Database.open(':memory:', options);
     const conn = await db.connect();
@@ -79,10 +74,14 @@ t.test('DuckDB runs on the threads asked for, by default one per core', async (t
     conn.close();
     db.close();
   }
-  process.env.EDDY_DUCKDB_THREADS = '2';
-  const db = await Database.open(':memory:');
+});
+
+t.test('checkpointThreshold sets DuckDB\'s checkpoint_threshold', async (t) => {
+  const db = await Database.open(':memory:', { checkpointThreshold: '64KB' });
   const conn = await db.connect();
-  t.equal(Number(await conn.scalar("SELECT current_setting('threads')")), 2, 'EDDY_DUCKDB_THREADS overrides the default');
-  conn.close();
-  db.close();
+  t.teardown(() => {
+    conn.close();
+    db.close();
+  });
+  t.equal(await conn.scalar("SELECT current_setting('checkpoint_threshold')"), '62.5 KiB', '64KB: 64,000 bytes, as DuckDB shows them');
 });

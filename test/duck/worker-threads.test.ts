@@ -69,19 +69,10 @@ t.test('a pinned thread count is never changed', async (t) => {
 });
 
 t.test('Database.open adapts the threads unless they were pinned', async (t) => {
-  const saved = process.env.EDDY_DUCKDB_THREADS;
-  t.teardown(() => {
-    if (saved === undefined) delete process.env.EDDY_DUCKDB_THREADS;
-    else process.env.EDDY_DUCKDB_THREADS = saved;
-  });
-  delete process.env.EDDY_DUCKDB_THREADS;
   const free = await Database.open(':memory:');
   const pinned = await Database.open(':memory:', { threads: 2 });
-  process.env.EDDY_DUCKDB_THREADS = '3';
-  const byEnv = await Database.open(':memory:');
-  t.teardown(() => [free, pinned, byEnv].forEach((db) => db.close()));
+  t.teardown(() => [free, pinned].forEach((db) => db.close()));
   t.equal(free.threads.adaptive, true);
   t.equal(pinned.threads.adaptive, false);
-  t.equal(byEnv.threads.adaptive, false);
-  t.equal(byEnv.threads.max, 3);
+  t.equal(pinned.threads.max, 2);
 });

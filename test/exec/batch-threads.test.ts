@@ -1,10 +1,7 @@
 import { availableParallelism } from 'node:os';
 import t from 'tap';
 
-// read when the engine's modules load: no quiet time, and threads not pinned
-process.env.EDDY_THREADS_QUIET_MS = '0';
-delete process.env.EDDY_DUCKDB_THREADS;
-const { openTempEngine } = await import('../support/temp-engine.js');
+import { openTempEngine } from '../support/temp-engine.js';
 
 t.test('small batches run on one DuckDB thread; a big batch, the batch after it and a user query on every core', async (t) => {
   const cores = availableParallelism();
@@ -12,7 +9,8 @@ t.test('small batches run on one DuckDB thread; a big batch, the batch after it 
     t.skip('one core: there is nothing to adapt');
     return;
   }
-  const engine = await openTempEngine(t, 'batch-threads');
+  // no quiet time, and threads not pinned
+  const engine = await openTempEngine(t, 'batch-threads', { duckdb: { threadsQuietMs: 0 } });
   t.equal(engine.duckdbThreads, cores, 'every core at start');
   await engine.execute('CREATE SOURCE s (id BIGINT); CREATE MATERIALIZED VIEW n AS SELECT count(*) AS c FROM s');
   const append = async (sql: string) => {

@@ -1,11 +1,11 @@
 /** Large inputs run on the worker thread, small ones where they are called; errors cross intact. */
 import t from 'tap';
 import { asEddyError, EddyError } from '../../src/util/errors.js';
-import { OFF_THREAD_MIN_CHARS, offThreadAbove, resultAsJson } from '../../src/util/off-thread.js';
+import { OFF_THREAD_MIN_CHARS, offThreadAbove, resultAsJson, setOffThreadHeapMb } from '../../src/util/off-thread.js';
 import * as tasks from './fixtures/off-thread-tasks.js';
 
 // A small heap, so that exhausting it is quick; read when the worker starts.
-process.env.EDDY_PARSE_WORKER_HEAP_MB = '64';
+setOffThreadHeapMb(64);
 
 const TASKS = new URL('./fixtures/off-thread-tasks.js', import.meta.url).href;
 const bySize = (text: string): number => text.length;
