@@ -1,7 +1,7 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Database, type Connection } from '../../src/duck/index.js';
 
-async function withTable(t: Tap.Test, fn: (conn: Connection) => Promise<void>): Promise<void> {
+async function withTable(t: Test, fn: (conn: Connection) => Promise<void>): Promise<void> {
   const db = await Database.open(':memory:');
   const conn = await db.connect();
   t.teardown(() => {

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import t from 'tap';
 import { startServer } from '../server/pgwire/helpers.js';
+import { skip } from '../support/skip.js';
 
 const PYTHON = '/usr/bin/python3';
 const JAR = '/usr/share/java/postgresql.jar';
@@ -19,7 +20,7 @@ function run(cmd: string, args: string[]): Promise<{ out: string; err: string; o
 
 t.test('psycopg2', async (t) => {
   const probe = await run(PYTHON, ['-c', 'import psycopg2']);
-  if (!probe.ok) return t.skip(`psycopg2 is not available for ${PYTHON} (apt-get install python3-psycopg2)`);
+  if (!probe.ok) return skip(t, `psycopg2 is not available for ${PYTHON} (apt-get install python3-psycopg2)`);
   const { port } = await startServer(t, SETUP);
   const script = `
 import psycopg2
@@ -47,9 +48,9 @@ conn.close()
 });
 
 t.test('pgjdbc', async (t) => {
-  if (!fs.existsSync(JAR)) return t.skip(`${JAR} is missing (apt-get install libpostgresql-jdbc-java)`);
+  if (!fs.existsSync(JAR)) return skip(t, `${JAR} is missing (apt-get install libpostgresql-jdbc-java)`);
   const java = await run('java', ['-version']);
-  if (!java.ok) return t.skip('java is not installed (apt-get install default-jdk-headless)');
+  if (!java.ok) return skip(t, 'java is not installed (apt-get install default-jdk-headless)');
   const { port } = await startServer(t, SETUP);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-jdbc-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));

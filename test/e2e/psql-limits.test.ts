@@ -3,10 +3,11 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import t from 'tap';
 import { startServer } from '../server/pgwire/helpers.js';
+import { skip } from '../support/skip.js';
 
 const PSQL = '/usr/bin/psql';
 if (!fs.existsSync(PSQL)) {
-  t.skip('psql is not installed (apt-get install postgresql-client)');
+  skip(t, 'psql is not installed (apt-get install postgresql-client)');
   process.exit(0);
 }
 

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { readManifest } from '../../src/connectors/file/manifest.js';
 import { PushStream, pushUntilAcked, sleep, Watcher } from '../support/push-stream.js';
 import { builtCliMissing, startServeChild, type ServeChild } from '../support/serve-child.js';
@@ -67,7 +67,7 @@ async function sinkIds(out: string): Promise<number[]> {
 }
 
 /** The server on `root` (killed after the test) with the source, the view and the sink. */
-async function startPipeline(t: Tap.Test, root: string): Promise<{ server: ServeChild; out: string }> {
+async function startPipeline(t: Test, root: string): Promise<{ server: ServeChild; out: string }> {
   const out = path.join(root, 'out');
   const server = await startServeChild(path.join(root, 'data'), { env: CHILD_ENV, args: ['--file-root', root] });
   t.teardown(() => server.kill());
@@ -78,7 +78,7 @@ async function startPipeline(t: Tap.Test, root: string): Promise<{ server: Serve
 }
 
 /** After the fault healed: every acknowledged row once in the source, the view and the sink. */
-async function checkExactlyOnce(t: Tap.Test, url: string, out: string, acked: readonly number[]): Promise<void> {
+async function checkExactlyOnce(t: Test, url: string, out: string, acked: readonly number[]): Promise<void> {
   const sum = acked.reduce((a, b) => a + b, 0);
   // the view and the sink catch up with the source by themselves
   const until = Date.now() + 30_000;
@@ -98,7 +98,7 @@ async function checkExactlyOnce(t: Tap.Test, url: string, out: string, acked: re
 }
 
 /** While the fault lasted: only 200s and 503s, the reason in /healthz, queries retrying or recovering. */
-function checkReported(t: Tap.Test, pushes: PushStream, watcher: Watcher, from: number, reason: RegExp): void {
+function checkReported(t: Test, pushes: PushStream, watcher: Watcher, from: number, reason: RegExp): void {
   t.same(pushes.errors, [], 'no push got an answer other than 200 or 503');
   t.ok((pushes.statuses.get(503) ?? 0) > 0, `pushes were refused with 503 during the fault (${JSON.stringify([...pushes.statuses])})`);
   t.ok(watcher.since(from, 'health').some((o) => o.status === 503 && reason.test(o.body)), `/healthz answered 503 naming the fault (${reason.source})`);
@@ -112,7 +112,7 @@ function checkReported(t: Tap.Test, pushes: PushStream, watcher: Watcher, from: 
 }
 
 /** After it: storage up again, and (the faults here meet a checkpoint) the database was reopened. */
-async function checkRecovered(t: Tap.Test, url: string): Promise<void> {
+async function checkRecovered(t: Test, url: string): Promise<void> {
   const metrics = await (await fetch(`${url}/metrics`)).text();
   t.match(metrics, /^eddy_storage_up 1$/m, '/metrics: storage up again');
   const recoveries = Number(/^eddy_storage_recoveries_total (\d+)$/m.exec(metrics)?.[1]);

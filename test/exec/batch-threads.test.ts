@@ -1,12 +1,12 @@
 import { availableParallelism } from 'node:os';
 import t from 'tap';
-
+import { skip } from '../support/skip.js';
 import { openTempEngine } from '../support/temp-engine.js';
 
 t.test('small batches run on one DuckDB thread; a big batch, the batch after it and a user query on every core', async (t) => {
   const cores = availableParallelism();
   if (cores < 2) {
-    t.skip('one core: there is nothing to adapt');
+    skip(t, 'one core: there is nothing to adapt');
     return;
   }
   // no quiet time, and threads not pinned

@@ -16,7 +16,7 @@ CREATE MATERIALIZED VIEW w WITH (output_mode = 'append') AS
   SELECT window_start, window_end, count(*) AS n FROM TUMBLE(
     (SELECT a.ts AS ts FROM auction AS a JOIN bid AS b ON b.k = a.k AND b.ts BETWEEN a.ts AND a.ts + INTERVAL '6' SECOND),
     ts, INTERVAL '10' SECOND) GROUP BY window_start, window_end`);
-  const rows = async (): Promise<unknown[][]> => (await engine.execute('SELECT window_start, n FROM w ORDER BY ALL'))[0]!.rows;
+  const rows = async (): Promise<readonly (readonly unknown[])[]> => (await engine.execute('SELECT window_start, n FROM w ORDER BY ALL'))[0]!.rows;
   const step = async (sql: string): Promise<void> => {
     await engine.execute(sql);
     await engine.drain();

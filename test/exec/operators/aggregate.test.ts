@@ -32,6 +32,7 @@ const names: RuleNames = {
   state: (table) => `main.${quoteIdent(table)}`,
   scratch: (suffix) => quoteIdent(`t_${suffix}`),
   watermark: { current: null, previous: undefined },
+  batchId: 0,
 };
 
 async function step(conn: Connection, node: AggregateOp, delta: string): Promise<string> {

@@ -19,7 +19,7 @@ async function harness(node: IncrementalNode, inputs: string[]) {
   // the previous batch's watermark, as the pipeline passes it (unknown before the first step)
   let previous: number | null | undefined = undefined;
   const names = (watermark: WatermarkAdvance = { current: null, previous: undefined }): RuleNames =>
-    ({ inputs, output: 'dout', state: (s: string) => `main.${quoteIdent(s)}`, scratch: (s: string) => quoteIdent(`t_${s}`), watermark });
+    ({ inputs, output: 'dout', state: (s: string) => `main.${quoteIdent(s)}`, scratch: (s: string) => quoteIdent(`t_${s}`), watermark, batchId: 0 });
   const rule = ruleFor(node);
   await conn.runAll(rule.createState(node, names()));
   return {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import t from 'tap';
 import { formatVerifier, parseUsers, scramVerifier } from '../../../src/server/pgwire/index.js';
 import { connect, startServer } from './helpers.js';
+import { skip } from '../../support/skip.js';
 
 t.test('users file: plain passwords and PostgreSQL SCRAM verifiers', async (t) => {
   const verifier = formatVerifier(scramVerifier('s3cret', Buffer.alloc(16, 7)));
@@ -35,7 +36,7 @@ t.test('TLS when a certificate is configured; refused (N) otherwise', async (t) 
   const made = await new Promise<boolean>((resolve) =>
     execFile('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', keyFile, '-out', certFile], (e) => resolve(!e)),
   );
-  if (!made) return t.skip('openssl is not available to make a test certificate');
+  if (!made) return skip(t, 'openssl is not available to make a test certificate');
   const users = parseUsers('ann:pw');
   const { port } = await startServer(t, '', { tls: { certFile, keyFile }, users });
   const client = await connect(t, port, { user: 'ann', password: 'pw', ssl: { rejectUnauthorized: false } });

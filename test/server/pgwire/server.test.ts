@@ -37,7 +37,7 @@ t.test('node-postgres: simple and parameterized queries, types, errors, transact
   t.same((await client.query(named)).rows, [{ name: 'ann' }]);
   t.same((await client.query({ ...named, values: [2] })).rows, [{ name: 'bob' }], 'a named statement is reused');
 
-  const err = await client.query('SELECT 1;\nSELECT * FROM missing_table').catch((e: unknown) => e as { code: string; position: string; message: string });
+  const err = (await client.query('SELECT 1;\nSELECT * FROM missing_table').catch((e: unknown) => e)) as { code: string; position: string; message: string };
   t.equal(err.code, '42P01');
   t.match(err.message, /missing_table/);
 
