@@ -3,7 +3,7 @@
  * is planned, so that exec/ reads fields of the IncrementalPlan instead of walking its nodes again.
  */
 import type { CatalogReader } from '../../catalog/reader.js';
-import type { OutputMode } from '../../connectors/types.js';
+import type { OutputMode } from '../../catalog/output-mode.js';
 import type { IncrementalNode } from './nodes.js';
 import { inputsOfOp } from './nodes.js';
 
