@@ -28,6 +28,7 @@ import { alter, drop } from './drop-alter.js';
 import { explain } from './explain.js';
 import { refreshLateRowsView } from './late-rows.js';
 import { restoreQueries, type Resumption } from './restore-queries.js';
+import { sessionStatementRefused } from './session-statements.js';
 import { errorOf, queryHandle, show, status } from './show.js';
 import { commandResult, type StatementResult } from './statement-result.js';
 import { StorageRecovery, type StorageHealth, type StorageRecoveryTuning } from './storage-recovery.js';
@@ -408,6 +409,18 @@ export class Engine {
           position: statement.start,
           hint: `use SELECT * FROM ${statement.name} for the current result`,
         });
+      case 'transaction':
+      case 'set_parameter':
+      case 'set_transaction':
+      case 'reset_parameter':
+      case 'show_parameter':
+      case 'discard':
+      case 'deallocate':
+      case 'declare_cursor':
+      case 'fetch':
+      case 'close_cursor':
+      case 'copy':
+        throw sessionStatementRefused(statement);
     }
   }
 

@@ -1,6 +1,8 @@
 /**
  * The typed Statement AST produced by the SQL front end (grammar/eddy.peggy for the envelope,
  * node-sql-parser for query bodies). One discriminated union: every consumer switches on `kind`.
+ * It holds every statement a client can send, the PostgreSQL wire session's own included
+ * (SessionStatement), so that nothing downstream reads SQL text again.
  */
 import type { SqlPosition } from '../util/errors.js';
 
@@ -160,6 +162,132 @@ export interface Subscribe extends StatementBase {
   readonly options: Options;
 }
 
+// ------------------------------------------------------------------------ wire session statements
+
+export type TransactionMode =
+  | 'isolation level serializable'
+  | 'isolation level repeatable read'
+  | 'isolation level read committed'
+  | 'isolation level read uncommitted'
+  | 'read write'
+  | 'read only'
+  | 'deferrable'
+  | 'not deferrable';
+
+/**
+ * BEGIN [WORK | TRANSACTION] [modes], START TRANSACTION [modes], COMMIT | END and ROLLBACK | ABORT
+ * [WORK | TRANSACTION] [AND [NO] CHAIN]. Eddy groups nothing (every statement takes effect when it
+ * runs); the session keeps PostgreSQL's transaction status for its clients.
+ */
+export interface Transaction extends StatementBase {
+  readonly kind: 'transaction';
+  /** 'start' is START TRANSACTION, which PostgreSQL answers with a tag of its own. */
+  readonly action: 'begin' | 'start' | 'commit' | 'rollback';
+  readonly modes: readonly TransactionMode[];
+  /** AND CHAIN: a new transaction block begins as this one ends. */
+  readonly chain: boolean;
+}
+
+/** SET [SESSION | LOCAL] name { TO | = } { value, ... | DEFAULT }, SET [SESSION | LOCAL] TIME ZONE value. */
+export interface SetParameter extends StatementBase {
+  readonly kind: 'set_parameter';
+  readonly scope: 'session' | 'local';
+  /** Lower-cased unless quoted, dotted for extension settings; `timezone` for SET TIME ZONE. */
+  readonly name: string;
+  /** The values as written (strings unquoted), or null for DEFAULT (and TIME ZONE LOCAL). */
+  readonly values: readonly string[] | null;
+}
+
+/** SET TRANSACTION modes, or SET SESSION CHARACTERISTICS AS TRANSACTION modes (characteristics). */
+export interface SetTransaction extends StatementBase {
+  readonly kind: 'set_transaction';
+  readonly characteristics: boolean;
+  readonly modes: readonly TransactionMode[];
+}
+
+/**
+ * RESET name, RESET ALL (name null). TIME ZONE, TRANSACTION ISOLATION LEVEL and SESSION
+ * AUTHORIZATION are named as their parameters: timezone, transaction_isolation, session_authorization.
+ */
+export interface ResetParameter extends StatementBase {
+  readonly kind: 'reset_parameter';
+  readonly name: string | null;
+}
+
+/** SHOW name, SHOW ALL (name null); multi-word names as in ResetParameter. Eddy's SHOW SOURCES ... is `show`. */
+export interface ShowParameter extends StatementBase {
+  readonly kind: 'show_parameter';
+  readonly name: string | null;
+}
+
+/** DISCARD ALL | PLANS | SEQUENCES | TEMP[ORARY]. */
+export interface Discard extends StatementBase {
+  readonly kind: 'discard';
+  readonly target: 'all' | 'plans' | 'sequences' | 'temp';
+}
+
+/** DEALLOCATE [PREPARE] name, DEALLOCATE ALL (name null). */
+export interface Deallocate extends StatementBase {
+  readonly kind: 'deallocate';
+  readonly name: string | null;
+}
+
+/** A statement whose rows a cursor or COPY hands out. */
+export type RowStatement = Select | Subscribe | Show | Explain;
+
+/**
+ * DECLARE name [BINARY | INSENSITIVE | ASENSITIVE | [NO] SCROLL] CURSOR [WITH[OUT] HOLD] FOR statement.
+ * The options are read and ignored: rows are text, forward only, and the cursor ends with its block.
+ */
+export interface DeclareCursor extends StatementBase {
+  readonly kind: 'declare_cursor';
+  readonly name: string;
+  readonly statement: RowStatement;
+}
+
+/** FETCH [FORWARD] [count | ALL | NEXT] [FROM | IN] name [WITH (timeout = '1s')]. */
+export interface Fetch extends StatementBase {
+  readonly kind: 'fetch';
+  readonly name: string;
+  /** null for ALL. */
+  readonly count: number | null;
+  readonly options: Options;
+}
+
+/** CLOSE name, CLOSE ALL (name null). */
+export interface CloseCursor extends StatementBase {
+  readonly kind: 'close_cursor';
+  readonly name: string | null;
+}
+
+/** A COPY option's value: a list of columns for FORCE_QUOTE (a, b), `'*'` for FORCE_QUOTE *. */
+export type CopyOptionValue = OptionValue | readonly string[];
+
+/**
+ * COPY (statement) TO STDOUT [[WITH] (name [value], ...)] (or PostgreSQL's older CSV HEADER ... list,
+ * read into the same names: format, header, delimiter, null, quote, escape, force_quote, ...). The
+ * options are read, not yet honoured: COPY writes its text format. Any other COPY is refused.
+ */
+export interface CopyToStdout extends StatementBase {
+  readonly kind: 'copy';
+  readonly statement: RowStatement;
+  readonly options: Readonly<Record<string, CopyOptionValue>>;
+}
+
+/** The statements of a PostgreSQL wire session: the wire server runs them, the engine refuses them. */
+export type SessionStatement =
+  | Transaction
+  | SetParameter
+  | SetTransaction
+  | ResetParameter
+  | ShowParameter
+  | Discard
+  | Deallocate
+  | DeclareCursor
+  | Fetch
+  | CloseCursor
+  | CopyToStdout;
+
 export type Statement =
   | CreateSource
   | CreateTable
@@ -173,6 +301,7 @@ export type Statement =
   | Show
   | Drop
   | Alter
-  | Subscribe;
+  | Subscribe
+  | SessionStatement;
 
 export type StatementKind = Statement['kind'];

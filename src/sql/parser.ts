@@ -4,9 +4,9 @@
  */
 import { segments } from '../duck/lexer.js';
 import { quoteIdent } from '../duck/quote.js';
-import { isStackOverflow, positionAt, type SqlPosition } from '../util/errors.js';
+import { EddyError, isStackOverflow, positionAt, type SqlPosition } from '../util/errors.js';
 import { offThreadAbove } from '../util/off-thread.js';
-import type { QueryText, Statement } from './ast.js';
+import type { QueryText, RowStatement, Statement } from './ast.js';
 import { parse as parseEnvelope, SyntaxError as EnvelopeSyntaxError } from './generated/eddy-parser.js';
 import { checkParenthesesDepth, tooComplex } from './nesting-limit.js';
 import { parseQueryBody } from './query-body.js';
@@ -30,13 +30,18 @@ export function parseScript(text: string): Statement[] {
   checkParenthesesDepth(text);
   let raw: Statement[];
   try {
-    raw = parseEnvelope(text, { quoteIdent }) as Statement[];
+    raw = parseEnvelope(text, { quoteIdent, unsupported }) as Statement[];
   } catch (e) {
     if (e instanceof EnvelopeSyntaxError) throw envelopeError(e, text);
     if (isStackOverflow(e)) throw tooComplex('it nests too deeply for the statement parser', undefined, e);
     throw e;
   }
   return raw.map(withParsedQueries);
+}
+
+/** A statement the grammar reads but Eddy does not run (COPY to a file): refused in its own words. */
+function unsupported(message: string, hint: string, position: SqlPosition): EddyError {
+  return new EddyError('SYNTAX_ERROR', message, { position, hint });
 }
 
 /**
@@ -93,6 +98,9 @@ function withParsedQueries(statement: Statement): Statement {
         : withParsedQueries(statement.statement);
       return { ...statement, statement: inner as typeof statement.statement };
     }
+    case 'declare_cursor':
+    case 'copy':
+      return { ...statement, statement: withParsedQueries(statement.statement) as RowStatement };
     default:
       return statement;
   }

@@ -47,6 +47,19 @@ t.test('\\d, \\dt, \\dv, \\dm and \\d name answer from the catalog', async (t) =
   t.match((await psql(port, ['-c', '\\d nothing'])).err, /Did not find any relation named "nothing"/);
 });
 
+t.test('statements that only mention catalog words are not catalog queries', async (t) => {
+  const { port } = await startServer(t, 'CREATE SOURCE clicks (id BIGINT, url VARCHAR); CREATE TABLE docs (id INTEGER, format_type VARCHAR);');
+  const insert = await psql(port, ['-c', "INSERT INTO clicks VALUES (1, '/docs/pg_settings')"]);
+  t.equal(insert.code, 0, insert.err);
+  t.match(insert.out, /INSERT 0 1/);
+  await psql(port, ['-c', "INSERT INTO docs VALUES (7, 'information_schema')"]);
+  const select = await psql(port, ['-c', 'SELECT id, format_type FROM docs']);
+  t.equal(select.code, 0, select.err);
+  t.match(select.out, /7 \| information_schema/);
+  const described = await psql(port, ['-c', '\\d docs']);
+  t.match(described.out, /format_type \| text/, 'psql\'s own catalog queries still reach the catalog');
+});
+
 t.test('a scripted interactive session: inserts, queries, cursors, errors with a caret', async (t) => {
   const { port } = await startServer(t, SETUP);
   const script = [

@@ -1,24 +1,54 @@
 /**
  * A small pg_catalog built from Eddy's catalog, in a private in-memory DuckDB, so that psql's `\d`
  * family and drivers' metadata queries get answers: sources and tables are relkind 'r', views 'v',
- * materialized views 'm' (sinks hold no rows and are left out). psql's queries are rewritten a
- * little first (pg_catalog. prefixes, OPERATOR(...), COLLATE, ::regclass casts), then run as they are.
+ * materialized views 'm' (sinks hold no rows and are left out). A pull query goes here when it reads
+ * the system catalog, as the relations and functions it names say (never words in its text);
+ * psql's spellings are rewritten a little first (psql-rewrite.ts), then it runs as it is.
  */
+import { queryReads, type QueryReads } from '../../catalog/references.js';
 import type { CatalogReader } from '../../catalog/reader.js';
 import { redactSql } from '../../catalog/secrets.js';
 import type { CatalogObject } from '../../catalog/types.js';
 import { Database, quoteLiteral, type Connection } from '../../duck/index.js';
+import { duckQueryReads } from '../../duck/query-reads.js';
 import { rowsResult, type StatementResult } from '../../engine/statement-result.js';
+import type { QueryText } from '../../sql/ast.js';
 import { asEddyError } from '../../util/errors.js';
 import { pgTypeName, pgTypeOf } from './pg-types.js';
 import { CATALOG_SCHEMA, CATALOG_TABLES, CATALOG_MACROS, TYPE_ROWS } from './catalog-tables.js';
+import { rewritePsqlSpellingsAsync } from './psql-rewrite.js';
 
-const CATALOG_WORDS =
-  /\b(pg_catalog|information_schema|pg_class|pg_namespace|pg_attribute|pg_type|pg_proc|pg_database|pg_roles|pg_user|pg_settings|pg_index|pg_description|pg_am|pg_extension|pg_get_userbyid|pg_table_is_visible|format_type|pg_get_keywords)\b/i;
+/** PostgreSQL's schemas of system relations. */
+const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema']);
 
-/** Whether a statement reads PostgreSQL's system catalog. */
-export function isCatalogQuery(sql: string): boolean {
-  return CATALOG_WORDS.test(sql);
+/**
+ * The functions the emulation defines (format_type, pg_get_userbyid, ...), from its own macros; the
+ * array functions among them are ordinary ones a user's query may call as well.
+ */
+const SYSTEM_FUNCTIONS = new Set(
+  CATALOG_MACROS.map((macro) => /MACRO \w+\.(\w+)\(/.exec(macro)![1]!).filter((name) => !name.startsWith('array_')),
+);
+
+/**
+ * Queries longer than this are never asked of DuckDB's parser (see CatalogEmulation.answers): no
+ * client sends a catalog query of this size, and a long IN list's parse tree is large.
+ */
+const LONGEST_DUCKDB_READ = 256 * 1024;
+
+/**
+ * Whether a query reads PostgreSQL's system catalog: a relation or function of pg_catalog or
+ * information_schema, a pg_* relation that is no object of Eddy's, or a function only the
+ * emulation defines. A string holding `pg_settings` or a user's column named format_type counts for
+ * nothing, nor does a statement other than a query.
+ */
+export function readsSystemCatalog(reads: QueryReads, catalog: CatalogReader): boolean {
+  const system = (schema: string | null): boolean => schema !== null && SYSTEM_SCHEMAS.has(schema.toLowerCase());
+  for (const relation of reads.relations) {
+    if (system(relation.schema)) return true;
+    const name = relation.name.toLowerCase();
+    if (relation.schema === null && name.startsWith('pg_') && catalog.get(relation.name) === undefined) return true;
+  }
+  return reads.functions.some((fn) => system(fn.schema) || (fn.schema === null && SYSTEM_FUNCTIONS.has(fn.name.toLowerCase())));
 }
 
 /** The first OID given to Eddy's objects (PostgreSQL's FirstNormalObjectId). */
@@ -37,18 +67,37 @@ export class CatalogEmulation {
     return new CatalogEmulation(catalog, await Database.open(':memory:', { threads: 1, allowedDirectories: [] }));
   }
 
+  /**
+   * Whether a pull query is one for the emulation: it reads the system catalog. Its relations are
+   * found in node-sql-parser's tree; a query that parser cannot read (psql's OPERATOR(pg_catalog.~),
+   * DuckDB-only syntax) is read by DuckDB's parser here, after psql's spellings are rewritten.
+   */
+  async answers(query: QueryText): Promise<boolean> {
+    if (query.ast !== null) return readsSystemCatalog(queryReads(query.ast), this.catalog);
+    if (query.text.length > LONGEST_DUCKDB_READ) return false;
+    const sql = await rewritePsqlSpellingsAsync(query.text);
+    const reads = await this.serialized(async () => duckQueryReads(await this.connection(), sql));
+    return reads !== null && readsSystemCatalog(reads, this.catalog);
+  }
+
   /** Runs a catalog query over the current catalog (rebuilt when it changed). */
-  query(sql: string): Promise<StatementResult> {
-    const run = this.queue.then(async () => {
+  async query(sql: string): Promise<StatementResult> {
+    const rewritten = await rewritePsqlSpellingsAsync(sql);
+    return this.serialized(async () => {
       const conn = await this.connection();
       await this.refresh(conn);
       try {
-        const result = await conn.queryOne(rewrite(sql), ['select'], 'a catalog query');
+        const result = await conn.queryOne(rewritten, ['select'], 'a catalog query');
         return rowsResult(result.columns, result.rows);
       } catch (e) {
         throw asEddyError(e, 'FEATURE_NOT_SUPPORTED', 'this catalog query is not supported by Eddy');
       }
     });
+  }
+
+  /** Runs `work` after the work before it: the emulation has one connection. */
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -96,17 +145,4 @@ export class CatalogEmulation {
     await conn.transaction(() => conn.runAll(statements));
     this.built = signature;
   }
-}
-
-/** psql's spellings DuckDB does not read, rewritten outside string literals. */
-export function rewrite(sql: string): string {
-  return sql
-    .replace(/OPERATOR\s*\(\s*(?:pg_catalog\s*\.\s*)?([~!<>=*+\-/^%|&]+)\s*\)/gi, '$1')
-    .replace(/\s+COLLATE\s+(?:pg_catalog\s*\.\s*)?("?default"?|"C"|C)\b/gi, '')
-    .replace(/::\s*(?:pg_catalog\s*\.\s*)?(regclass|regtype|regproc|regprocedure|regnamespace|regrole|name)\b/gi, '::VARCHAR')
-    .replace(/::\s*(?:pg_catalog\s*\.\s*)?oid\b/gi, '::BIGINT')
-    .replace(/::\s*(?:pg_catalog\s*\.\s*)?"char"/gi, '::VARCHAR')
-    .replace(/\bpg_catalog\s*\.\s*/gi, '')
-    // PostgreSQL names a set-returning function's column after its alias; DuckDB after the function.
-    .replace(/\b(generate_series|unnest)(\s*\((?:[^()]|\([^()]*\))*\))\s+(?:AS\s+)?([a-z_]\w*)\s*(?=,|\)|\s+WHERE\b)/gi, '$1$2 AS $3($3)');
 }

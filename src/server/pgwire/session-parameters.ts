@@ -2,8 +2,6 @@
  * The session parameters psql and drivers set and show (client_encoding, DateStyle, ...). They change
  * nothing in how Eddy computes; they are remembered and reported back as PostgreSQL does.
  */
-import { EddyError } from '../../util/errors.js';
-
 /** Parameters PostgreSQL reports with ParameterStatus at startup and whenever they change. */
 const REPORTED = [
   'server_version', 'server_encoding', 'client_encoding', 'application_name', 'DateStyle', 'IntervalStyle', 'TimeZone',
@@ -80,35 +78,15 @@ export class SessionParameters {
     this.values.set(key, value);
   }
 
-  reset(name: string): void {
+  /** Puts the parameter back to its default; false when it has none (a client's own parameter). */
+  reset(name: string): boolean {
     const canonical = this.canonical(name);
     const value = DEFAULTS[canonical] ?? DEFAULTS[name.toLowerCase()];
     if (value !== undefined) this.put(canonical, value);
+    return value !== undefined;
   }
 
   all(): [string, string][] {
     return [...this.values.keys()].sort().map((key) => [this.names.get(key)!, this.values.get(key)!]);
   }
-}
-
-/**
- * Parses `SET [SESSION | LOCAL] name { TO | = } value[, ...]` and `SET TIME ZONE value`; returns null
- * for forms that set nothing Eddy keeps (SET SESSION CHARACTERISTICS ..., SET TRANSACTION ...).
- */
-export function parseSet(sql: string): { name: string; value: string } | null {
-  const body = sql.replace(/^\s*set\s+(session\s+|local\s+)?/i, '');
-  if (/^(session\s+characteristics|transaction)\b/i.test(body)) return null;
-  const tz = /^time\s+zone\s+(.+)$/is.exec(body);
-  if (tz) return { name: 'TimeZone', value: unquote(tz[1]!) };
-  const m = /^("?[\w.]+"?)\s*(?:=|\bto\b)\s*(.+)$/is.exec(body);
-  if (!m) throw new EddyError('SYNTAX_ERROR', `cannot read the SET statement: ${sql}`, { hint: 'write SET name = value or SET name TO value' });
-  const value = m[2]!.trim();
-  return { name: m[1]!.replaceAll('"', ''), value: /^default$/i.test(value) ? '' : value.split(/\s*,\s*/).map(unquote).join(', ') };
-}
-
-function unquote(v: string): string {
-  const t = v.trim();
-  if (t.startsWith("'") && t.endsWith("'") && t.length >= 2) return t.slice(1, -1).replaceAll("''", "'");
-  if (t.startsWith('"') && t.endsWith('"') && t.length >= 2) return t.slice(1, -1);
-  return t;
 }

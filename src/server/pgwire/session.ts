@@ -8,7 +8,7 @@ import * as out from './backend-messages.js';
 import { BodyReader, type FrontendMessage } from './frontend-reader.js';
 import { binaryParameterText, duckTypeOfOid, TEXT } from './pg-types.js';
 import { columnFormats, fieldDescriptions, RowEncoder } from './row-encoding.js';
-import { isBlank, leadingWords, parameterCountAsync, splitStatementsAsync, substituteParametersAsync } from './sql-text.js';
+import { isBlank, parameterCountAsync, splitStatementsAsync, substituteParametersAsync } from './sql-text.js';
 import { canceled, type Outcome, type PulledRows, type StatementExecutor } from './statement-executor.js';
 import type { SubscriptionFeed } from './subscription-feed.js';
 import { messageType } from './wire-limits.js';
@@ -197,8 +197,7 @@ export class Session {
    * NULL parameters; other statements are described as returning no rows.
    */
   private async probeColumns(prepared: Prepared): Promise<readonly { name: string; type: string }[] | null> {
-    const first = leadingWords(prepared.sql, 1)[0];
-    if (!['SELECT', 'WITH', 'VALUES', 'TABLE', 'SHOW'].includes(first ?? '')) return null;
+    if (!(await this.executor.onlyReads(prepared.sql))) return null;
     const sql = await substituteParametersAsync(prepared.sql, Array.from({ length: prepared.paramCount }, () => null), prepared.paramTypes.map(duckTypeOfOid));
     const outcome = await this.run(sql);
     // a pull query's columns are known as soon as it starts; its rows are not needed

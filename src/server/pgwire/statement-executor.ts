@@ -1,17 +1,20 @@
 /**
- * Runs one statement of a wire session: session statements (transactions, SET/SHOW, cursors, COPY)
- * here, pg_catalog queries against the emulated catalog, and everything else on the engine.
+ * Runs one statement of a wire session. The statement is parsed once, by Eddy's grammar, and its
+ * kind says where it goes: session statements (transactions, SET/RESET/SHOW of parameters, cursors,
+ * COPY) are run here, a pull query that reads PostgreSQL's system catalog by the emulated one, and
+ * everything else by the engine.
  */
 import type { Engine, PullResult } from '../../engine/index.js';
 import { commandResult, rowsResult, type StatementResult } from '../../engine/statement-result.js';
-import type { Statement } from '../../sql/ast.js';
+import type { CloseCursor, CopyToStdout, DeclareCursor, Fetch, SessionStatement, SetParameter, ShowParameter, Statement, Transaction } from '../../sql/ast.js';
 import { EddyError } from '../../util/errors.js';
 import type { CatalogEmulation } from './catalog-emulation.js';
-import { isCatalogQuery } from './catalog-emulation.js';
-import { parseSet, type SessionParameters } from './session-parameters.js';
-import { leadingWords } from './sql-text.js';
+import { parseDuration } from './duration.js';
+import type { SessionParameters } from './session-parameters.js';
 import { SubscriptionFeed } from './subscription-feed.js';
-import { parseClose, parseCopy, parseDeclare, parseFetch } from './wire-commands.js';
+
+/** A statement the engine runs (any kind but the wire session's own). */
+type EngineStatement = Exclude<Statement, SessionStatement>;
 
 export type Outcome =
   | { readonly kind: 'result'; readonly result: StatementResult }
@@ -77,9 +80,6 @@ export interface ExecutorConfig {
   readonly subscriberLimit: number;
 }
 
-/** Engine SHOW targets; any other SHOW is a session parameter. */
-const ENGINE_SHOW = new Set(['SOURCES', 'TABLES', 'VIEWS', 'MATERIALIZED', 'SINKS', 'QUERIES', 'PROGRESS', 'CREATE']);
-
 export class StatementExecutor {
   transaction: 'I' | 'T' | 'E' = 'I';
   private readonly cursors = new Map<string, Cursor>();
@@ -91,53 +91,54 @@ export class StatementExecutor {
    * carry positions relative to `sql`.
    */
   async run(sql: string, signal: AbortSignal): Promise<Outcome> {
-    const words = leadingWords(sql, 3);
-    const first = words[0] ?? '';
-    if (this.transaction === 'E' && !['COMMIT', 'END', 'ROLLBACK', 'ABORT'].includes(first)) {
+    const statements = await this.config.engine.parseAsync(sql);
+    if (statements.length !== 1) {
+      throw new EddyError('SYNTAX_ERROR', `expected one statement, found ${statements.length}`);
+    }
+    const statement = statements[0]!;
+    if (this.transaction === 'E' && !(statement.kind === 'transaction' && (statement.action === 'commit' || statement.action === 'rollback'))) {
       throw new EddyError('IN_FAILED_TRANSACTION', 'current transaction is aborted, commands ignored until end of transaction block', { hint: 'send ROLLBACK' });
     }
-    switch (first) {
-      case 'BEGIN':
-      case 'START':
-        this.transaction = 'T';
-        return done(first === 'START' ? 'START TRANSACTION' : 'BEGIN');
-      case 'COMMIT':
-      case 'END': {
-        const failed = this.transaction === 'E';
-        this.endTransaction();
-        return done(failed ? 'ROLLBACK' : 'COMMIT');
-      }
-      case 'ROLLBACK':
-      case 'ABORT':
-        this.endTransaction();
-        return done('ROLLBACK');
-      case 'SET':
-        return this.set(sql);
-      case 'RESET':
-        if (words[1] === 'ALL') for (const [name] of this.parameters.all()) this.parameters.reset(name);
-        else if (words[1]) this.parameters.reset(words[1]);
+    switch (statement.kind) {
+      case 'transaction':
+        return this.transactionStatement(statement);
+      case 'set_parameter':
+        return this.set(statement);
+      case 'set_transaction':
+        // Eddy's statements take effect when they run, whatever the isolation level asked for
+        return done('SET');
+      case 'reset_parameter':
+        if (statement.name === null) for (const [name] of this.parameters.all()) this.parameters.reset(name);
+        else this.parameters.reset(statement.name);
         return done('RESET');
-      case 'DISCARD':
+      case 'show_parameter':
+        return this.show(statement);
+      case 'discard':
         this.closeCursors();
-        return done(`DISCARD ${words[1] ?? 'ALL'}`);
-      case 'DEALLOCATE':
+        return done(`DISCARD ${statement.target.toUpperCase()}`);
+      case 'deallocate':
         return done('DEALLOCATE');
-      case 'SHOW':
-        if (!ENGINE_SHOW.has(words[1] ?? '')) return this.show(sql);
-        break;
-      case 'COPY':
-        return this.copy(sql, signal);
-      case 'DECLARE':
-        return this.declare(sql, signal);
-      case 'FETCH':
-        return this.fetch(sql, signal);
-      case 'CLOSE':
-        return this.close(sql);
+      case 'declare_cursor':
+        return this.declare(statement);
+      case 'fetch':
+        return this.fetch(statement, signal);
+      case 'close_cursor':
+        return this.close(statement);
+      case 'copy':
+        return this.copy(statement, signal);
       default:
-        break;
+        return this.runOnEngine(statement, signal);
     }
-    if (isCatalogQuery(sql)) return { kind: 'result', result: await this.config.catalog.query(sql) };
-    return this.runOnEngine(sql, signal);
+  }
+
+  /**
+   * Whether a statement only reads (a pull query, a SHOW), so that running it to learn its columns
+   * changes nothing. A syntax error is thrown, as PostgreSQL reports one when a statement is prepared.
+   */
+  async onlyReads(sql: string): Promise<boolean> {
+    const statements = await this.config.engine.parseAsync(sql);
+    const kind = statements.length === 1 ? statements[0]!.kind : null;
+    return kind === 'select' || kind === 'show' || kind === 'show_parameter';
   }
 
   /** Closes every cursor (end of transaction, end of session). */
@@ -156,14 +157,28 @@ export class StatementExecutor {
     this.closeCursors();
   }
 
-  private async runOnEngine(sql: string, signal: AbortSignal): Promise<Outcome> {
-    const statements = await this.config.engine.parseAsync(sql);
-    if (statements.length !== 1) {
-      throw new EddyError('SYNTAX_ERROR', `expected one statement, found ${statements.length}`);
+  private transactionStatement(statement: Transaction): Outcome {
+    if (statement.action === 'begin' || statement.action === 'start') {
+      this.transaction = 'T';
+      return done(statement.action === 'start' ? 'START TRANSACTION' : 'BEGIN');
     }
-    const statement = statements[0]!;
+    const failed = this.transaction === 'E';
+    this.endTransaction();
+    // AND CHAIN: a new block begins as this one ends
+    if (statement.chain) this.transaction = 'T';
+    return done(statement.action === 'commit' && !failed ? 'COMMIT' : 'ROLLBACK');
+  }
+
+  /**
+   * A statement of the engine's: rows as they come for a pull query (or from the emulated
+   * pg_catalog, when that is what the query reads), a feed for SUBSCRIBE, a result for the rest.
+   */
+  private async runOnEngine(statement: EngineStatement, signal: AbortSignal): Promise<Outcome> {
     if (statement.kind === 'subscribe') return { kind: 'stream', feed: await this.openFeed(statement), copy: false };
-    if (statement.kind === 'select') return { kind: 'pull', rows: new PulledRows(await this.config.engine.query(statement, { signal })), copy: false };
+    if (statement.kind === 'select') {
+      if (await this.config.catalog.answers(statement.query)) return { kind: 'result', result: await this.config.catalog.query(statement.query.text) };
+      return { kind: 'pull', rows: new PulledRows(await this.config.engine.query(statement, { signal })), copy: false };
+    }
     return { kind: 'result', result: await this.config.engine.executeStatement(statement) };
   }
 
@@ -183,24 +198,22 @@ export class StatementExecutor {
     });
   }
 
-  private set(sql: string): Outcome {
-    const set = parseSet(sql);
-    if (set) {
-      const name = this.parameters.canonical(set.name);
-      this.parameters.put(name, set.value);
-      if (this.parameters.isReported(name)) this.onParameter(name, set.value);
-    }
+  private set(statement: SetParameter): Outcome {
+    const name = this.parameters.canonical(statement.name);
+    // DEFAULT (and SET TIME ZONE LOCAL) is the parameter's default, or empty for one Eddy has none of
+    if (statement.values === null) {
+      if (!this.parameters.reset(name)) this.parameters.put(name, '');
+    } else this.parameters.put(name, statement.values.join(', '));
+    if (this.parameters.isReported(name)) this.onParameter(name, this.parameters.get(name) ?? '');
     return done('SET');
   }
 
-  private show(sql: string): Outcome {
-    const m = /^show\s+("?[\w.]+"?|all)\s*$/i.exec(sql.trim());
-    if (!m) throw new EddyError('SYNTAX_ERROR', `cannot read the SHOW statement: ${sql}`, { hint: 'write SHOW name' });
-    const name = m[1]!.replaceAll('"', '');
-    if (name.toLowerCase() === 'all') {
+  private show(statement: ShowParameter): Outcome {
+    if (statement.name === null) {
       const columns = [{ name: 'name', type: 'VARCHAR' }, { name: 'setting', type: 'VARCHAR' }, { name: 'description', type: 'VARCHAR' }];
       return { kind: 'result', result: rowsResult(columns, this.parameters.all().map(([n, v]) => [n, v, ''])) };
     }
+    const name = statement.name;
     const value = this.parameters.get(name);
     if (value === undefined) {
       throw new EddyError('INVALID_PARAMETER', `unrecognized configuration parameter "${name}"`, {
@@ -210,32 +223,25 @@ export class StatementExecutor {
     return { kind: 'result', result: rowsResult([{ name: name.toLowerCase(), type: 'VARCHAR' }], [[value]], 'SHOW') };
   }
 
-  private async copy(sql: string, signal: AbortSignal): Promise<Outcome> {
-    const copy = parseCopy(sql);
-    if (!copy) throw new EddyError('SYNTAX_ERROR', 'COPY supports only COPY (SUBSCRIBE name) TO STDOUT and COPY (SELECT ...) TO STDOUT');
-    const outcome = await this.runOnEngine(copy.query, signal).catch((e: unknown) => {
-      throw shift(e, copy.offset);
-    });
+  /** COPY (statement) TO STDOUT: the statement's rows, in COPY's text format. */
+  private async copy(statement: CopyToStdout, signal: AbortSignal): Promise<Outcome> {
+    const outcome = await this.runOnEngine(statement.statement, signal);
     if (outcome.kind === 'stream') return { kind: 'stream', feed: outcome.feed, copy: true };
     if (outcome.kind === 'pull') return { kind: 'pull', rows: outcome.rows, copy: true };
     if (outcome.kind === 'result' && outcome.result.columns.length > 0) return { kind: 'copy', result: outcome.result };
     throw new EddyError('FEATURE_NOT_SUPPORTED', 'COPY (...) TO STDOUT needs a SUBSCRIBE or a query that returns rows');
   }
 
-  private async declare(sql: string, signal: AbortSignal): Promise<Outcome> {
-    const declare = parseDeclare(sql);
-    if (!declare) throw new EddyError('SYNTAX_ERROR', 'cannot read the DECLARE statement', { hint: 'write DECLARE c CURSOR FOR SUBSCRIBE name (or FOR SELECT ...)' });
+  private async declare(statement: DeclareCursor): Promise<Outcome> {
     if (this.transaction === 'I') {
       throw new EddyError('FEATURE_NOT_SUPPORTED', 'DECLARE CURSOR can only be used in transaction blocks', { hint: 'send BEGIN first' });
     }
-    if (this.cursors.has(declare.name)) throw new EddyError('DUPLICATE_OBJECT', `cursor "${declare.name}" already exists`);
+    if (this.cursors.has(statement.name)) throw new EddyError('DUPLICATE_OBJECT', `cursor "${statement.name}" already exists`);
     // the cursor outlives this statement: its rows are read by later FETCHes, until CLOSE or COMMIT
-    const outcome = await this.runOnEngine(declare.query, new AbortController().signal).catch((e: unknown) => {
-      throw shift(e, declare.offset);
-    });
-    if (outcome.kind === 'stream') this.cursors.set(declare.name, { kind: 'feed', feed: outcome.feed });
-    else if (outcome.kind === 'pull') this.cursors.set(declare.name, { kind: 'pull', rows: outcome.rows });
-    else if (outcome.kind === 'result') this.cursors.set(declare.name, { kind: 'rows', result: outcome.result, position: 0 });
+    const outcome = await this.runOnEngine(statement.statement, new AbortController().signal);
+    if (outcome.kind === 'stream') this.cursors.set(statement.name, { kind: 'feed', feed: outcome.feed });
+    else if (outcome.kind === 'pull') this.cursors.set(statement.name, { kind: 'pull', rows: outcome.rows });
+    else if (outcome.kind === 'result') this.cursors.set(statement.name, { kind: 'rows', result: outcome.result, position: 0 });
     return done('DECLARE CURSOR');
   }
 
@@ -243,11 +249,10 @@ export class StatementExecutor {
    * FETCH from a subscription waits until at least one row is there (or the timeout passes, or the
    * client cancels), then returns up to `count` rows, as Materialize does.
    */
-  private async fetch(sql: string, signal: AbortSignal): Promise<Outcome> {
-    const fetch = parseFetch(sql);
-    if (!fetch) throw new EddyError('SYNTAX_ERROR', 'cannot read the FETCH statement', { hint: "write FETCH 10 c, FETCH ALL c or FETCH 10 c WITH (timeout = '1s')" });
-    const cursor = this.cursor(fetch.name);
-    const max = fetch.count ?? Infinity;
+  private async fetch(statement: Fetch, signal: AbortSignal): Promise<Outcome> {
+    const timeoutMs = fetchTimeout(statement);
+    const cursor = this.cursor(statement.name);
+    const max = statement.count ?? Infinity;
     if (cursor.kind === 'pull') {
       const rows: (readonly unknown[])[] = [];
       while (rows.length < max) {
@@ -263,22 +268,20 @@ export class StatementExecutor {
       return { kind: 'result', result: rowsResult(cursor.result.columns, rows, `FETCH ${rows.length}`) };
     }
     const feed = cursor.feed;
-    if (max > 0) await feed.wait(signal, fetch.timeoutMs);
+    if (max > 0) await feed.wait(signal, timeoutMs);
     if (signal.aborted && feed.pending === 0) throw canceled();
     if (feed.error && feed.pending === 0) throw feed.error;
     const rows = feed.take(max);
     return { kind: 'result', result: rowsResult(feed.columns, rows, `FETCH ${rows.length}`) };
   }
 
-  private close(sql: string): Outcome {
-    const close = parseClose(sql);
-    if (!close) throw new EddyError('SYNTAX_ERROR', 'cannot read the CLOSE statement', { hint: 'write CLOSE name or CLOSE ALL' });
-    if (close.name === null) this.closeCursors();
+  private close(statement: CloseCursor): Outcome {
+    if (statement.name === null) this.closeCursors();
     else {
-      closeCursor(this.cursor(close.name));
-      this.cursors.delete(close.name);
+      closeCursor(this.cursor(statement.name));
+      this.cursors.delete(statement.name);
     }
-    return done(close.name === null ? 'CLOSE CURSOR ALL' : 'CLOSE CURSOR');
+    return done(statement.name === null ? 'CLOSE CURSOR ALL' : 'CLOSE CURSOR');
   }
 
   private cursor(name: string): Cursor {
@@ -301,9 +304,13 @@ function done(tag: string): Outcome {
   return { kind: 'result', result: commandResult(tag) };
 }
 
-/** Moves an error's position from an inner text to the enclosing statement's text. */
-function shift(e: unknown, offset: number): unknown {
-  if (!(e instanceof EddyError) || !e.position) return e;
-  const shifted = new EddyError(e.code, e.message, { hint: e.hint, cause: e.cause, position: { ...e.position, offset: e.position.offset + offset } });
-  return shifted;
+/** FETCH's one option, WITH (timeout = '1s'): how long it waits for a subscription's first row. */
+function fetchTimeout(statement: Fetch): number | null {
+  for (const key of Object.keys(statement.options)) {
+    if (key !== 'timeout') {
+      throw new EddyError('INVALID_PARAMETER', `unknown FETCH option "${key}"`, { position: statement.start, hint: "FETCH supports WITH (timeout = '1s')" });
+    }
+  }
+  const timeout = statement.options.timeout;
+  return timeout === undefined ? null : parseDuration(String(timeout));
 }

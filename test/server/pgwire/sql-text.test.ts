@@ -1,5 +1,5 @@
 import t from 'tap';
-import { leadingWords, parameterCount, splitStatements, substituteParameters } from '../../../src/server/pgwire/sql-text.js';
+import { parameterCount, splitStatements, substituteParameters } from '../../../src/server/pgwire/sql-text.js';
 
 t.test('splits at top-level semicolons only, keeping offsets', async (t) => {
   const sql = "SELECT ';' AS a; -- c;\n SELECT \"x;y\" FROM t /* ; */;  SELECT $$a;b$$;;";
@@ -13,5 +13,4 @@ t.test('parameters are counted and substituted as quoted literals, never as SQL'
   t.equal(parameterCount("SELECT $1, $3, '$4', \"$5\""), 3);
   const sql = substituteParameters("SELECT $1, $2, '$1', $10", ["x'); DROP TABLE t; --", null], ['INTEGER', null]);
   t.equal(sql, "SELECT CAST('x''); DROP TABLE t; --' AS INTEGER), NULL, '$1', NULL");
-  t.same(leadingWords('/* hi */ begin transaction', 2), ['BEGIN', 'TRANSACTION']);
 });
