@@ -62,7 +62,8 @@ const collate: Rule = (tokens, i, edits) => {
   const name = tokens[j];
   const plain = isWord(name, 'default') || isWord(name, 'c') || (name?.kind === 'quoted_ident' && (name.text === '"default"' || name.text === '"C"'));
   if (!plain) return null;
-  edits.push({ start: tokens[i]!.start, end: name!.end, text: '' });
+  // the blank before COLLATE goes with it
+  edits.push({ start: tokens[i - 1]?.end ?? tokens[i]!.start, end: name!.end, text: '' });
   return j + 1;
 };
 
