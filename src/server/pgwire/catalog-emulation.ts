@@ -15,7 +15,7 @@ import { rowsResult, type StatementResult } from '../../engine/statement-result.
 import type { QueryText } from '../../sql/ast.js';
 import { asEddyError } from '../../util/errors.js';
 import { pgTypeName, pgTypeOf } from './pg-types.js';
-import { CATALOG_SCHEMA, CATALOG_TABLES, CATALOG_MACROS, TYPE_ROWS } from './catalog-tables.js';
+import { CATALOG_FUNCTIONS, CATALOG_MACROS, CATALOG_SCHEMA, CATALOG_TABLES, TYPE_ROWS } from './catalog-tables.js';
 import { rewritePsqlSpellingsAsync } from './psql-rewrite.js';
 
 /** PostgreSQL's schemas of system relations. */
@@ -25,9 +25,7 @@ const SYSTEM_SCHEMAS = new Set(['pg_catalog', 'information_schema']);
  * The functions the emulation defines (format_type, pg_get_userbyid, ...), from its own macros; the
  * array functions among them are ordinary ones a user's query may call as well.
  */
-const SYSTEM_FUNCTIONS = new Set(
-  CATALOG_MACROS.map((macro) => /MACRO \w+\.(\w+)\(/.exec(macro)![1]!).filter((name) => !name.startsWith('array_')),
-);
+const SYSTEM_FUNCTIONS = new Set(CATALOG_FUNCTIONS.filter((name) => !name.startsWith('array_')));
 
 /**
  * Queries longer than this are never asked of DuckDB's parser (see CatalogEmulation.answers): no

@@ -62,34 +62,40 @@ export const CATALOG_TABLES: readonly string[] = [
   `CREATE TABLE ${s}.pg_settings (name VARCHAR, setting VARCHAR, unit VARCHAR, category VARCHAR, short_desc VARCHAR)`,
 ];
 
-export const CATALOG_MACROS: readonly string[] = [
-  `CREATE MACRO ${s}.pg_get_userbyid(id) AS 'eddy'`,
-  `CREATE MACRO ${s}.pg_table_is_visible(id) AS true`,
-  `CREATE MACRO ${s}.pg_type_is_visible(id) AS true`,
-  `CREATE MACRO ${s}.pg_function_is_visible(id) AS true`,
-  `CREATE MACRO ${s}.format_type(t, m) AS coalesce(
+/** The functions psql and drivers call: [name, parameters, body]. */
+const MACROS: readonly (readonly [string, string, string])[] = [
+  ['pg_get_userbyid', '(id)', `'eddy'`],
+  ['pg_table_is_visible', '(id)', `true`],
+  ['pg_type_is_visible', '(id)', `true`],
+  ['pg_function_is_visible', '(id)', `true`],
+  ['format_type', '(t, m)', `coalesce(
      CASE WHEN t = 1700 AND m >= 4 THEN 'numeric(' || ((m - 4) >> 16) || ',' || ((m - 4) & 65535) || ')' END,
-     (SELECT eddy_display FROM ${s}.pg_type WHERE oid = t), '???')`,
-  `CREATE MACRO ${s}.pg_get_viewdef(id, pretty := false) AS (SELECT query FROM ${s}.eddy_objects WHERE oid = id)`,
-  `CREATE MACRO ${s}.pg_get_expr(e, r, pretty := false) AS NULL::VARCHAR`,
-  `CREATE MACRO ${s}.pg_get_indexdef(i, c := 0, pretty := false) AS NULL::VARCHAR`,
-  `CREATE MACRO ${s}.pg_get_constraintdef(c, pretty := false) AS NULL::VARCHAR`,
-  `CREATE MACRO ${s}.obj_description(o, c := NULL) AS NULL::VARCHAR`,
-  `CREATE MACRO ${s}.col_description(o, n) AS NULL::VARCHAR`,
-  `CREATE MACRO ${s}.shobj_description(o, c) AS NULL::VARCHAR`,
-  `CREATE MACRO ${s}.pg_encoding_to_char(e) AS 'UTF8'`,
-  `CREATE MACRO ${s}.has_table_privilege(a, b, c := NULL) AS true`,
-  `CREATE MACRO ${s}.pg_relation_size(r) AS 0::BIGINT`,
-  `CREATE MACRO ${s}.pg_total_relation_size(r) AS 0::BIGINT`,
-  `CREATE MACRO ${s}.pg_get_partkeydef(r) AS NULL::VARCHAR`,
-  `CREATE MACRO ${s}.pg_get_statisticsobjdef_columns(r) AS NULL::VARCHAR`,
-  `CREATE MACRO ${s}.pg_relation_is_publishable(r) AS false`,
-  `CREATE MACRO ${s}.array_upper(a, d) AS len(a)`,
-  `CREATE MACRO ${s}.array_lower(a, d) AS CASE WHEN len(a) > 0 THEN 1 END`,
-  `CREATE MACRO ${s}.pg_get_triggerdef(t, pretty := false) AS NULL::VARCHAR`,
-  `CREATE MACRO ${s}.pg_get_ruledef(r, pretty := false) AS NULL::VARCHAR`,
-  `CREATE MACRO ${s}.pg_tablespace_location(t) AS ''`,
+     (SELECT eddy_display FROM ${s}.pg_type WHERE oid = t), '???')`],
+  ['pg_get_viewdef', '(id, pretty := false)', `(SELECT query FROM ${s}.eddy_objects WHERE oid = id)`],
+  ['pg_get_expr', '(e, r, pretty := false)', `NULL::VARCHAR`],
+  ['pg_get_indexdef', '(i, c := 0, pretty := false)', `NULL::VARCHAR`],
+  ['pg_get_constraintdef', '(c, pretty := false)', `NULL::VARCHAR`],
+  ['obj_description', '(o, c := NULL)', `NULL::VARCHAR`],
+  ['col_description', '(o, n)', `NULL::VARCHAR`],
+  ['shobj_description', '(o, c)', `NULL::VARCHAR`],
+  ['pg_encoding_to_char', '(e)', `'UTF8'`],
+  ['has_table_privilege', '(a, b, c := NULL)', `true`],
+  ['pg_relation_size', '(r)', `0::BIGINT`],
+  ['pg_total_relation_size', '(r)', `0::BIGINT`],
+  ['pg_get_partkeydef', '(r)', `NULL::VARCHAR`],
+  ['pg_get_statisticsobjdef_columns', '(r)', `NULL::VARCHAR`],
+  ['pg_relation_is_publishable', '(r)', `false`],
+  ['array_upper', '(a, d)', `len(a)`],
+  ['array_lower', '(a, d)', `CASE WHEN len(a) > 0 THEN 1 END`],
+  ['pg_get_triggerdef', '(t, pretty := false)', `NULL::VARCHAR`],
+  ['pg_get_ruledef', '(r, pretty := false)', `NULL::VARCHAR`],
+  ['pg_tablespace_location', '(t)', `''`],
 ];
+
+export const CATALOG_MACROS: readonly string[] = MACROS.map(([name, params, body]) => `CREATE MACRO ${s}.${name}${params} AS ${body}`);
+
+/** The names of the functions the emulation defines. */
+export const CATALOG_FUNCTIONS: readonly string[] = MACROS.map(([name]) => name);
 
 /** pg_type rows for the types Eddy's columns map to. */
 export const TYPE_ROWS: string = [
