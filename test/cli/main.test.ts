@@ -90,20 +90,23 @@ t.test('serve runs --init only on an empty data directory and stops when told', 
   const dataDir = path.join(dir, 'data');
   process.env.EDDY_STATUS_INTERVAL_MS = '100';
   t.teardown(() => void delete process.env.EDDY_STATUS_INTERVAL_MS);
-  const serveFor = async (ms: number) => {
+  // Serves until its output shows `until`, or for at most `ms` (a loaded machine starts slowly).
+  const serveFor = async (until: RegExp, ms: number) => {
     let out = '';
     let err = '';
     const stop = new AbortController();
-    setTimeout(() => stop.abort(), ms);
-    const code = await main(['serve', '--data-dir', dataDir, '--http-port', '0', '--pg-port', '0', '--init', path.join(dir, 'init.sql')], { out: (s) => void (out += s), err: (s) => void (err += s) }, stop.signal);
+    const timer = setTimeout(() => stop.abort(), ms);
+    const io = { out: (s: string) => void ((out += s), until.test(out) && stop.abort()), err: (s: string) => void (err += s) };
+    const code = await main(['serve', '--data-dir', dataDir, '--http-port', '0', '--pg-port', '0', '--init', path.join(dir, 'init.sql')], io, stop.signal);
+    clearTimeout(timer);
     return { code, out, err };
   };
-  const first = await serveFor(3000);
+  const first = await serveFor(/m: running, batch \d+, 1 rows in \| k, n: \(7, 1\)/, 30_000);
   t.equal(first.code, 0, first.err);
   t.match(first.out, /Running .*init\.sql/);
   t.match(first.out, /HTTP and websockets listening on http:\/\/127\.0\.0\.1:\d+\n/);
   t.match(first.out, /m: running, batch \d+, 1 rows in \| k, n: \(7, 1\)/);
-  const second = await serveFor(300);
+  const second = await serveFor(/serving .* with 1 continuous query/, 30_000);
   t.equal(second.code, 0, second.err);
   t.match(second.out, /is not empty: resuming what it holds/);
   t.match(second.out, /serving .* with 1 continuous query/);
