@@ -264,19 +264,22 @@ export class Engine {
    */
   async drain(): Promise<void> {
     await this.admit('draining the queries');
-    return this.exclusive(async () => {
-      for (const handle of this.ctx.queries.values()) {
-        if (handle.query?.status !== 'running' && handle.query?.status !== 'retrying') continue;
-        try {
-          await handle.query.drain();
-        } catch (e) {
-          if (e instanceof EddyError && e.code === 'STORAGE_UNAVAILABLE') throw e;
-          throw queryFailed(handle, e);
-        }
+    return this.exclusive(() => this.drainQueries(), 'draining the queries');
+  }
+
+  /** drain()'s work, for a caller already holding the statement queue (FLUSH). */
+  private async drainQueries(): Promise<void> {
+    for (const handle of this.ctx.queries.values()) {
+      if (handle.query?.status !== 'running' && handle.query?.status !== 'retrying') continue;
+      try {
+        await handle.query.drain();
+      } catch (e) {
+        if (e instanceof EddyError && e.code === 'STORAGE_UNAVAILABLE') throw e;
+        throw queryFailed(handle, e);
       }
-      const failed = [...this.ctx.queries.values()].find((h) => h.query?.status === 'failed');
-      if (failed) throw queryFailed(failed, failed.query?.lastError);
-    }, 'draining the queries');
+    }
+    const failed = [...this.ctx.queries.values()].find((h) => h.query?.status === 'failed');
+    if (failed) throw queryFailed(failed, failed.query?.lastError);
   }
 
   /** Every continuous query, in creation order. */
@@ -404,6 +407,10 @@ export class Engine {
         return drop(ctx, statement);
       case 'alter':
         return alter(ctx, statement);
+      case 'flush':
+        // Paused queries are left as they are: FLUSH waits for what runs, as drain() does.
+        await this.drainQueries();
+        return commandResult('FLUSH');
       case 'subscribe':
         throw new EddyError('FEATURE_NOT_SUPPORTED', 'SUBSCRIBE streams changes and needs a psql, HTTP or websocket session', {
           position: statement.start,

@@ -162,6 +162,11 @@ export interface Subscribe extends StatementBase {
   readonly options: Options;
 }
 
+/** FLUSH: returns once every running continuous query has processed the data accepted before it. */
+export interface Flush extends StatementBase {
+  readonly kind: 'flush';
+}
+
 // ------------------------------------------------------------------------ wire session statements
 
 export type TransactionMode =
@@ -302,6 +307,7 @@ export type Statement =
   | Drop
   | Alter
   | Subscribe
+  | Flush
   | SessionStatement;
 
 export type StatementKind = Statement['kind'];

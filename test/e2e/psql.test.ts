@@ -103,3 +103,16 @@ t.test('COPY (SUBSCRIBE ...) TO STDOUT streams until Ctrl-C, which ends it clean
   const after = await psql(port, ['-c', 'SELECT count(*) FROM per_user']);
   t.match(after.out, /\b2\b/, 'the server still answers after the cancel');
 });
+
+t.test('FLUSH returns once the views have processed every row inserted before it (read your writes)', async (t) => {
+  const { port } = await startServer(t, SETUP);
+  // one session, no wait between the statements: the SELECT after FLUSH must see all 200 rows
+  const script = `${Array.from({ length: 200 }, (_, i) => `INSERT INTO clicks VALUES (${i % 4}, '/p', NULL);`).join('\n')}
+FLUSH;
+SELECT sum(clicks) AS total FROM per_user;
+`;
+  const run = await psql(port, ['-t', '-A', '-v', 'ON_ERROR_STOP=1'], script);
+  t.equal(run.code, 0, run.err);
+  t.match(run.out, /^FLUSH\n/m, 'psql prints the FLUSH tag');
+  t.match(run.out, /^200$/m, 'the view holds every row inserted before FLUSH');
+});

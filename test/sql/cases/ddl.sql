@@ -39,3 +39,7 @@ INSERT INTO clicks WITH x AS (SELECT 1) SELECT * FROM x;
 -- case: empty statements between separators are skipped
 ;; SHOW SOURCES ;; ; SHOW SINKS;
 -- expect: [{"kind": "show", "target": {"what": "sources"}}, {"kind": "show", "target": {"what": "sinks"}}]
+
+-- case: FLUSH, in any case, as a statement of its own
+flush; FLUSH
+-- expect: [{"kind": "flush"}, {"kind": "flush"}]
