@@ -200,6 +200,17 @@ export class Connection {
   }
 
   /**
+   * Runs a query of Eddy's whose values ($1, $2, ...) are bound, not spliced into its text: for a
+   * client's text as a value, which may hold anything a literal cannot (a NUL ends DuckDB's reading
+   * of a statement's text, so `'a<NUL>b'` would leave the literal open).
+   */
+  async scalarBound<T = unknown>(sql: string, values: readonly string[]): Promise<T | undefined> {
+    if (this.beginPending) await this.exec('SELECT 1'); // the pending BEGIN rides with it
+    const { rows } = await readAll(await this.raw.run(sql, [...values]));
+    return rows[0]?.[0] as T | undefined;
+  }
+
+  /**
    * The column names and types a query would produce, without running it (DuckDB's binder checks it).
    * The query is often built from a client's expressions, so it must stay one statement.
    */

@@ -4,7 +4,6 @@
  * for the DuckDB-only ones that parser cannot read, so that they are told apart by what they name too.
  */
 import type { Connection } from './database.js';
-import { quoteLiteral } from './quote.js';
 
 /** A name as the query writes it: `schema.name`, or `name` alone (schema null). */
 export interface DuckWrittenName {
@@ -22,7 +21,7 @@ export interface DuckQueryReads {
  * (json_serialize_sql serializes only those). Nothing runs: DuckDB parses the text, no more.
  */
 export async function duckQueryReads(conn: Connection, sql: string): Promise<DuckQueryReads | null> {
-  const json = await conn.scalar<string>(`SELECT json_serialize_sql(${quoteLiteral(sql)})`);
+  const json = await conn.scalarBound<string>('SELECT json_serialize_sql($1::VARCHAR)', [sql]);
   const tree = typeof json === 'string' ? (JSON.parse(json) as { error?: unknown; statements?: unknown }) : null;
   if (!tree || tree.error !== false) return null;
   const relations: DuckWrittenName[] = [];
