@@ -66,26 +66,24 @@ export class CatalogEmulation {
   }
 
   /**
-   * Whether a pull query is one for the emulation: it reads the system catalog. Its relations are
+   * Answers a pull query that reads the system catalog, or says it is none (null). Its relations are
    * found in node-sql-parser's tree; a query that parser cannot read (psql's OPERATOR(pg_catalog.~),
-   * DuckDB-only syntax) is read by DuckDB's parser here, after psql's spellings are rewritten.
+   * DuckDB-only syntax) is read by DuckDB's parser here, after psql's spellings are rewritten, and
+   * the text rewritten once is the text that runs.
    */
-  async answers(query: QueryText): Promise<boolean> {
-    if (query.ast !== null) return readsSystemCatalog(queryReads(query.ast), this.catalog);
-    if (query.text.length > LONGEST_DUCKDB_READ) return false;
+  async answer(query: QueryText): Promise<StatementResult | null> {
+    if (query.ast !== null && !readsSystemCatalog(queryReads(query.ast), this.catalog)) return null;
+    if (query.ast === null && query.text.length > LONGEST_DUCKDB_READ) return null;
     const sql = await rewritePsqlSpellingsAsync(query.text);
-    const reads = await this.serialized(async () => duckQueryReads(await this.connection(), sql));
-    return reads !== null && readsSystemCatalog(reads, this.catalog);
-  }
-
-  /** Runs a catalog query over the current catalog (rebuilt when it changed). */
-  async query(sql: string): Promise<StatementResult> {
-    const rewritten = await rewritePsqlSpellingsAsync(sql);
     return this.serialized(async () => {
       const conn = await this.connection();
+      if (query.ast === null) {
+        const reads = await duckQueryReads(conn, sql);
+        if (reads === null || !readsSystemCatalog(reads, this.catalog)) return null;
+      }
       await this.refresh(conn);
       try {
-        const result = await conn.queryOne(rewritten, ['select'], 'a catalog query');
+        const result = await conn.queryOne(sql, ['select'], 'a catalog query');
         return rowsResult(result.columns, result.rows);
       } catch (e) {
         throw asEddyError(e, 'FEATURE_NOT_SUPPORTED', 'this catalog query is not supported by Eddy');

@@ -176,7 +176,8 @@ export class StatementExecutor {
   private async runOnEngine(statement: EngineStatement, signal: AbortSignal): Promise<Outcome> {
     if (statement.kind === 'subscribe') return { kind: 'stream', feed: await this.openFeed(statement), copy: false };
     if (statement.kind === 'select') {
-      if (await this.config.catalog.answers(statement.query)) return { kind: 'result', result: await this.config.catalog.query(statement.query.text) };
+      const answered = await this.config.catalog.answer(statement.query);
+      if (answered) return { kind: 'result', result: answered };
       return { kind: 'pull', rows: new PulledRows(await this.config.engine.query(statement, { signal })), copy: false };
     }
     return { kind: 'result', result: await this.config.engine.executeStatement(statement) };
