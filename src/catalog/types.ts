@@ -31,10 +31,17 @@ export interface SourceObject extends ObjectBase {
   readonly options: Options;
 }
 
-/** A static, mutable DuckDB table in the main database. */
+/**
+ * A DuckDB table in the main database, changed by INSERT / UPDATE / DELETE. Continuous queries read
+ * it as a changelog (connectors/table/changelog.ts), or as of each batch under FOR SYSTEM_TIME AS OF.
+ */
 export interface TableObject extends ObjectBase {
   readonly kind: 'table';
   readonly columns: readonly Column[];
+  /** The PRIMARY KEY's columns, when declared (absent in catalogs written before it was recorded). */
+  readonly primaryKey?: readonly string[];
+  /** `APPEND ONLY`: UPDATE, DELETE and upserts are refused, and queries read it as append-only. */
+  readonly appendOnly?: true;
 }
 
 /** A plain view: inlined wherever it is used. */
@@ -65,6 +72,9 @@ export interface SinkObject extends ObjectBase {
 
 export type CatalogObject = SourceObject | TableObject | ViewObject | MaterializedViewObject | SinkObject;
 export type CatalogObjectKind = CatalogObject['kind'];
+
+/** What a continuous query reads as a changelog: a source's rows, or a table's changes. */
+export type InputObject = SourceObject | TableObject;
 
 /** Objects that run as a StreamingQuery. */
 export type QueryObject = MaterializedViewObject | SinkObject;

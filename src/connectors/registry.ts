@@ -8,7 +8,9 @@ import { fileSource } from './file/source.js';
 import { kafkaSource } from './kafka/source.js';
 import { nexmarkSource } from './nexmark/source.js';
 import { pushSource } from './push/source.js';
-import type { SinkConnector, SourceConnector } from './types.js';
+import { openTableChangelog } from './table/changelog.js';
+import type { InputObject } from '../catalog/types.js';
+import type { ConnectorEnv, SinkConnector, SourceConnector, SourceReader } from './types.js';
 
 export const connectors: readonly (SourceConnector | SinkConnector)[] = [nexmarkSource, fileSource, pushSource, kafkaSource, consoleSink, blackholeSink, parquetSink, jsonlSink, csvSink, kafkaSink];
 
@@ -29,4 +31,9 @@ export function sourceConnector(name: string): SourceConnector {
 
 export function sinkConnector(name: string): SinkConnector {
   return find('sink', name);
+}
+
+/** Opens a reader of what a continuous query reads: a source through its connector, a table through its changelog. */
+export function openInput(input: InputObject, env: ConnectorEnv): Promise<SourceReader> {
+  return input.kind === 'table' ? openTableChangelog(input, env) : sourceConnector(input.connector).open(input, env);
 }

@@ -51,6 +51,11 @@ export interface LoadStats {
   readonly skipped?: readonly SkippedInput[];
 }
 
+export interface InPlaceRows {
+  readonly select: string;
+  readonly rows: number;
+}
+
 /**
  * Reads one source for one query. Offsets are planned first and loading is a pure function of
  * (start, end], so a batch can be re-run from offsets/N after a crash and load the same rows.
@@ -74,12 +79,12 @@ export interface SourceReader {
    */
   load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset, columns?: ReadonlySet<string>, skip?: readonly SkippedInput[]): Promise<LoadStats>;
   /**
-   * For a source whose rows already are in this database and never change (push sources): the
-   * SELECT of the rows of (start, end], the source's columns in order (those not in `columns` may be
-   * NULL), and how many there are. A batch then reads the rows where they are, through a view,
-   * instead of copying them with load().
+   * For an input whose rows already are in this database and never change (push sources, table
+   * changelogs): the SELECT of the rows of (start, end], the input's columns in order (those not in
+   * `columns` may be NULL; a changelog adds `__op`), and how many there are. A batch then reads the
+   * rows where they are, through a view, instead of copying them with load().
    */
-  inPlace?(start: SourceOffset, end: SourceOffset, columns?: ReadonlySet<string>): { readonly select: string; readonly rows: number };
+  inPlace?(start: SourceOffset, end: SourceOffset, columns?: ReadonlySet<string>): InPlaceRows | Promise<InPlaceRows>;
   /**
    * Called once everything up to `offset` is committed (commits/N written), also again after a
    * restart; a source may now release what it read, e.g. archive processed files. Must be idempotent.

@@ -304,6 +304,38 @@ export class Connection {
   }
 
   /**
+   * Runs one statement a client wrote (see prepareOne) and keeps its result in `temp`, an existing
+   * temp table of this connection with the result's columns, chunk by chunk as DuckDB made them (no
+   * value goes through JS): for the rows an `INSERT ... RETURNING *` changed. `into` is the
+   * connection whose temp table it is (this one by default). Returns the row count.
+   */
+  async queryOneInto(sql: string, allowed: readonly ClientStatementKind[], what: string, temp: string, into: Connection = this): Promise<number> {
+    if (this.beginPending) {
+      this.beginPending = false;
+      await this.raw.run('BEGIN TRANSACTION');
+    }
+    const prepared = await this.prepareOne(sql, allowed, what);
+    let rows = 0;
+    try {
+      const result = await prepared.run();
+      const appender = await into.raw.createAppender(temp, 'main', 'temp');
+      try {
+        for (const chunk of await result.fetchAllChunks()) {
+          if (chunk.rowCount === 0) continue;
+          appender.appendDataChunk(chunk);
+          rows += chunk.rowCount;
+        }
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+    } finally {
+      prepared.destroySync();
+    }
+    return rows;
+  }
+
+  /**
    * Runs fn inside a transaction: committed when it returns, rolled back when it throws.
    * `beforeCommit` statements run after fn, in one call with the COMMIT.
    */

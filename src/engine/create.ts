@@ -15,6 +15,9 @@ import { wrapDuckError } from './duck-errors.js';
 import { buildContinuousQuery } from './pipeline.js';
 import { createPushStorage } from './push-storage.js';
 import { commandResult, type StatementResult } from './statement-result.js';
+import { readByQueries } from './table-dml.js';
+import { createTableChangelog, dropTableChangelog } from './table-storage.js';
+import { RESERVED_TABLE_COLUMNS } from '../connectors/table/changelog.js';
 
 
 export async function createSource(ctx: EngineContext, stmt: CreateSource): Promise<StatementResult> {
@@ -69,12 +72,32 @@ export async function createTable(ctx: EngineContext, stmt: CreateTable): Promis
   const tag = stmt.asQuery === null ? 'CREATE TABLE' : 'CREATE TABLE AS';
   const existing = ctx.catalog.get(stmt.name);
   if (existing && (existing.kind !== 'table' || !stmt.orReplace)) return alreadyExists(ctx, stmt.name, stmt.ifNotExists, tag);
+  if (existing && readByQueries(ctx, stmt.name)) {
+    throw new EddyError('OBJECT_IN_USE', `cannot replace table "${stmt.name}": continuous queries read its changes`, {
+      position: stmt.start,
+      hint: 'change its rows with INSERT, UPDATE and DELETE, or drop the queries that read it first',
+    });
+  }
+  const reserved = (stmt.columns ?? []).find((c) => RESERVED_TABLE_COLUMNS.includes(c.name));
+  if (reserved) {
+    throw new EddyError('INVALID_PARAMETER', `table "${stmt.name}": the column name "${reserved.name}" is reserved (a table's changelog uses it)`, { position: stmt.start });
+  }
   try {
-    await ctx.conn.queryOne(stmt.sql, ['create'], `CREATE TABLE ${stmt.name}`);
+    await ctx.conn.queryOne(stmt.duckSql, ['create'], `CREATE TABLE ${stmt.name}`);
   } catch (e) {
     throw wrapDuckError(e, `CREATE TABLE ${stmt.name}`, stmt.start);
   }
-  const object: TableObject = { kind: 'table', name: stmt.name, sql: stmt.sql, columns: await relationColumns(ctx, stmt.name) };
+  const primaryKey = (stmt.columns ?? []).filter((c) => c.primaryKey).map((c) => c.name);
+  const object: TableObject = {
+    kind: 'table', name: stmt.name, sql: stmt.sql, columns: await relationColumns(ctx, stmt.name),
+    ...(primaryKey.length > 0 ? { primaryKey } : {}), ...(stmt.appendOnly ? { appendOnly: true as const } : {}),
+  };
+  if (object.columns.some((c) => RESERVED_TABLE_COLUMNS.includes(c.name))) {
+    await ctx.conn.run(`DROP TABLE IF EXISTS ${quoteIdent(stmt.name)}`);
+    throw new EddyError('INVALID_PARAMETER', `table "${stmt.name}": the column names ${RESERVED_TABLE_COLUMNS.map((c) => `"${c}"`).join(' and ')} are reserved (a table's changelog uses them)`, { position: stmt.start });
+  }
+  if (existing) await dropTableChangelog(ctx, stmt.name);
+  await createTableChangelog(ctx, object);
   if (existing) ctx.catalog.remove(stmt.name);
   ctx.catalog.add(object);
   logDdl(ctx, { op: 'create', sql: stmt.sql, object, dependsOn: [] });

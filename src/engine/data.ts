@@ -1,13 +1,13 @@
 /** INSERT / UPDATE / DELETE: plain DuckDB over the main database (pull queries: pull-query.ts). */
 import { KIND_NAMES } from '../catalog/catalog.js';
-import type { CatalogObject } from '../catalog/types.js';
+import type { CatalogObject, TableObject } from '../catalog/types.js';
 import type { Insert, UpdateOrDelete } from '../sql/ast.js';
 import { PUSH_CONNECTOR } from '../connectors/push/source.js';
 import { EddyError } from '../util/errors.js';
 import type { EngineContext } from './context.js';
-import { wrapDuckError } from './duck-errors.js';
 import { insertIntoPushSource } from './push-storage.js';
 import { commandResult, type StatementResult } from './statement-result.js';
+import { runTableDml } from './table-dml.js';
 
 export async function insert(ctx: EngineContext, stmt: Insert): Promise<StatementResult> {
   const target = lookup(ctx, stmt.table, 'INSERT INTO');
@@ -18,17 +18,23 @@ export async function insert(ctx: EngineContext, stmt: Insert): Promise<Statemen
         hint: 'INSERT works on sources created without a connector, and on tables',
       });
     }
+    if (stmt.conflict !== null || stmt.or !== null || stmt.returning) {
+      throw new EddyError('FEATURE_NOT_SUPPORTED', `INSERT INTO source "${target.name}": ${stmt.returning ? 'RETURNING' : 'ON CONFLICT'} is not supported: a source appends every row`, {
+        position: stmt.start,
+        hint: 'upsert into a table with a PRIMARY KEY',
+      });
+    }
     const count = await insertIntoPushSource(ctx, target, stmt);
     return commandResult(`INSERT 0 ${count}`);
   }
-  requireTable(target, 'INSERT INTO', stmt);
-  return commandResult(`INSERT 0 ${await changedRows(ctx, stmt, `INSERT INTO ${stmt.table}`)}`);
+  const table = requireTable(target, 'INSERT INTO', stmt);
+  return commandResult(`INSERT 0 ${await runTableDml(ctx, stmt, table, `INSERT INTO ${stmt.table}`)}`);
 }
 
 export async function updateOrDelete(ctx: EngineContext, stmt: UpdateOrDelete): Promise<StatementResult> {
   const verb = stmt.kind === 'update' ? 'UPDATE' : 'DELETE FROM';
-  requireTable(lookup(ctx, stmt.table, verb), verb, stmt);
-  const count = await changedRows(ctx, stmt, `${verb} ${stmt.table}`);
+  const table = requireTable(lookup(ctx, stmt.table, verb), verb, stmt);
+  const count = await runTableDml(ctx, stmt, table, `${verb} ${stmt.table}`);
   return commandResult(`${stmt.kind === 'update' ? 'UPDATE' : 'DELETE'} ${count}`);
 }
 
@@ -38,21 +44,11 @@ function lookup(ctx: EngineContext, name: string, verb: string): CatalogObject {
   return object;
 }
 
-function requireTable(object: CatalogObject, verb: string, stmt: Insert | UpdateOrDelete): void {
-  if (object.kind === 'table') return;
+function requireTable(object: CatalogObject, verb: string, stmt: Insert | UpdateOrDelete): TableObject {
+  if (object.kind === 'table') return object;
   const why = object.kind === 'source' ? 'sources are append-only' : 'its contents are computed from its query';
   throw new EddyError('WRONG_OBJECT_TYPE', `cannot ${verb} ${KIND_NAMES[object.kind]} "${object.name}": ${why}`, {
     position: stmt.start,
     hint: object.kind === 'source' ? 'INSERT INTO the source appends rows; UPDATE and DELETE work on tables' : 'change the data it reads instead',
   });
-}
-
-/** Runs an INSERT/UPDATE/DELETE on DuckDB; DuckDB answers with the number of rows changed. */
-async function changedRows(ctx: EngineContext, stmt: Insert | UpdateOrDelete, what: string): Promise<number> {
-  try {
-    const { rows } = await ctx.conn.queryOne(stmt.sql, [stmt.kind], what);
-    return Number(rows[0]?.[0] ?? 0);
-  } catch (e) {
-    throw wrapDuckError(e, what, stmt.start);
-  }
 }

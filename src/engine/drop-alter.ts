@@ -1,4 +1,5 @@
 /** DROP (with IF EXISTS and CASCADE) and ALTER ... PAUSE | RESUME | RESET. */
+import { dropTableChangelog, releaseUnreadChangelogs } from './table-storage.js';
 import { KIND_NAMES } from '../catalog/catalog.js';
 import type { CatalogObject, SourceObject } from '../catalog/types.js';
 import { quoteIdent } from '../duck/index.js';
@@ -102,8 +103,10 @@ async function dropRuntime(ctx: EngineContext, object: CatalogObject): Promise<v
     switch (object.kind) {
       case 'materialized_view':
       case 'sink': {
-        await ctx.queries.get(object.name)?.query?.drop();
+        const handle = ctx.queries.get(object.name);
+        await handle?.query?.drop();
         ctx.queries.delete(object.name);
+        await releaseUnreadChangelogs(ctx, handle?.plan?.sources ?? []);
         if (object.kind === 'materialized_view') await ctx.conn.run(`DROP VIEW IF EXISTS ${quoteIdent(object.name)}`);
         return;
       }
@@ -112,6 +115,7 @@ async function dropRuntime(ctx: EngineContext, object: CatalogObject): Promise<v
         return;
       case 'table':
         await ctx.conn.run(`DROP TABLE IF EXISTS ${quoteIdent(object.name)}`);
+        await dropTableChangelog(ctx, object.name);
         return;
       case 'source':
         if ((object as SourceObject).connector === PUSH_CONNECTOR) await dropPushStorage(ctx, object);

@@ -6,7 +6,7 @@
  */
 import type { CatalogReader } from '../catalog/reader.js';
 import { referencedRelations } from '../catalog/references.js';
-import type { QueryObject, SourceObject } from '../catalog/types.js';
+import type { InputObject, QueryObject } from '../catalog/types.js';
 import { sinkConnector } from '../connectors/registry.js';
 import type { ConnectorEnv, SinkConnector, SinkWriter } from '../connectors/types.js';
 import { quoteIdent, type Database } from '../duck/index.js';
@@ -133,11 +133,11 @@ async function queryObject(
   return { object, writer: await connector.open(object, env.connectors) };
 }
 
-function sourcesOf(plan: IncrementalPlan, catalog: CatalogReader): Map<string, SourceObject> {
-  const sources = new Map<string, SourceObject>();
+function sourcesOf(plan: IncrementalPlan, catalog: CatalogReader): Map<string, InputObject> {
+  const sources = new Map<string, InputObject>();
   for (const name of plan.sources) {
     const object = catalog.get(name);
-    if (object?.kind !== 'source') throw new EddyError('INTERNAL', `the plan reads "${name}", which is not a source`);
+    if (object?.kind !== 'source' && object?.kind !== 'table') throw new EddyError('INTERNAL', `the plan reads "${name}", which is neither a source nor a table`);
     sources.set(name, object);
   }
   return sources;

@@ -13,6 +13,7 @@ import { createResultView } from './create.js';
 import { LATE_ROWS_VIEW, refreshLateRowsView } from './late-rows.js';
 import { buildContinuousQuery } from './pipeline.js';
 import { openPushStorage } from './push-storage.js';
+import { createTableChangelog, releaseUnreadChangelogs } from './table-storage.js';
 
 /** What becomes of a rebuilt query: it runs, waits (paused before), or stays failed with its error. */
 export type Resumption = { readonly kind: 'start' } | { readonly kind: 'leave' } | { readonly kind: 'failed'; readonly error: EddyError };
@@ -39,6 +40,7 @@ export async function restoreQueries(ctx: EngineContext, options: RestoreOptions
           if (warning !== null) options.warn(warning);
         });
       }
+      if (object.kind === 'table') await keepIfWritesFail(ctx, object.name, () => createTableChangelog(ctx, object));
       if (object.kind !== 'materialized_view' && object.kind !== 'sink') continue;
       try {
         const query = await buildContinuousQuery(object.sql, ctx);
@@ -54,6 +56,8 @@ export async function restoreQueries(ctx: EngineContext, options: RestoreOptions
       }
     }
     await keepIfWritesFail(ctx, LATE_ROWS_VIEW, () => refreshLateRowsView(ctx));
+    // a query dropped just before a crash may have left changes no query reads
+    await keepIfWritesFail(ctx, '', () => releaseUnreadChangelogs(ctx, ctx.catalog.list().filter((o) => o.kind === 'table').map((o) => o.name)));
   } catch (e) {
     if (options.allOrNothing) for (const b of built) await b.query.stop().catch(() => undefined);
     throw e;

@@ -3,11 +3,11 @@
  * output, its sources at their offsets, its checkpoint logs, and where it stands in them. Opened
  * once per StreamingQuery; the query's lifecycle (streaming-query.ts) owns it.
  */
-import type { QueryObject, SourceObject } from '../catalog/types.js';
+import type { InputObject, QueryObject } from '../catalog/types.js';
 import { commitLog, offsetLog, type BatchLog, type CommitEntry, type OffsetEntry } from '../checkpoint/batch-log.js';
 import { openMetadata } from '../checkpoint/metadata.js';
 import { removeQueryDir } from '../checkpoint/query-dir.js';
-import { sourceConnector } from '../connectors/registry.js';
+import { openInput } from '../connectors/registry.js';
 import type { ConnectorEnv, SinkWriter, SourceOffset } from '../connectors/types.js';
 import { duckErrorCode } from '../duck/error-codes.js';
 import type { Connection, Database } from '../duck/index.js';
@@ -26,8 +26,8 @@ export interface StreamingQueryConfig {
   readonly plan: IncrementalPlan;
   readonly db: Database;
   readonly env: ConnectorEnv;
-  /** The catalog objects of plan.sources, by name. */
-  readonly sources: ReadonlyMap<string, SourceObject>;
+  /** The catalog objects of plan.sources (sources, and tables read as changelogs), by name. */
+  readonly sources: ReadonlyMap<string, InputObject>;
   /** The sink's writer (sinks), or null (materialized views: the result table is the output). */
   readonly sink: SinkWriter | null;
   /**
@@ -101,7 +101,7 @@ export async function openRuntime(config: StreamingQueryConfig): Promise<QueryRu
     for (const name of plan.sources) {
       const source = config.sources.get(name);
       if (!source) throw new EddyError('INTERNAL', `source "${name}" of "${object.name}" was not given`);
-      const reader = await sourceConnector(source.connector).open(source, env);
+      const reader = await openInput(source, env);
       sources.push({ name, reader, offset: reader.initialOffset });
     }
     const inPlace = new Set(sources.filter((s) => s.reader.inPlace !== undefined).map((s) => s.name));

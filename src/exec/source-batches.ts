@@ -2,7 +2,7 @@
  * Step 3 of a batch: each source's rows (start, end] in its batch relation `src_<source>`, which the
  * source scans read; their event times and late rows noted on the way.
  */
-import type { SourceObject } from '../catalog/types.js';
+import type { Column, InputObject } from '../catalog/types.js';
 import type { OffsetEntry } from '../checkpoint/batch-log.js';
 import type { LoadStats, SourceOffset, SourceReader } from '../connectors/types.js';
 import type { Connection } from '../duck/index.js';
@@ -56,7 +56,7 @@ export class SourceBatches {
     plan: IncrementalPlan,
     store: StateStore,
     private readonly query: string,
-    private readonly sources: ReadonlyMap<string, SourceObject>,
+    private readonly sources: ReadonlyMap<string, InputObject>,
     private readonly inPlace: ReadonlySet<string>,
     private readonly keepLateRows: boolean,
   ) {
@@ -93,7 +93,7 @@ export class SourceBatches {
       const columns = this.keepLateRows ? undefined : this.readColumns.get(s.name);
       let stats: LoadStats;
       if (s.reader.inPlace) {
-        const rows = s.reader.inPlace(s.offset, end, columns);
+        const rows = await s.reader.inPlace(s.offset, end, columns);
         await this.readInPlace(conn, s.name, rows.select);
         if (rows.rows === 0) continue;
         stats = { rows: rows.rows, badRows: 0, badRowExamples: [] };
@@ -123,7 +123,7 @@ export class SourceBatches {
    */
   private async clear(conn: Connection, source: string): Promise<void> {
     if (this.inPlace.has(source)) {
-      const columns = this.sources.get(source)!.columns.map((c) => `NULL::${c.type} AS ${q(c.name)}`).join(', ');
+      const columns = batchColumns(this.sources.get(source)!).map((c) => `NULL::${c.type} AS ${q(c.name)}`).join(', ');
       await this.readInPlace(conn, source, `SELECT ${columns} WHERE FALSE`);
       return;
     }
@@ -132,7 +132,7 @@ export class SourceBatches {
       await conn.run(`DELETE FROM ${sourceBatchTable(source)}`);
       return;
     }
-    const columns = this.sources.get(source)!.columns;
+    const columns = batchColumns(this.sources.get(source)!);
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${sourceBatchTable(source)} (${columnDefs(columns)})`);
     this.rowsSinceMade.set(source, 0);
   }
@@ -153,7 +153,7 @@ export class SourceBatches {
    */
   private keepLateRowsSql(source: string, batchId: number, offset: unknown, count: number, watermark: number | null): string | null {
     const object = this.sources.get(source);
-    const def = object?.watermark;
+    const def = object?.kind === 'source' ? object.watermark : null;
     if (!object || !def || count === 0) return null;
     const wm = watermarkSql(watermark);
     const late = lateRow(def.column, fieldType(object.columns, def.column), wm);
@@ -162,4 +162,9 @@ export class SourceBatches {
       `make_timestamp(${wm}), to_json(s) FROM ${sourceBatchTable(source)} AS s WHERE ${late}`
     );
   }
+}
+
+/** The columns of an input's batch relation: a source's, or a table's with each change's weight. */
+function batchColumns(input: InputObject): readonly Column[] {
+  return input.kind === 'table' ? [...input.columns, { name: '__op', type: 'INTEGER' }] : input.columns;
 }

@@ -4,7 +4,7 @@
  * the query's watermark, used from batch N+1, is the minimum over its watermarked sources, unknown
  * until each of them has seen a row, and it never goes back.
  */
-import type { SourceObject } from '../catalog/types.js';
+import type { InputObject } from '../catalog/types.js';
 import type { Connection } from '../duck/index.js';
 import { quoteIdent } from '../duck/quote.js';
 import type { WatermarkDef } from '../sql/ast.js';
@@ -28,7 +28,7 @@ export class WatermarkTracker {
   private watermarkMicros: number | null = null;
   private readonly sourceMarks = new Map<string, number>();
 
-  constructor(private readonly sources: ReadonlyMap<string, SourceObject>) {}
+  constructor(private readonly sources: ReadonlyMap<string, InputObject>) {}
 
   /** The watermark of the next batch. */
   get watermark(): number | null {
@@ -37,7 +37,7 @@ export class WatermarkTracker {
 
   /** The sources whose event time the watermark follows. */
   get watermarked(): string[] {
-    return [...this.sources.values()].filter((s) => s.watermark !== null).map((s) => s.name);
+    return [...this.sources.values()].filter((s) => s.kind === 'source' && s.watermark !== null).map((s) => s.name);
   }
 
   restore(state: EventTimeState | undefined): void {
@@ -56,7 +56,7 @@ export class WatermarkTracker {
    */
   async observe(conn: Connection, source: string, table: string, batchWatermark: number | null): Promise<BatchEventTime> {
     const object = this.sources.get(source);
-    const def = object?.watermark;
+    const def = object?.kind === 'source' ? object.watermark : null;
     if (!object || !def) return { min: null, max: null, late: 0 };
     const time = quoteIdent(def.column);
     const type = fieldType(object.columns, def.column);

@@ -39,6 +39,11 @@ export interface QueryText {
    * pull queries node-sql-parser cannot read (DuckDB-only syntax), which run on DuckDB as written.
    */
   readonly ast: unknown;
+  /**
+   * The relations joined `FOR SYSTEM_TIME AS OF PROCTIME()` (by the name the query uses: alias, else
+   * table), lower-cased; absent when none. The clause is blanked in what node-sql-parser reads.
+   */
+  readonly asOfProctime?: readonly string[];
 }
 
 interface StatementBase {
@@ -68,6 +73,10 @@ export interface CreateTable extends StatementBase {
   readonly columns: readonly ColumnDef[] | null;
   /** The query of CREATE TABLE ... AS, as text (full DuckDB SQL is allowed, so it is not parsed here). */
   readonly asQuery: string | null;
+  /** `APPEND ONLY`: rows are only ever inserted, so continuous queries read it as an append-only input. */
+  readonly appendOnly: boolean;
+  /** The statement DuckDB runs: the text without Eddy's own clauses (APPEND ONLY). */
+  readonly duckSql: string;
 }
 
 /** INSERT INTO name ...: into a table (passed to DuckDB) or a push source (appended by the engine). */
@@ -76,14 +85,33 @@ export interface Insert extends StatementBase {
   readonly table: string;
   /** Column list, or null when none was written. */
   readonly columns: readonly string[] | null;
-  /** The rows part: `VALUES (...), (...)` or a query, as text. */
+  /** The rows part: `VALUES (...), (...)` or a query, as text (without ON CONFLICT and RETURNING). */
   readonly body: string;
+  /** INSERT OR REPLACE / INSERT OR IGNORE (DuckDB's spellings of ON CONFLICT DO UPDATE / DO NOTHING). */
+  readonly or: 'replace' | 'ignore' | null;
+  readonly conflict: OnConflict | null;
+  /** Whether the statement has a RETURNING clause. */
+  readonly returning: boolean;
 }
 
-/** UPDATE / DELETE on a table: passed to DuckDB as written. */
+/** `ON CONFLICT [(columns)] DO NOTHING | DO UPDATE SET ...`. */
+export interface OnConflict {
+  /** The conflict target's columns, when written. */
+  readonly target: readonly string[] | null;
+  readonly action: 'nothing' | 'update';
+}
+
+/** UPDATE / DELETE on a table: passed to DuckDB as written; its parts tell which rows it changes. */
 export interface UpdateOrDelete extends StatementBase {
   readonly kind: 'update' | 'delete';
   readonly table: string;
+  /** DELETE FROM t [AS] alias; always null for UPDATE (DuckDB's UPDATE takes no alias). */
+  readonly alias: string | null;
+  /** UPDATE's FROM list or DELETE's USING list, as text. */
+  readonly from: string | null;
+  /** The WHERE condition, as text. */
+  readonly where: string | null;
+  readonly returning: boolean;
 }
 
 export interface CreateView extends StatementBase {

@@ -7,6 +7,7 @@ import { isStackOverflow, type SqlPosition } from '../util/errors.js';
 import type { QueryText } from './ast.js';
 import { checkAstDepth, tooComplex } from './nesting-limit.js';
 import { describeFailure, positionWithin, syntaxError, tokenAt, type PeggyExpectation } from './syntax-error.js';
+import { rewriteTemporalJoins } from './temporal-join-rewrite.js';
 import { rewriteWindowTableFunctions } from './window-tvf-rewrite.js';
 
 const PARSE_OPTIONS = { database: 'postgresql', parseOptions: { includeLocations: true } };
@@ -29,15 +30,16 @@ export interface QueryBodyOptions {
  */
 export function parseQueryBody(text: string, start: SqlPosition, options: QueryBodyOptions = {}): QueryText {
   let ast: unknown;
+  const temporal = rewriteTemporalJoins(text);
   try {
-    ast = astOf(text);
+    ast = astOf(temporal.text);
   } catch (e) {
     if (options.allowUnparsed) return { text, start, ast: null };
     if (isStackOverflow(e)) throw tooComplex('it nests too deeply for the query parser', start, e);
     throw queryError(e, text, start);
   }
   checkAstDepth(ast);
-  return { text, start, ast };
+  return temporal.relations.length > 0 ? { text, start, ast, asOfProctime: temporal.relations } : { text, start, ast };
 }
 
 /**

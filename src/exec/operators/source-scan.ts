@@ -1,4 +1,4 @@
-/** The delta of a source: the rows its reader loaded into the batch's source table, each inserted. */
+/** The delta of an input: the rows its reader loaded into the batch's table, inserted or with their weights. */
 import { quoteIdent } from '../../duck/quote.js';
 import type { SourceScanOp } from '../../plan/incremental/nodes.js';
 import { timeBelow, watermarkSql, type OperatorRule, type RuleNames } from './rule.js';
@@ -20,7 +20,7 @@ function scanView(node: SourceScanOp, names: RuleNames): string {
   const cols = node.columns.map((c, i) => `${quoteIdent(c)} AS ${quoteIdent(node.fields[i]!.name)}`);
   const timeType = node.fields[node.columns.indexOf(node.lateRowsColumn ?? '')]?.type;
   const where = node.lateRowsColumn === null ? '' : ` WHERE NOT ${lateRow(node.lateRowsColumn, timeType, watermarkSql(names.watermark.current))}`;
-  return `CREATE OR REPLACE TEMP VIEW ${names.output} AS SELECT ${[...cols, '1 AS __op'].join(', ')} FROM ${sourceBatchTable(node.source)}${where}`;
+  return `CREATE OR REPLACE TEMP VIEW ${names.output} AS SELECT ${[...cols, node.weighted ? '__op' : '1 AS __op'].join(', ')} FROM ${sourceBatchTable(node.source)}${where}`;
 }
 
 /**

@@ -10,6 +10,11 @@
  * right rows with time >= watermark, so it is evicted once its time is below watermark - upper;
  * a right row once its time is below watermark + lower. Outer joins remember whether a stored row
  * ever matched, and emit it padded with NULLs when it is evicted unmatched.
+ *
+ * An outer join without eviction (no time bound, or inputs that retract) keeps a preserved row
+ * padded while it has no partner: each batch re-decides the padding of the rows it touched (those
+ * in the delta and those a delta row on the other side matches) from their weight and their
+ * partners' weight before and after the batch, and emits the difference (paddingDelta).
  */
 import { quoteIdent } from '../../duck/quote.js';
 import type { StreamJoinOp } from '../../plan/incremental/nodes.js';
@@ -90,7 +95,12 @@ export const streamJoinRule: OperatorRule<StreamJoinOp> = {
     ];
     const bound = node.timeBound;
     const slack = node.slackMicros;
-    if (outer) {
+    if (outer && !bound) {
+      // before the state takes the deltas: the padding reads both sides as they were
+      if (node.joinType !== 'right') sql.push(...paddingDelta(node, names, 'left'));
+      if (node.joinType !== 'left') sql.push(...paddingDelta(node, names, 'right'));
+    }
+    if (outer && bound) {
       // Which stored rows have met a partner (a correlated EXISTS: the two sides' names are disjoint).
       sql.push(
         `UPDATE ${left} AS l SET __matched = TRUE WHERE NOT __matched AND EXISTS (SELECT 1 FROM ${dr} AS r WHERE ${on})`,
@@ -154,3 +164,33 @@ export const streamJoinRule: OperatorRule<StreamJoinOp> = {
     ];
   },
 };
+
+/**
+ * The change of the padded rows of the `side` an outer join preserves, for the rows of that side the
+ * batch touched: a row is padded, with its weight, while the weight of its partners is 0. Touched:
+ * in the side's delta, or stored and matched by a row of the other side's delta. Reads the state
+ * as before the batch.
+ */
+function paddingDelta(node: StreamJoinOp, names: RuleNames, side: 'left' | 'right'): string[] {
+  const [dl, dr] = names.inputs as [string, string];
+  const own = side === 'left' ? { delta: dl, state: names.state(node.leftTable), fields: node.left.fields, alias: 'l' }
+    : { delta: dr, state: names.state(node.rightTable), fields: node.right.fields, alias: 'r' };
+  const other = side === 'left' ? { delta: dr, state: names.state(node.rightTable), fields: node.right.fields, alias: 'r' }
+    : { delta: dl, state: names.state(node.leftTable), fields: node.left.fields, alias: 'l' };
+  const on = node.condition ?? 'TRUE';
+  const touched = names.scratch(`touched_${side}`);
+  const same = columnsMatch('x', own.alias, own.fields.map((f) => f.name));
+  const weights =
+    `(SELECT coalesce(sum(x.__w), 0) FROM ${own.state} AS x WHERE ${same}) AS __w0, ` +
+    `(SELECT coalesce(sum(x.__op), 0) FROM ${own.delta} AS x WHERE ${same}) AS __dw, ` +
+    `(SELECT coalesce(sum(${other.alias}.__w), 0) FROM ${other.state} AS ${other.alias} WHERE ${on}) AS __m0, ` +
+    `(SELECT coalesce(sum(${other.alias}.__op), 0) FROM ${other.delta} AS ${other.alias} WHERE ${on}) AS __dm`;
+  const padded = side === 'left' ? `${fieldList(own.fields, 'c')}, ${nulls(other.fields)}` : `${nulls(other.fields)}, ${fieldList(own.fields, 'c')}`;
+  return [
+    `CREATE OR REPLACE TEMP TABLE ${touched} AS SELECT DISTINCT * FROM (SELECT ${fieldList(own.fields)} FROM ${own.delta} UNION ALL ` +
+      `SELECT ${fieldList(own.fields, own.alias)} FROM ${own.state} AS ${own.alias} WHERE EXISTS (SELECT 1 FROM ${other.delta} AS ${other.alias} WHERE ${on}))`,
+    `INSERT INTO ${names.output} SELECT ${padded}, __w FROM (SELECT *, ` +
+      `(CASE WHEN __m0 + __dm = 0 THEN __w0 + __dw ELSE 0 END) - (CASE WHEN __m0 = 0 THEN __w0 ELSE 0 END) AS __w ` +
+      `FROM (SELECT ${own.alias}.*, ${weights} FROM ${touched} AS ${own.alias})) AS c WHERE __w <> 0`,
+  ];
+}

@@ -23,7 +23,7 @@ export async function bindQuery(query: QueryText, ctx: BindContext): Promise<Log
   if (!stmt) {
     throw new EddyError('FEATURE_NOT_SUPPORTED', 'only SELECT queries can be planned', { position: loc.position(0) });
   }
-  const node = await bindQueryBody(stmt, { ctx, loc, ctes: new Map(), viewStack: [] }, { root: true });
+  const node = await bindQueryBody(stmt, { ctx, loc, ctes: new Map(), viewStack: [], asOfProctime: new Set(query.asOfProctime ?? []) }, { root: true });
   return completePendingRanks(node);
 }
 

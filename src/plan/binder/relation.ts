@@ -30,8 +30,15 @@ export async function bindRelationRef(item: FromItem, state: BinderState): Promi
     case 'source':
     case 'table': {
       const qualifier = alias ?? obj.name;
+      const asOfProctime = state.asOfProctime.has(qualifier.toLowerCase());
+      if (asOfProctime && obj.kind !== 'table') {
+        throw new EddyError('WRONG_OBJECT_TYPE', `FOR SYSTEM_TIME AS OF PROCTIME() applies to tables, and "${obj.name}" is a source`, {
+          position,
+          hint: 'join the source as it is: its rows arrive once; a table joined as of processing time is read as it is when each batch runs',
+        });
+      }
       const fields: Field[] = obj.columns.map((c) => ({ name: c.name, type: c.type, userName: c.name, qualifier }));
-      const scan: ScanNode = { kind: 'scan', relation: obj.kind, name: obj.name, fields };
+      const scan: ScanNode = asOfProctime ? { kind: 'scan', relation: 'table', name: obj.name, fields, asOfProctime: true } : { kind: 'scan', relation: obj.kind, name: obj.name, fields };
       return bound(scan);
     }
     case 'view':
@@ -76,6 +83,7 @@ async function inlineView(
     loc: new Locator(view.query.text, view.query.start),
     ctes: new Map(),
     viewStack: [...state.viewStack, view.name],
+    asOfProctime: new Set(view.query.asOfProctime ?? []),
   };
   let node: LogicalNode;
   try {

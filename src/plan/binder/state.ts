@@ -16,6 +16,8 @@ export interface BinderState {
   readonly ctes: ReadonlyMap<string, BoundCte>;
   /** Views being inlined, outermost first, to detect cycles. */
   readonly viewStack: readonly string[];
+  /** Relations of this query text joined FOR SYSTEM_TIME AS OF PROCTIME(), by qualifier (lower-cased). */
+  readonly asOfProctime: ReadonlySet<string>;
 }
 
 export function withCtes(state: BinderState, ctes: ReadonlyMap<string, BoundCte>): BinderState {

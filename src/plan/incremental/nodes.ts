@@ -28,7 +28,8 @@ interface NodeBase {
 }
 
 /**
- * The delta of a source: every row loaded in this batch, inserted. When the source has a watermark
+ * The delta of an input: a source's rows loaded in this batch, inserted, or a table's changes with
+ * their weights (`weighted`: its batch relation has `__op`). When the source has a watermark
  * and the plan keeps state, rows whose event time is below the batch's watermark are late: they
  * are dropped here, before any stateful operator, and counted (and kept, with late_rows = 'keep').
  */
@@ -39,6 +40,8 @@ export interface SourceScanOp extends NodeBase {
   readonly columns: readonly string[];
   /** The source column holding event time, when late rows are dropped here; else null. */
   readonly lateRowsColumn: string | null;
+  /** The input's rows carry their weight in `__op` (a table's changes); else each row is inserted. */
+  readonly weighted: boolean;
   /** The source columns the plan reads (a source may leave the others NULL); null: all. */
   readonly columnsRead: readonly string[] | null;
 }

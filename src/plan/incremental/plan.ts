@@ -39,9 +39,9 @@ export interface IncrementalPlan extends ExecutionFacts {
   readonly key: readonly string[] | null;
   /** The same key as the root's field names (the columns of its delta). */
   readonly keyFields: readonly string[] | null;
-  /** Catalog names of the sources the plan reads (each becomes a SourceReader). */
+  /** Catalog names of the sources and tables the plan reads as changelogs (each becomes a SourceReader). */
   readonly sources: readonly string[];
-  /** Catalog names of the tables the plan reads as of each batch. */
+  /** Catalog names of the tables the plan reads as of each batch (FOR SYSTEM_TIME AS OF PROCTIME()). */
   readonly tables: readonly string[];
   /** A stable fingerprint of the plan, stored in the query's metadata to detect changed queries. */
   readonly fingerprint: string;
@@ -99,8 +99,8 @@ export function planIncremental(root: LogicalNode, options: PlanOptions): Increm
   const planner = new Planner(options.catalog, { emitOnClose: options.outputMode === 'append' });
   const planned = planner.plan(body);
   if ('static' in planned) {
-    throw new EddyError('FEATURE_NOT_SUPPORTED', `"${options.name}" reads no source, so it would never change`, {
-      hint: 'a continuous query must read at least one source; for a query over tables only, use CREATE VIEW or a SELECT',
+    throw new EddyError('FEATURE_NOT_SUPPORTED', `"${options.name}" reads no source and no table other than as of processing time, so it would never change`, {
+      hint: 'a continuous query must read a source or a table; tables joined FOR SYSTEM_TIME AS OF PROCTIME() are only looked up',
     });
   }
   const stream = planned.stream;

@@ -90,9 +90,27 @@ export class Planner {
     }
   }
 
+  /**
+   * A table is a changelog input like a source, its changes weighted in `__op` (retracting, unless it
+   * is APPEND ONLY); joined FOR SYSTEM_TIME AS OF PROCTIME() it stays logical, read as of each batch.
+   */
   private table(node: Extract<LogicalNode, { kind: 'scan' }>): Planned {
-    this.tables.add(node.name);
-    return { static: node };
+    if (node.asOfProctime) {
+      this.tables.add(node.name);
+      return { static: node };
+    }
+    const table = this.catalog.get(node.name);
+    if (!table || table.kind !== 'table') throw new EddyError('INTERNAL', `"${node.name}" is not a table`);
+    this.sources.add(node.name);
+    const columns = node.fields.map((f, i) => table.columns[i]?.name ?? f.userName);
+    return {
+      stream: {
+        kind: 'source_scan', id: this.id(), source: node.name, fields: node.fields, columns, lateRowsColumn: null, weighted: true,
+        changelog: table.appendOnly ? 'append-only' : 'retracting', state: [],
+        columnsRead: node.fieldsRead === undefined ? null : columns.filter((_, i) => node.fieldsRead!.includes(node.fields[i]!.name)),
+      },
+      times: NO_EVENT_TIMES,
+    };
   }
 
   private source(node: Extract<LogicalNode, { kind: 'scan' }>): Planned {
@@ -109,7 +127,7 @@ export class Planner {
     return {
       stream: {
         kind: 'source_scan', id: this.id(), source: node.name, fields: node.fields, columns,
-        lateRowsColumn: timeColumn, changelog: 'append-only', state: [],
+        lateRowsColumn: timeColumn, weighted: false, changelog: 'append-only', state: [],
         columnsRead: node.fieldsRead === undefined ? null : columns.filter((_, i) => node.fieldsRead!.includes(node.fields[i]!.name)),
       },
       times,
@@ -289,15 +307,12 @@ export class Planner {
 
   private streamJoin(node: JoinNode, left: Extract<Planned, { stream: unknown }>, right: Extract<Planned, { stream: unknown }>): Planned {
     const bound = node.timeBound ?? null;
-    const evictable = bound !== null && left.times.has(bound.leftField) && right.times.has(bound.rightField);
     const outer = node.joinType === 'left' || node.joinType === 'right' || node.joinType === 'full';
     const appendOnly = left.stream.changelog === 'append-only' && right.stream.changelog === 'append-only';
-    if (outer && !(evictable && appendOnly)) {
-      throw new EddyError('FEATURE_NOT_SUPPORTED',
-        `${node.joinType.toUpperCase()} JOIN of two streams needs a time bound between watermarked event times (and inputs that only append)`, {
-          hint: "bound the join in time, e.g. ON a.id = b.id AND b.ts BETWEEN a.ts AND a.ts + INTERVAL '1' HOUR, with a WATERMARK on both sources: a row is padded with NULLs when its partner can no longer arrive",
-        });
-    }
+    // An outer join evicts by watermark only over inputs that only append: it pads a row once, when
+    // the row can meet no partner any more. Otherwise it keeps both inputs and pads (and retracts
+    // the padding of) each row as its matches come and go.
+    const evictable = bound !== null && left.times.has(bound.leftField) && right.times.has(bound.rightField) && (!outer || appendOnly);
     if (!evictable) {
       this.warnings.push(
         'a join of two streams without a time bound between watermarked event times keeps both inputs in state forever: its state grows without bound',
@@ -318,7 +333,7 @@ export class Planner {
           { name: rightTable, purpose: `rows of the right input${evictable ? ', evicted by watermark' : ' (unbounded)'}` },
         ],
         leftTable, rightTable,
-        changelog: appendOnly ? 'append-only' : 'retracting',
+        changelog: appendOnly && (!outer || evictable) ? 'append-only' : 'retracting',
       },
       times,
     };

@@ -7,10 +7,15 @@
  */
 import type { Field } from './field.js';
 
-/** Reads a catalog relation. Sources are unbounded (deltas); tables are read as of the batch. */
+/**
+ * Reads a catalog relation. Sources and tables are changelogs (a table's changes are retractions and
+ * insertions); a table joined FOR SYSTEM_TIME AS OF PROCTIME() is read as of each batch instead.
+ */
 export interface ScanNode {
   readonly kind: 'scan';
   readonly relation: 'source' | 'table';
+  /** A table read as of each batch (FOR SYSTEM_TIME AS OF PROCTIME()), not as a changelog. */
+  readonly asOfProctime?: true;
   /** Catalog name of the source or table. */
   readonly name: string;
   readonly fields: readonly Field[];

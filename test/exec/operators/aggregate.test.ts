@@ -11,7 +11,7 @@ import { field, loadDelta, readDelta } from '../../support/changelog.js';
 const inputFields = [field('k', 'VARCHAR'), field('v', 'BIGINT')];
 
 function input(changelog: 'append-only' | 'retracting'): IncrementalNode {
-  return { kind: 'source_scan', id: 'op1', source: 's', columns: ['k', 'v'], fields: inputFields, changelog, state: [], lateRowsColumn: null, columnsRead: null };
+  return { kind: 'source_scan', id: 'op1', source: 's', columns: ['k', 'v'], fields: inputFields, changelog, state: [], lateRowsColumn: null, weighted: false, columnsRead: null };
 }
 
 function call(fn: AggregateCall['fn'], arg: string | null, distinct = false): AggregateCall {

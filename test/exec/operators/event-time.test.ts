@@ -11,7 +11,7 @@ const S = 1_000_000;
 const ts = (sec: number): string => `2024-01-01T00:00:${String(sec).padStart(2, '0')}`;
 
 function scan(id: string, fields: ReturnType<typeof field>[], changelog: 'append-only' | 'retracting' = 'append-only'): IncrementalNode {
-  return { kind: 'source_scan', id, source: id, columns: fields.map((f) => f.name), fields, changelog, state: [], lateRowsColumn: null, columnsRead: null };
+  return { kind: 'source_scan', id, source: id, columns: fields.map((f) => f.name), fields, changelog, state: [], lateRowsColumn: null, weighted: false, columnsRead: null };
 }
 
 async function harness(node: IncrementalNode, inputs: string[]) {

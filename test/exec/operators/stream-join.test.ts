@@ -8,7 +8,7 @@ import { field, loadDelta, readDelta } from '../../support/changelog.js';
 const leftFields = [field('a', 'BIGINT'), field('x', 'VARCHAR')];
 const rightFields = [field('b', 'BIGINT'), field('y', 'VARCHAR')];
 const scan = (id: string, fields: typeof leftFields, changelog: 'append-only' | 'retracting'): IncrementalNode =>
-  ({ kind: 'source_scan', id, source: id, columns: fields.map((f) => f.name), fields, changelog, state: [], lateRowsColumn: null, columnsRead: null });
+  ({ kind: 'source_scan', id, source: id, columns: fields.map((f) => f.name), fields, changelog, state: [], lateRowsColumn: null, weighted: false, columnsRead: null });
 
 t.test('a stream-stream join emits each match once, whichever side arrives first, and retracts', async (t) => {
   const node: StreamJoinOp = {
