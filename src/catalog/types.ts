@@ -29,6 +29,11 @@ export interface SourceObject extends ObjectBase {
   readonly connector: string;
   /** The connector's options, validated (defaults filled in) by the connector at creation. */
   readonly options: Options;
+  /**
+   * PRIMARY KEY: the source is an upsert stream (catalog/keyed-source.ts): a row replaces the row
+   * with its key, or deletes it. Absent: every row is appended.
+   */
+  readonly primaryKey?: readonly string[];
 }
 
 /**

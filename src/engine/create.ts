@@ -6,7 +6,7 @@ import { sourceConnector } from '../connectors/registry.js';
 import { PUSH_CONNECTOR } from '../connectors/push/source.js';
 import { quoteIdent } from '../duck/index.js';
 import { bindQuery } from '../plan/binder/index.js';
-import type { CreateMaterializedView, CreateSink, CreateSource, CreateTable, CreateView, WatermarkDef } from '../sql/ast.js';
+import type { CreateMaterializedView, CreateSink, CreateSource, CreateTable, CreateView, Options, WatermarkDef } from '../sql/ast.js';
 import { watermarkOfMax } from '../exec/watermark.js';
 import { EddyError } from '../util/errors.js';
 import { log } from '../util/log.js';
@@ -15,6 +15,7 @@ import { wrapDuckError } from './duck-errors.js';
 import { buildContinuousQuery } from './pipeline.js';
 import { createPushStorage } from './push-storage.js';
 import { commandResult, type StatementResult } from './statement-result.js';
+import { KEYED_COMMAND, KEYED_POSITION } from '../catalog/keyed-source.js';
 import { readByQueries } from './table-dml.js';
 import { createTableChangelog, dropTableChangelog } from './table-storage.js';
 import { RESERVED_TABLE_COLUMNS } from '../connectors/table/changelog.js';
@@ -34,6 +35,7 @@ export async function createSource(ctx: EngineContext, stmt: CreateSource): Prom
     });
   }
   if (stmt.watermark) await checkWatermark(ctx, stmt, validated.columns, stmt.watermark);
+  const primaryKey = checkSourceKey(stmt, connector.name, validated.options, validated.columns);
   const object: SourceObject = {
     kind: 'source',
     name: stmt.name,
@@ -42,11 +44,39 @@ export async function createSource(ctx: EngineContext, stmt: CreateSource): Prom
     watermark: stmt.watermark,
     connector: connector.name,
     options: validated.options,
+    ...(primaryKey.length > 0 ? { primaryKey } : {}),
   };
   if (object.connector === PUSH_CONNECTOR) await createPushStorage(ctx, object);
   ctx.catalog.add(object);
   logDdl(ctx, { op: 'create', sql: stmt.sql, object, dependsOn: [] });
   return commandResult(tag);
+}
+
+/** Formats whose records are changes of keyed rows (Kafka): a source reading them needs its PRIMARY KEY. */
+const KEYED_FORMATS: readonly string[] = ['upsert-json', 'debezium-json'];
+
+/**
+ * A PRIMARY KEY makes a source an upsert stream: push sources (INSERT replaces the key's row, DELETE
+ * deletes it) and Kafka's keyed formats take one, and those formats need one. Returns its columns.
+ */
+function checkSourceKey(stmt: CreateSource, connector: string, options: Options, columns: readonly Column[]): string[] {
+  const key = (stmt.columns ?? []).filter((c) => c.primaryKey).map((c) => c.name);
+  const keyedFormat = connector === 'kafka' && KEYED_FORMATS.includes(String(options.format));
+  const reserved = columns.find((c) => c.name === KEYED_COMMAND || c.name === KEYED_POSITION);
+  if (reserved) throw new EddyError('INVALID_PARAMETER', `source "${stmt.name}": the column name "${reserved.name}" is reserved`, { position: stmt.start });
+  if (key.length > 0 && connector !== PUSH_CONNECTOR && !keyedFormat) {
+    throw new EddyError('INVALID_PARAMETER', `source "${stmt.name}": a PRIMARY KEY makes a source an upsert stream, which the ${connector} connector${connector === 'kafka' ? ` with format '${String(options.format)}'` : ''} does not produce`, {
+      position: stmt.start,
+      hint: connector === 'kafka' ? "use format = 'upsert-json' (the message key's latest value) or 'debezium-json' (Debezium's change records)" : 'declare the source without PRIMARY KEY',
+    });
+  }
+  if (keyedFormat && key.length === 0) {
+    throw new EddyError('INVALID_PARAMETER', `source "${stmt.name}": format '${String(options.format)}' carries changes of keyed rows, so the source needs a PRIMARY KEY`, {
+      position: stmt.start,
+      hint: 'declare the key, e.g. (id BIGINT PRIMARY KEY, ...)',
+    });
+  }
+  return key;
 }
 
 /**

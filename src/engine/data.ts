@@ -3,6 +3,7 @@ import { KIND_NAMES } from '../catalog/catalog.js';
 import type { CatalogObject, TableObject } from '../catalog/types.js';
 import type { Insert, UpdateOrDelete } from '../sql/ast.js';
 import { PUSH_CONNECTOR } from '../connectors/push/source.js';
+import { isKeyed } from '../catalog/keyed-source.js';
 import { EddyError } from '../util/errors.js';
 import type { EngineContext } from './context.js';
 import { insertIntoPushSource } from './push-storage.js';
@@ -33,7 +34,14 @@ export async function insert(ctx: EngineContext, stmt: Insert): Promise<Statemen
 
 export async function updateOrDelete(ctx: EngineContext, stmt: UpdateOrDelete): Promise<StatementResult> {
   const verb = stmt.kind === 'update' ? 'UPDATE' : 'DELETE FROM';
-  const table = requireTable(lookup(ctx, stmt.table, verb), verb, stmt);
+  const target = lookup(ctx, stmt.table, verb);
+  if (stmt.kind === 'delete' && target.kind === 'source' && target.connector === PUSH_CONNECTOR && isKeyed(target)) {
+    if (stmt.from !== null || stmt.returning) {
+      throw new EddyError('FEATURE_NOT_SUPPORTED', `DELETE FROM source "${target.name}": ${stmt.returning ? 'RETURNING' : 'USING'} is not supported on a source`, { position: stmt.start });
+    }
+    return commandResult(`DELETE ${await ctx.push.deleteRows(ctx.conn, target, stmt.alias, stmt.where)}`);
+  }
+  const table = requireTable(target, verb, stmt);
   const count = await runTableDml(ctx, stmt, table, `${verb} ${stmt.table}`);
   return commandResult(`${stmt.kind === 'update' ? 'UPDATE' : 'DELETE'} ${count}`);
 }
@@ -46,9 +54,9 @@ function lookup(ctx: EngineContext, name: string, verb: string): CatalogObject {
 
 function requireTable(object: CatalogObject, verb: string, stmt: Insert | UpdateOrDelete): TableObject {
   if (object.kind === 'table') return object;
-  const why = object.kind === 'source' ? 'sources are append-only' : 'its contents are computed from its query';
+  const why = object.kind === 'source' ? (isKeyed(object) ? 'a keyed source takes INSERT (which replaces the row with its key) and DELETE' : 'sources are append-only') : 'its contents are computed from its query';
   throw new EddyError('WRONG_OBJECT_TYPE', `cannot ${verb} ${KIND_NAMES[object.kind]} "${object.name}": ${why}`, {
     position: stmt.start,
-    hint: object.kind === 'source' ? 'INSERT INTO the source appends rows; UPDATE and DELETE work on tables' : 'change the data it reads instead',
+    hint: object.kind === 'source' ? 'INSERT INTO the source appends rows (a source with a PRIMARY KEY upserts them); UPDATE and DELETE work on tables' : 'change the data it reads instead',
   });
 }

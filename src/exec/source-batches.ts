@@ -2,7 +2,8 @@
  * Step 3 of a batch: each source's rows (start, end] in its batch relation `src_<source>`, which the
  * source scans read; their event times and late rows noted on the way.
  */
-import type { Column, InputObject } from '../catalog/types.js';
+import { batchColumns } from '../catalog/keyed-source.js';
+import type { InputObject } from '../catalog/types.js';
 import type { OffsetEntry } from '../checkpoint/batch-log.js';
 import type { LoadStats, SourceOffset, SourceReader } from '../connectors/types.js';
 import type { Connection } from '../duck/index.js';
@@ -164,7 +165,3 @@ export class SourceBatches {
   }
 }
 
-/** The columns of an input's batch relation: a source's, or a table's with each change's weight. */
-function batchColumns(input: InputObject): readonly Column[] {
-  return input.kind === 'table' ? [...input.columns, { name: '__op', type: 'INTEGER' }] : input.columns;
-}

@@ -1,7 +1,8 @@
 /**
  * Materialized views over tables that change: random INSERT / UPDATE / DELETE / upserts (and appends
- * to a source), views caught up at random points; every view must equal DuckDB's answer over the
- * tables as they are, for every operator kind.
+ * to a source, upserts and deletes on a keyed source), views caught up at random points; every view
+ * must equal DuckDB's answer over the tables (and the keyed source's current rows) as they are, for
+ * every operator kind.
  */
 import t from 'tap';
 import { int, pick } from '../support/differential.js';
@@ -38,7 +39,23 @@ const clicks = {
   row: (r: () => number) => `(${int(r, 1, 12)}, ${int(r, 1, 3)})`,
 };
 
+// a keyed push source: INSERT replaces the row with its key, DELETE deletes by key
+const prices = {
+  ddl: 'CREATE SOURCE prices (id BIGINT PRIMARY KEY, g INTEGER, price INTEGER NOT NULL)',
+  row: (r: () => number, id: number) => `(${id}, ${pick(r, groups)}, ${int(r, 1, 30)})`,
+  keyed: true,
+};
+
 const cases: Record<string, Omit<TableViewCase, 'seed'>> = {
+  'a keyed source: upserts and deletes by key, alone and joined with a table': {
+    tables: { items },
+    sources: { prices },
+    views: {
+      agg: { query: 'SELECT g, count(*) AS n, sum(price) AS s, max(price) AS mx FROM prices GROUP BY g' },
+      j: { query: 'SELECT prices.id, prices.price, items.v FROM prices LEFT JOIN items ON prices.id = items.id' },
+      top: { query: 'SELECT id, price FROM (SELECT id, price, row_number() OVER (PARTITION BY g ORDER BY price DESC, id) AS rn FROM prices) WHERE rn <= 2' },
+    },
+  },
   'filter and project': {
     tables: { items },
     views: { m: { query: 'SELECT id, v * 2 AS v2, g FROM items WHERE v > 10 OR g IS NULL' } },

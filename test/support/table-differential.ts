@@ -24,7 +24,10 @@ export interface CaseTable {
 
 export interface CaseSourceOfRows {
   readonly ddl: string;
+  /** The i-th row appended; for a keyed source, a row whose key is `i`. */
   readonly row: (r: Random, i: number) => string;
+  /** A source with a PRIMARY KEY `id`: rows upsert by key (ids repeat), and DELETE deletes by key. */
+  readonly keyed?: boolean;
 }
 
 export interface TableViewCase {
@@ -96,13 +99,20 @@ export async function runTableViews(c: TableViewCase): Promise<TableViewReport> 
       const sourceNames = Object.keys(c.sources ?? {});
       if (sourceNames.length > 0 && r() < 0.3) {
         const name = pick(r, sourceNames);
+        const source = c.sources![name]!;
         const n = int(r, 1, 5);
-        const tuples = Array.from({ length: n }, () => {
-          const i = sourceRows.get(name)!;
-          sourceRows.set(name, i + 1);
-          return c.sources![name]!.row(r, i);
-        });
-        await run(`INSERT INTO ${name} VALUES ${tuples.join(', ')}`);
+        if (source.keyed && r() < 0.3) {
+          const m = int(r, 2, 5);
+          await run(`DELETE FROM ${name} WHERE id % ${m} = ${int(r, 0, m - 1)}`);
+        } else {
+          const tuples = Array.from({ length: n }, () => {
+            const i = sourceRows.get(name)!;
+            sourceRows.set(name, i + 1);
+            // a keyed source's rows reuse keys: most are upserts of keys seen before
+            return source.row(r, source.keyed ? int(r, 1, Math.max(1, Math.min(i, 15))) : i);
+          });
+          await run(`INSERT INTO ${name} VALUES ${tuples.join(', ')}`);
+        }
       } else {
         const name = pick(r, Object.keys(c.tables));
         const next = () => {

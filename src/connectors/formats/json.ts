@@ -13,7 +13,8 @@ import { displayFileSql, fileListSql, FilesUnreadable, type FormatLoadRequest } 
 import { StagedRows, type StagedColumn } from './staged-rows.js';
 
 /** A JSON pointer to a top-level key (RFC 6901 escapes). */
-function pointer(key: string): string {
+/** The JSON pointer of an object's key, as an SQL literal. */
+export function pointer(key: string): string {
   return quoteLiteral(`/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`);
 }
 

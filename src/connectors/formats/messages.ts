@@ -7,18 +7,31 @@
  * SQL (StagedRows), so a bad message is located by topic, partition and offset and its column.
  */
 import type { Column } from '../../catalog/types.js';
-import { quoteIdent, type Connection } from '../../duck/index.js';
+import { KEYED_COMMAND, KEYED_POSITION } from '../../catalog/keyed-source.js';
+import { quoteIdent, quoteLiteral, type Connection } from '../../duck/index.js';
 import { EddyError } from '../../util/errors.js';
 import { tempName } from './temp-name.js';
 import type { LoadStats } from '../types.js';
 import { checkStagedRows, type OnError } from './bad-rows.js';
 import { castValue, type Casts } from './casts.js';
 import { isTextType } from './format.js';
-import { jsonRowErrorSql, jsonStagedColumn } from './json.js';
+import { jsonRowErrorSql, jsonStagedColumn, pointer } from './json.js';
 import { StagedRows, type BadRowDetail, type StagedColumn } from './staged-rows.js';
 
-export const MESSAGE_FORMATS = ['json', 'csv', 'raw'] as const;
+export const MESSAGE_FORMATS = ['json', 'csv', 'raw', 'upsert-json', 'debezium-json'] as const;
 export type MessageFormat = (typeof MESSAGE_FORMATS)[number];
+
+/**
+ * Formats whose messages are changes of keyed rows (the source has a PRIMARY KEY, catalog/keyed-source.ts):
+ * - `upsert-json`: the value is the key's row now (JSON, as for 'json'; key columns missing from it
+ *   are read from the message key, a JSON object or, for a one-column key, a JSON or plain value);
+ *   a message without a value (a tombstone) deletes the key's row.
+ * - `debezium-json`: Debezium's change records (`{"before", "after", "op"}`, bare or inside
+ *   `"payload"`): c (create), r (snapshot read) and u (update) make `after` the key's row, d deletes
+ *   the row of `before`'s key; the tombstone Debezium writes after a delete is skipped. A TIMESTAMP
+ *   given as a number is microseconds since the epoch, a DATE as days (Debezium's encodings).
+ */
+export const KEYED_MESSAGE_FORMATS: readonly MessageFormat[] = ['upsert-json', 'debezium-json'];
 
 /** Columns filled from the message rather than its value. */
 export const METADATA_COLUMNS = ['_key', '_topic', '_partition', '_offset', '_timestamp'] as const;
@@ -46,6 +59,8 @@ export interface MessageLoadRequest {
   readonly target: string;
   readonly onError: OnError;
   readonly casts: Casts;
+  /** The source's PRIMARY KEY (keyed formats): rows get their command and position too. */
+  readonly key?: readonly string[];
 }
 
 export interface MessageLoadResult {
@@ -124,8 +139,66 @@ function metadataColumn(column: Column): StagedColumn {
   }
 }
 
+/** A JSON object of the message key's columns (upsert-json), NULL when the key is missing. */
+function keyObjectSql(key: readonly string[]): string {
+  const single = key.length === 1 ? `ELSE json_object(${quoteLiteral(key[0]!)}, CASE WHEN json_valid(__key) THEN __key::JSON ELSE to_json(__key) END)` : '';
+  return `CASE WHEN __key IS NULL THEN NULL WHEN json_valid(__key) AND json_type(__key::JSON) = 'OBJECT' THEN __key::JSON ${single} END`;
+}
+
+/** A staged column read from a Debezium row: its TIMESTAMP and DATE numbers decoded. */
+function debeziumColumn(column: Column, casts: Casts): StagedColumn {
+  const base = jsonStagedColumn('__j', column, casts);
+  const type = column.type.trim().toUpperCase();
+  const path = pointer(column.name);
+  const numeric = `json_type(__j, ${path}) IN ('UBIGINT', 'BIGINT')`;
+  if (type === 'TIMESTAMP') return { ...base, value: `CASE WHEN ${numeric} THEN make_timestamp(json_extract(__j, ${path})::BIGINT) ELSE ${base.value} END` };
+  if (type === 'DATE') return { ...base, value: `CASE WHEN ${numeric} THEN DATE '1970-01-01' + json_extract(__j, ${path})::INTEGER ELSE ${base.value} END` };
+  return base;
+}
+
+/** The command and position of a keyed format's rows, after the source's columns. */
+function keyedColumns(): StagedColumn[] {
+  return [
+    { column: { name: KEYED_COMMAND, type: 'INTEGER' }, raw: '__cmd', value: '__cmd' },
+    { column: { name: KEYED_POSITION, type: 'BIGINT' }, raw: '__line', value: '__line' },
+  ];
+}
+
+/**
+ * The staging relation of a keyed format: `__j` the row's JSON object, `__cmd` its command, and
+ * `__row_error` what makes a message unreadable.
+ */
+function keyedFrom(req: MessageLoadRequest, raw: string): string {
+  const key = req.key ?? [];
+  if (req.format === 'upsert-json') {
+    const keyObject = keyObjectSql(key);
+    const rowError = `CASE WHEN __value IS NULL AND (${keyObject}) IS NULL THEN 'a tombstone needs a key that names the row to delete' ` +
+      `WHEN __value IS NOT NULL THEN ${jsonRowErrorSql('__value')} END`;
+    const j = `CASE WHEN __value IS NULL THEN (${keyObject}) WHEN json_valid(__value) THEN json_merge_patch(coalesce((${keyObject}), '{}'::JSON), __value::JSON) END`;
+    return `(SELECT *, ${rowError} AS __row_error, ${j} AS __j, CASE WHEN __value IS NULL THEN -1 ELSE 1 END AS __cmd FROM ${quoteIdent(raw)})`;
+  }
+  const rowError = `coalesce(${jsonRowErrorSql('__value')}, CASE WHEN __dop IS NULL THEN 'a Debezium change record needs "op"' ` +
+    `WHEN __dop NOT IN ('c', 'r', 'u', 'd') THEN 'unknown Debezium op "' || __dop || '"' ` +
+    `WHEN __dop = 'd' AND json_type(__p, '$.before') IS DISTINCT FROM 'OBJECT' THEN 'a delete ("op": "d") needs "before"' ` +
+    `WHEN __dop <> 'd' AND json_type(__p, '$.after') IS DISTINCT FROM 'OBJECT' THEN '"op": "' || __dop || '" needs "after"' END)`;
+  const envelope = `(SELECT *, CASE WHEN json_type(__env, '$.payload') = 'OBJECT' THEN __env->'payload' ELSE __env END AS __p FROM ` +
+    `(SELECT *, CASE WHEN json_valid(__value) THEN __value::JSON END AS __env FROM ${quoteIdent(raw)} WHERE __value IS NOT NULL))`;
+  return `(SELECT *, ${rowError} AS __row_error, CASE WHEN __dop = 'd' THEN __p->'before' ELSE __p->'after' END AS __j, ` +
+    `CASE WHEN __dop = 'd' THEN -1 ELSE 1 END AS __cmd FROM (SELECT *, __p->>'op' AS __dop FROM ${envelope}))`;
+}
+
 function valueColumns(req: MessageLoadRequest): { rowError: string; columns: StagedColumn[] } {
   const nullValue = `CASE WHEN __value IS NULL THEN 'the message has no value (a tombstone)' END`;
+  if (req.format === 'upsert-json' || req.format === 'debezium-json') {
+    const key = new Set(req.key ?? []);
+    // a delete carries the key alone: NOT NULL holds for the key's columns
+    const column = (c: Column): Column => (key.has(c.name) || !c.notNull ? c : { name: c.name, type: c.type });
+    const read = req.format === 'debezium-json' ? debeziumColumn : (c: Column, casts: Casts) => jsonStagedColumn('__j', c, casts);
+    return {
+      rowError: '__row_error',
+      columns: [...req.columns.map((c) => (isMetadataColumn(c.name) ? metadataColumn(c) : read(column(c), req.casts))), ...keyedColumns()],
+    };
+  }
   if (req.format === 'json') {
     return {
       rowError: `coalesce(${nullValue}, ${jsonRowErrorSql('__value')})`,
@@ -188,7 +261,8 @@ export async function loadMessages(conn: Connection, messages: readonly Message[
     await conn.append(raw, undefined, rows);
     const { rowError, columns } = valueColumns(req);
     const json = req.format === 'json' ? `, CASE WHEN json_valid(__value) THEN __value::JSON END AS __j` : '';
-    const from = `(SELECT *, ${rowError} AS __row_error${json} FROM ${quoteIdent(raw)})`;
+    const keyed = KEYED_MESSAGE_FORMATS.includes(req.format);
+    const from = keyed ? keyedFrom(req, raw) : `(SELECT *, ${rowError} AS __row_error${json} FROM ${quoteIdent(raw)})`;
     staged = await StagedRows.create(conn, { from, columns });
     const stats = await checkStagedRows(staged, req.source, req.onError, 'offset');
     const bad = stats.badRows > 0 ? await staged.badRows(stats.badRows) : [];

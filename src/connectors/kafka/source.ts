@@ -189,6 +189,7 @@ export class KafkaSourceReader implements SourceReader {
       target,
       onError: this.settings.onError === 'fail' ? 'fail' : 'skip',
       casts: this.settings.casts,
+      key: this.source.primaryKey,
     });
     if (bad.length > 0 && this.settings.deadLetterTopic !== undefined) {
       const byLocation = new Map(messages.map((m) => [`${m.topic}/${m.partition}/${m.offset}`, m]));

@@ -8,6 +8,7 @@
  * NULL column takes no NULL: a row that breaks either is a BAD_INPUT_ROW error naming it and its
  * column, and nothing of the statement or request is appended.
  */
+import { isKeyed, KEYED_COMMAND, KEYED_POSITION } from '../../catalog/keyed-source.js';
 import type { Column, SourceObject } from '../../catalog/types.js';
 import { duckErrorCode } from '../../duck/error-codes.js';
 import { quoteIdent, quoteLiteral, quoteQualified, type Connection, type Database } from '../../duck/index.js';
@@ -24,6 +25,13 @@ import type { ConnectorEnv, LoadStats, SourceConnector, SourceOffset, SourceRead
 import { rowsJson } from './rows-json.js';
 
 export const PUSH_CONNECTOR = 'push';
+
+/** What pull queries see of a push source: every row, or for a keyed source the current row per key. */
+function currentRowsSelect(source: SourceObject, table: string): string {
+  if (!isKeyed(source)) return `SELECT ${columnList(source.columns)} FROM ${table}`;
+  const key = source.primaryKey!.map(quoteIdent).join(', ');
+  return `SELECT ${columnList(source.columns)} FROM ${table} QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY ${SEQ} DESC) = 1 AND ${KEYED_COMMAND} > 0`;
+}
 const SEQ = '__seq';
 
 /** The table holding a push source's rows. */
@@ -114,13 +122,38 @@ export class PushSourceStore {
     // NOT NULL in the table too: an INSERT whose query has the column types is appended without
     // staging, and the constraint is what refuses its NULLs there
     const columns = source.columns.map((c) => `${quoteIdent(c.name)} ${c.type}${c.notNull ? ' NOT NULL' : ''}`);
+    // a keyed source's rows are commands: +1 the key's row is now this one, -1 it is deleted
+    const command = isKeyed(source) ? [`${KEYED_COMMAND} INTEGER NOT NULL DEFAULT 1`] : [];
     try {
-      await conn.run(`CREATE TABLE IF NOT EXISTS ${table} (${[...columns, `${SEQ} BIGINT NOT NULL`].join(', ')})`);
-      await conn.run(`CREATE OR REPLACE VIEW ${quoteIdent(source.name)} AS SELECT ${columnList(source.columns)} FROM ${table}`);
+      await conn.run(`CREATE TABLE IF NOT EXISTS ${table} (${[...columns, `${SEQ} BIGINT NOT NULL`, ...command].join(', ')})`);
+      await conn.run(`CREATE OR REPLACE VIEW ${quoteIdent(source.name)} AS ${currentRowsSelect(source, table)}`);
     } catch (e) {
       throw new EddyError('QUERY_FAILED', `source "${source.name}": cannot create its storage: ${(e as Error).message}`, { cause: e });
     }
     this.lastSeq.delete(source.name);
+  }
+
+  /**
+   * DELETE FROM a keyed source [AS alias] [WHERE ...]: appends a deleting command for the key of
+   * every current row the condition selects (the row as it was, so NOT NULL columns keep values).
+   * Returns how many.
+   */
+  async deleteRows(conn: Connection, source: SourceObject, alias: string | null, where: string | null): Promise<number> {
+    const view = alias === null ? quoteIdent(source.name) : `${quoteIdent(source.name)} AS ${quoteIdent(alias)}`;
+    const condition = where === null ? '' : ` WHERE (\n${where}\n)`;
+    return this.serialised(source.name, async () => {
+      const last = await this.lastSequence(conn, source.name);
+      let rows: number;
+      try {
+        rows = await conn.runCount(`INSERT INTO ${quoteIdent(pushStorageTable(source.name))} (${columnList(source.columns)}, ${SEQ}, ${KEYED_COMMAND}) ` +
+          `SELECT *, ${last} + row_number() OVER (), -1 FROM (SELECT * FROM ${view}${condition})`);
+      } catch (e) {
+        this.lastSeq.delete(source.name);
+        throw new EddyError(duckErrorCode((e as Error).message) ?? 'QUERY_FAILED', `DELETE FROM ${source.name}: ${(e as Error).message}`, { cause: e });
+      }
+      this.lastSeq.set(source.name, last + rows);
+      return rows;
+    });
   }
 
   async drop(conn: Connection, name: string): Promise<void> {
@@ -381,7 +414,8 @@ export class PushSourceReader implements SourceReader {
     const from = sequenceNumber(start);
     const to = Math.max(from, sequenceNumber(end));
     // a column no query reads is not read (a typed NULL costs nothing)
-    const list = this.source.columns.map((c) => (columns && !columns.has(c.name) ? `NULL::${c.type} AS ${quoteIdent(c.name)}` : quoteIdent(c.name))).join(', ');
+    const read = this.source.columns.map((c) => (columns && !columns.has(c.name) ? `NULL::${c.type} AS ${quoteIdent(c.name)}` : quoteIdent(c.name)));
+    const list = (isKeyed(this.source) ? [...read, KEYED_COMMAND, `${SEQ} AS ${KEYED_POSITION}`] : read).join(', ');
     return { select: `SELECT ${list} FROM ${this.table} WHERE ${SEQ} > ${from} AND ${SEQ} <= ${to}`, rows: to - from };
   }
 

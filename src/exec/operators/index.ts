@@ -10,6 +10,7 @@ import { unionRule } from './union.js';
 import { overWindowRule } from './over-window.js';
 import { rankRule } from './rank.js';
 import { sessionWindowRule } from './session-window.js';
+import { upsertRule } from './upsert.js';
 import { windowAssignRule } from './window-assign.js';
 
 type Rules = { [K in IncrementalKind]: OperatorRule<Extract<IncrementalNode, { kind: K }>> };
@@ -25,6 +26,7 @@ const rules: Rules = {
   session_window: sessionWindowRule,
   rank: rankRule,
   over_window: overWindowRule,
+  upsert: upsertRule,
 };
 
 export function ruleFor<N extends IncrementalNode>(node: N): OperatorRule<N> {

@@ -34,6 +34,8 @@ function describe(node: IncrementalNode): string {
     }
     case 'union':
       return `UnionAll`;
+    case 'upsert':
+      return `Upsert key=[${node.key.join(', ')}] (the latest row per key, by ${node.positionField})`;
   }
 }
 

@@ -201,6 +201,23 @@ export interface OverWindowOp extends NodeBase {
   readonly rowsTable: string;
 }
 
+/**
+ * A keyed source's rows as a changelog: each input row is a command for its key (`__op` +1: the
+ * row with this key is now this one; -1: the key's row is deleted), ordered within the batch by the
+ * input's position field. State keeps the current row per key; the output retracts a key's old row
+ * and inserts its new one. Retracting.
+ */
+export interface UpsertOp extends NodeBase {
+  readonly kind: 'upsert';
+  readonly input: IncrementalNode;
+  /** The key's fields. */
+  readonly key: readonly string[];
+  /** The input field ordering the commands of a batch (the source's position: sequence, offset). */
+  readonly positionField: string;
+  /** State: the current row per key. */
+  readonly rowsTable: string;
+}
+
 /** UNION ALL of deltas, stateless. */
 export interface UnionOp extends NodeBase {
   readonly kind: 'union';
@@ -217,6 +234,7 @@ export type IncrementalNode =
   | LookupJoinOp
   | StreamJoinOp
   | RankOp
+  | UpsertOp
   | UnionOp;
 export type IncrementalKind = IncrementalNode['kind'];
 
@@ -230,6 +248,7 @@ export function inputsOfOp(node: IncrementalNode): readonly IncrementalNode[] {
     case 'session_window':
     case 'over_window':
     case 'rank':
+    case 'upsert':
       return [node.input];
     case 'lookup_join':
       return [node.stream];

@@ -10,6 +10,7 @@ import type { JoinNode, JoinTimeBound, LogicalNode, OverNode, RankNode, WindowNo
 import { findWindowEnd, gridOf, NO_EVENT_TIMES, paddedTime, type EventTime, type EventTimes } from './event-time.js';
 import type { ChangelogKind, IncrementalNode, StateTableDecl, WindowEnd } from './nodes.js';
 import { staticSql } from './static-sql.js';
+import { KEYED_POSITION } from '../../catalog/keyed-source.js';
 
 export type Planned =
   | { readonly stream: IncrementalNode; readonly times: EventTimes }
@@ -124,13 +125,35 @@ export class Planner {
       const i = columns.indexOf(timeColumn);
       if (i >= 0) times.set(node.fields[i]!.name, { kind: 'time' });
     }
+    const columnsRead = node.fieldsRead === undefined ? null : columns.filter((_, i) => node.fieldsRead!.includes(node.fields[i]!.name));
+    const key = source.primaryKey ?? [];
+    if (key.length === 0) {
+      return {
+        stream: {
+          kind: 'source_scan', id: this.id(), source: node.name, fields: node.fields, columns,
+          lateRowsColumn: timeColumn, weighted: false, changelog: 'append-only', state: [], columnsRead,
+        },
+        times,
+      };
+    }
+    // A keyed source: its rows are commands per key (weighted: +1 upsert, -1 delete), in order of
+    // their position; the upsert operator turns them into retractions and insertions.
+    const position: Field = { name: `${KEYED_POSITION}_${node.name}`, type: 'BIGINT', userName: KEYED_POSITION, qualifier: null };
+    const keyFields = key.map((k) => node.fields[columns.indexOf(k)]!.name);
+    const scan: IncrementalNode = {
+      kind: 'source_scan', id: this.id(), source: node.name, fields: [...node.fields, position], columns: [...columns, KEYED_POSITION],
+      lateRowsColumn: timeColumn, weighted: true, changelog: 'retracting', state: [],
+      columnsRead: columnsRead === null ? null : [...new Set([...columnsRead, ...key, KEYED_POSITION])],
+    };
+    const id = this.id();
+    const rowsTable = `${id}_rows`;
     return {
       stream: {
-        kind: 'source_scan', id: this.id(), source: node.name, fields: node.fields, columns,
-        lateRowsColumn: timeColumn, weighted: false, changelog: 'append-only', state: [],
-        columnsRead: node.fieldsRead === undefined ? null : columns.filter((_, i) => node.fieldsRead!.includes(node.fields[i]!.name)),
+        kind: 'upsert', id, input: scan, key: keyFields, positionField: position.name, fields: node.fields, changelog: 'retracting',
+        state: [{ name: rowsTable, purpose: 'the current row per key' }], rowsTable,
       },
-      times,
+      // a key's row may be replaced by one of any event time: no window closes by watermark
+      times: NO_EVENT_TIMES,
     };
   }
 
@@ -364,6 +387,7 @@ function emitsFreshRows(node: IncrementalNode): boolean {
     case 'rank':
     case 'over_window':
     case 'session_window':
+    case 'upsert':
       return false;
   }
 }
