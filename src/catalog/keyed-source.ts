@@ -15,7 +15,7 @@ export function isKeyed(input: InputObject): boolean {
 
 /** The columns of an input's batch relation: a source's (with command and position when keyed), or a table's changes with their weights. */
 export function batchColumns(input: InputObject): readonly Column[] {
-  if (input.kind === 'table') return [...input.columns, { name: KEYED_COMMAND, type: 'INTEGER' }];
+  if (input.kind === 'table' || input.kind === 'materialized_view') return [...input.columns, { name: KEYED_COMMAND, type: 'INTEGER' }];
   if (isKeyed(input)) return [...input.columns, { name: KEYED_COMMAND, type: 'INTEGER' }, { name: KEYED_POSITION, type: 'BIGINT' }];
   return input.columns;
 }

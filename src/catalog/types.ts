@@ -78,8 +78,11 @@ export interface SinkObject extends ObjectBase {
 export type CatalogObject = SourceObject | TableObject | ViewObject | MaterializedViewObject | SinkObject;
 export type CatalogObjectKind = CatalogObject['kind'];
 
-/** What a continuous query reads as a changelog: a source's rows, or a table's changes. */
-export type InputObject = SourceObject | TableObject;
+/**
+ * What a continuous query reads as a changelog: a source's rows, a table's changes, or the output
+ * changes of a materialized view (one whose output retracts; exec/view-changelog.ts).
+ */
+export type InputObject = SourceObject | TableObject | MaterializedViewObject;
 
 /** Objects that run as a StreamingQuery. */
 export type QueryObject = MaterializedViewObject | SinkObject;

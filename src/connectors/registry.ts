@@ -9,7 +9,7 @@ import { kafkaSource } from './kafka/source.js';
 import { nexmarkSource } from './nexmark/source.js';
 import { pushSource } from './push/source.js';
 import { openTableChangelog } from './table/changelog.js';
-import type { InputObject } from '../catalog/types.js';
+import type { SourceObject, TableObject } from '../catalog/types.js';
 import type { ConnectorEnv, SinkConnector, SourceConnector, SourceReader } from './types.js';
 
 export const connectors: readonly (SourceConnector | SinkConnector)[] = [nexmarkSource, fileSource, pushSource, kafkaSource, consoleSink, blackholeSink, parquetSink, jsonlSink, csvSink, kafkaSink];
@@ -34,6 +34,6 @@ export function sinkConnector(name: string): SinkConnector {
 }
 
 /** Opens a reader of what a continuous query reads: a source through its connector, a table through its changelog. */
-export function openInput(input: InputObject, env: ConnectorEnv): Promise<SourceReader> {
+export function openInput(input: SourceObject | TableObject, env: ConnectorEnv): Promise<SourceReader> {
   return input.kind === 'table' ? openTableChangelog(input, env) : sourceConnector(input.connector).open(input, env);
 }

@@ -16,7 +16,7 @@ import { buildContinuousQuery } from './pipeline.js';
 import { createPushStorage } from './push-storage.js';
 import { commandResult, type StatementResult } from './statement-result.js';
 import { KEYED_COMMAND, KEYED_POSITION } from '../catalog/keyed-source.js';
-import { readByQueries } from './table-dml.js';
+import { readByQueries, settleUpstreams } from './input-readers.js';
 import { createTableChangelog, dropTableChangelog } from './table-storage.js';
 import { RESERVED_TABLE_COLUMNS } from '../connectors/table/changelog.js';
 
@@ -167,6 +167,7 @@ export async function createContinuous(ctx: EngineContext, stmt: CreateMateriali
   }
   logDdl(ctx, { op: 'create', sql: stmt.sql, object: built.object, dependsOn: built.dependsOn });
   ctx.queries.set(built.object.name, { object: built.object, plan: built.plan, query: built.query, startError: null });
+  await settleUpstreams(ctx, built.plan);
   built.query.start();
   // Plan warnings (e.g. a stream-stream join whose state grows without bound) reach the user as notices.
   return commandResult(tag, built.plan.warnings.map((w) => `"${stmt.name}": ${w}`));

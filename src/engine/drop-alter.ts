@@ -12,6 +12,7 @@ import { createResultView } from './create.js';
 import { buildContinuousQuery } from './pipeline.js';
 import { logDdl, type EngineContext } from './context.js';
 import { wrapDuckError } from './duck-errors.js';
+import { settleUpstreams } from './input-readers.js';
 import { dropPushStorage } from './push-storage.js';
 import { commandResult, type StatementResult } from './statement-result.js';
 
@@ -74,6 +75,13 @@ export async function alter(ctx: EngineContext, stmt: Alter): Promise<StatementR
  * a crash part-way leaves a query that starts from the beginning either way.
  */
 async function reset(ctx: EngineContext, object: QueryObject): Promise<void> {
+  const readers = [...ctx.queries.values()].filter((h) => h.plan?.sources.includes(object.name)).map((h) => h.object.name);
+  if (readers.length > 0) {
+    // their offsets are this view's batch ids, which a reset starts again from 0
+    throw new EddyError('OBJECT_IN_USE', `cannot reset materialized view "${object.name}": ${readers.map((r) => `"${r}"`).join(', ')} ${readers.length > 1 ? 'read' : 'reads'} its changes`, {
+      hint: `reset or drop ${readers.length > 1 ? 'them' : 'it'} first`,
+    });
+  }
   const handle = ctx.queries.get(object.name);
   const paused = handle?.query?.status === 'paused' || handle?.query?.status === 'stopped';
   if (handle?.query) await handle.query.drop('reset');
@@ -82,6 +90,7 @@ async function reset(ctx: EngineContext, object: QueryObject): Promise<void> {
     const built = await buildContinuousQuery(object.sql, ctx, true);
     if (object.kind === 'materialized_view') await createResultView(ctx, object.name, built.query.resultRelation);
     ctx.queries.set(object.name, { object, plan: built.plan, query: built.query, startError: null });
+    await settleUpstreams(ctx, built.plan);
     if (!paused) built.query.start();
   } catch (e) {
     const error = asEddyError(e, 'QUERY_FAILED', `resetting ${KIND_NAMES[object.kind]} "${object.name}"`);

@@ -3,6 +3,7 @@
  * (<data-dir>/eddy.duckdb), the catalog and its DDL log, and every running continuous query.
  * Statements run one at a time, in the order they were submitted.
  */
+import { readByQueries } from './input-readers.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DdlLog, replayDdlLog, type ReplayedCatalog } from '../catalog/ddl-log.js';
@@ -152,6 +153,7 @@ export class Engine {
       push: pushSourceStore(db),
       reportStorageFault: (fault) => engine?.storageFaulted(fault),
       tuning: options.tuning,
+      changesRead: (view) => readByQueries(ctx, view),
     };
     engine = new Engine(ctx, [...replayed.warnings], lock, main, options.subscriptions, options.storage ?? {});
     try {

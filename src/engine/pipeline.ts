@@ -32,6 +32,8 @@ export interface PipelineEnv {
   readonly reportStorageFault?: (fault: StorageFault) => void;
   /** How the queries' loops poll and retry (StreamingQueryConfig.tuning). */
   readonly tuning?: Partial<ExecTuning>;
+  /** Whether another query reads a materialized view's changes (StreamingQueryConfig.changesRead). */
+  readonly changesRead?: (view: string) => boolean;
 }
 
 /** A continuous query ready to start: its catalog object, plan and (not yet started) runtime. */
@@ -66,6 +68,7 @@ export async function buildContinuousQuery(input: string | ContinuousStatement, 
     fresh: typeof input !== 'string' || fresh,
     onInvalidated: env.reportStorageFault ? (fault) => env.reportStorageFault?.(fault) : undefined,
     tuning: env.tuning,
+    changesRead: env.changesRead ? () => env.changesRead!(statement.name) : undefined,
   }); // exec/
   return { object, plan, query: streaming, dependsOn: referencedRelations(query.ast, env.catalog) };
 }
@@ -137,7 +140,7 @@ function sourcesOf(plan: IncrementalPlan, catalog: CatalogReader): Map<string, I
   const sources = new Map<string, InputObject>();
   for (const name of plan.sources) {
     const object = catalog.get(name);
-    if (object?.kind !== 'source' && object?.kind !== 'table') throw new EddyError('INTERNAL', `the plan reads "${name}", which is neither a source nor a table`);
+    if (object?.kind !== 'source' && object?.kind !== 'table' && object?.kind !== 'materialized_view') throw new EddyError('INTERNAL', `the plan reads "${name}", which is not an input`);
     sources.set(name, object);
   }
   return sources;

@@ -20,6 +20,7 @@ import type { Insert, UpdateOrDelete } from '../sql/ast.js';
 import { EddyError } from '../util/errors.js';
 import type { EngineContext } from './context.js';
 import { wrapDuckError } from './duck-errors.js';
+import { readByQueries } from './input-readers.js';
 
 type Dml = Insert | UpdateOrDelete;
 
@@ -35,14 +36,6 @@ function changesExistingRows(stmt: Dml): boolean {
 
 function isUpsert(stmt: Dml): stmt is Insert {
   return stmt.kind === 'insert' && changesExistingRows(stmt);
-}
-
-/** Whether a continuous query reads the table as a changelog (one that could not start might: counted). */
-export function readByQueries(ctx: EngineContext, table: string): boolean {
-  for (const handle of ctx.queries.values()) {
-    if (handle.plan === null || handle.plan.sources.includes(table)) return true;
-  }
-  return false;
 }
 
 /** Runs a DML statement on a table; returns the number of rows it changed. */

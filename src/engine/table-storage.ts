@@ -5,7 +5,7 @@
 import type { TableObject } from '../catalog/types.js';
 import { tableChangelogs } from '../connectors/table/changelog.js';
 import type { EngineContext } from './context.js';
-import { readByQueries } from './table-dml.js';
+import { readByQueries } from './input-readers.js';
 
 export async function createTableChangelog(ctx: EngineContext, table: TableObject): Promise<void> {
   await tableChangelogs(ctx.db).create(ctx.conn, table);

@@ -8,6 +8,7 @@ import { commitLog, offsetLog, type BatchLog, type CommitEntry, type OffsetEntry
 import { openMetadata } from '../checkpoint/metadata.js';
 import { removeQueryDir } from '../checkpoint/query-dir.js';
 import { openInput } from '../connectors/registry.js';
+import { openViewChangelog } from './view-changelog.js';
 import type { ConnectorEnv, SinkWriter, SourceOffset } from '../connectors/types.js';
 import { duckErrorCode } from '../duck/error-codes.js';
 import type { Connection, Database } from '../duck/index.js';
@@ -42,6 +43,11 @@ export interface StreamingQueryConfig {
   readonly onInvalidated?: (fault: StorageFault, error: EddyError) => void;
   /** How the loop waits and retries (defaults: DEFAULT_EXEC_TUNING). */
   readonly tuning?: Partial<ExecTuning>;
+  /**
+   * Asked at each batch of a materialized view: whether another query reads its output changes,
+   * which the batch then logs (view-changelog.ts). Absent: nobody does.
+   */
+  readonly changesRead?: () => boolean;
 }
 
 /** offsets/ and commits/ keep this many most recent batches unless checkpoint_retention says otherwise. */
@@ -101,12 +107,12 @@ export async function openRuntime(config: StreamingQueryConfig): Promise<QueryRu
     for (const name of plan.sources) {
       const source = config.sources.get(name);
       if (!source) throw new EddyError('INTERNAL', `source "${name}" of "${object.name}" was not given`);
-      const reader = await openInput(source, env);
+      const reader = source.kind === 'materialized_view' ? await openViewChangelog(source, config.db) : await openInput(source, env);
       sources.push({ name, reader, offset: reader.initialOffset });
     }
     const inPlace = new Set(sources.filter((s) => s.reader.inPlace !== undefined).map((s) => s.name));
     const sourceBatches = new SourceBatches(plan, store, object.name, config.sources, inPlace, object.options.late_rows === 'keep');
-    const output = new QueryOutput(plan, store);
+    const output = new QueryOutput(plan, store, object.kind === 'materialized_view' ? (config.changesRead ?? (() => false)) : null);
     const pipeline = new BatchPipeline(plan, store, output);
     await sourceBatches.setup(conn);
     await pipeline.setup(conn);

@@ -128,6 +128,14 @@ export class StreamingQuery {
     });
   }
 
+  /**
+   * Returns once the batch running now (if any) has ended: every later batch builds its statements
+   * after the call, so it sees what changed before it (a new reader of this view's changes).
+   */
+  async settled(): Promise<void> {
+    await this.exclusive(async () => undefined);
+  }
+
   /** Runs batches until all data available in the sources at the time of the call is processed. */
   async drain(): Promise<void> {
     if ((this.status === 'failed' || this.status === 'recovering') && this.lastError) throw this.lastError;

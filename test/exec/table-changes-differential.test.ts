@@ -120,6 +120,26 @@ const cases: Record<string, Omit<TableViewCase, 'seed'>> = {
       },
     },
   },
+  'views over views read as changelogs: a chain, and the issue\'s per_user -> hist': {
+    tables: { items, notes },
+    sources: { clicks },
+    views: {
+      per_g: { query: 'SELECT g, count(*) AS n, sum(v) AS s FROM items GROUP BY g' },
+      hist: { query: 'SELECT n, count(*) AS groups FROM per_g GROUP BY n' },
+      joined: { query: 'SELECT per_g.g, per_g.s, notes.w FROM per_g JOIN notes ON per_g.g = notes.g' },
+      per_item: { query: 'SELECT item, count(*) AS n FROM clicks GROUP BY item' },
+      item_hist: { query: 'SELECT n, count(*) AS items FROM per_item GROUP BY n' },
+    },
+  },
+  'a diamond of views: two views of one view, joined': {
+    tables: { items },
+    views: {
+      base: { query: 'SELECT id, g, v FROM items WHERE v > 5 OR v IS NULL' },
+      tot: { query: 'SELECT g, sum(v) AS total FROM base GROUP BY g' },
+      cnt: { query: 'SELECT g, count(*) AS rows_n FROM base GROUP BY g' },
+      joined_back: { query: 'SELECT tot.g, tot.total, cnt.rows_n FROM tot JOIN cnt ON coalesce(tot.g, -1) = coalesce(cnt.g, -1)' },
+    },
+  },
   'an APPEND ONLY table': {
     tables: { log, items },
     views: {

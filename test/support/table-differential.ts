@@ -87,7 +87,11 @@ export async function runTableViews(c: TableViewCase): Promise<TableViewReport> 
   const log: string[] = [];
   const run = async (sql: string) => {
     log.push(sql);
-    return engine.execute(sql);
+    try {
+      return await engine.execute(sql);
+    } catch (e) {
+      throw new Error(`${sql}: ${(e as Error).message}`, { cause: e });
+    }
   };
   try {
     for (const table of Object.values(c.tables)) await run(table.ddl);

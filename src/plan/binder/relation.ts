@@ -3,6 +3,7 @@
  * Views and materialized views are inlined: their query is bound in place, with its own names.
  */
 import { EddyError, isEddyError, type SqlPosition } from '../../util/errors.js';
+import { KIND_NAMES } from '../../catalog/catalog.js';
 import type { CatalogObject, MaterializedViewObject, ViewObject } from '../../catalog/types.js';
 import type { Field } from '../logical/field.js';
 import type { LogicalNode, ScanNode } from '../logical/nodes.js';
@@ -32,7 +33,7 @@ export async function bindRelationRef(item: FromItem, state: BinderState): Promi
       const qualifier = alias ?? obj.name;
       const asOfProctime = state.asOfProctime.has(qualifier.toLowerCase());
       if (asOfProctime && obj.kind !== 'table') {
-        throw new EddyError('WRONG_OBJECT_TYPE', `FOR SYSTEM_TIME AS OF PROCTIME() applies to tables, and "${obj.name}" is a source`, {
+        throw new EddyError('WRONG_OBJECT_TYPE', `FOR SYSTEM_TIME AS OF PROCTIME() applies to tables, and "${obj.name}" is a ${KIND_NAMES[obj.kind]}`, {
           position,
           hint: 'join the source as it is: its rows arrive once; a table joined as of processing time is read as it is when each batch runs',
         });
@@ -41,8 +42,17 @@ export async function bindRelationRef(item: FromItem, state: BinderState): Promi
       const scan: ScanNode = asOfProctime ? { kind: 'scan', relation: 'table', name: obj.name, fields, asOfProctime: true } : { kind: 'scan', relation: obj.kind, name: obj.name, fields };
       return bound(scan);
     }
-    case 'view':
     case 'materialized_view':
+      if (readsAsChangelog(obj)) {
+        if (state.asOfProctime.has((alias ?? obj.name).toLowerCase())) {
+          throw new EddyError('WRONG_OBJECT_TYPE', `FOR SYSTEM_TIME AS OF PROCTIME() applies to tables, and "${obj.name}" is a materialized view`, { position });
+        }
+        const qualifier = alias ?? obj.name;
+        const fields: Field[] = obj.columns.map((c) => ({ name: c.name, type: c.type, userName: c.name, qualifier }));
+        return bound({ kind: 'scan', relation: 'materialized_view', name: obj.name, fields });
+      }
+      return bound(await inlineView(obj, alias ?? obj.name, state, position));
+    case 'view':
       return bound(await inlineView(obj, alias ?? obj.name, state, position));
     case 'sink':
       throw new EddyError('WRONG_OBJECT_TYPE', `"${obj.name}" is a sink, not a relation that can be queried`, {
@@ -50,6 +60,16 @@ export async function bindRelationRef(item: FromItem, state: BinderState): Promi
         hint: 'select from the sink\'s input, or create a materialized view instead of a sink to query its result',
       });
   }
+}
+
+/**
+ * A materialized view whose output retracts (output_mode 'update': aggregates, joins of changing
+ * inputs) is read as its changelog: its plan and state are not repeated. One whose output only
+ * appends is inlined, keeping its sources' event times and watermarks for windows downstream; one in
+ * complete mode (ORDER BY / LIMIT) too, its result being re-made rather than changed.
+ */
+function readsAsChangelog(view: MaterializedViewObject): boolean {
+  return view.options.output_mode === 'update';
 }
 
 function bound(node: LogicalNode): BoundFrom {

@@ -51,7 +51,7 @@ export class Planner {
   private planNode(node: LogicalNode): Planned {
     switch (node.kind) {
       case 'scan':
-        return node.relation === 'table' ? this.table(node) : this.source(node);
+        return node.relation === 'table' ? this.table(node) : node.relation === 'materialized_view' ? this.view(node) : this.source(node);
       case 'filter': {
         // WHERE over an inner or comma join is part of the join's condition: joining first and
         // filtering after would pair every row of one side with every row of the other.
@@ -109,6 +109,20 @@ export class Planner {
         kind: 'source_scan', id: this.id(), source: node.name, fields: node.fields, columns, lateRowsColumn: null, weighted: true,
         changelog: table.appendOnly ? 'append-only' : 'retracting', state: [],
         columnsRead: node.fieldsRead === undefined ? null : columns.filter((_, i) => node.fieldsRead!.includes(node.fields[i]!.name)),
+      },
+      times: NO_EVENT_TIMES,
+    };
+  }
+
+  /** A materialized view read as its output changes, weighted like a table's. */
+  private view(node: Extract<LogicalNode, { kind: 'scan' }>): Planned {
+    const view = this.catalog.get(node.name);
+    if (!view || view.kind !== 'materialized_view') throw new EddyError('INTERNAL', `"${node.name}" is not a materialized view`);
+    this.sources.add(node.name);
+    return {
+      stream: {
+        kind: 'source_scan', id: this.id(), source: node.name, fields: node.fields, columns: view.columns.map((c) => c.name), lateRowsColumn: null,
+        weighted: true, changelog: 'retracting', state: [], columnsRead: null,
       },
       times: NO_EVENT_TIMES,
     };

@@ -13,7 +13,8 @@ import type { Field } from './field.js';
  */
 export interface ScanNode {
   readonly kind: 'scan';
-  readonly relation: 'source' | 'table';
+  /** A materialized view here is read as its output changes (binder/relation.ts says when). */
+  readonly relation: 'source' | 'table' | 'materialized_view';
   /** A table read as of each batch (FOR SYSTEM_TIME AS OF PROCTIME()), not as a changelog. */
   readonly asOfProctime?: true;
   /** Catalog name of the source or table. */
