@@ -170,7 +170,14 @@ export async function createContinuous(ctx: EngineContext, stmt: CreateMateriali
   await settleUpstreams(ctx, built.plan);
   built.query.start();
   // Plan warnings (e.g. a stream-stream join whose state grows without bound) reach the user as notices.
-  return commandResult(tag, built.plan.warnings.map((w) => `"${stmt.name}": ${w}`));
+  const notices = built.plan.warnings.map((w) => `"${stmt.name}": ${w}`);
+  // RisingWave's backfill: the statement returns once the query processed the data there was, so a
+  // SELECT right after it sees the answer; WITH (background = true) returns at once
+  if (built.object.options.background !== true) {
+    const error = await built.query.catchUp();
+    if (error) notices.push(`"${stmt.name}" was created, but its first batches failed: ${error.message}${built.query.status === 'failed' ? '' : ' (it retries)'}`);
+  }
+  return commandResult(tag, notices);
 }
 
 /** The main database's view over a materialized view's result table, which pull queries read. */

@@ -10,7 +10,7 @@ import type { Options, OptionValue } from '../sql/ast.js';
 import { parseTrigger } from '../exec/trigger.js';
 import { EddyError } from '../util/errors.js';
 
-export const QUERY_OPTION_NAMES = ['trigger', 'max_rows_per_batch', 'output_mode', 'checkpoint_retention', 'late_rows'] as const;
+export const QUERY_OPTION_NAMES = ['trigger', 'max_rows_per_batch', 'output_mode', 'checkpoint_retention', 'late_rows', 'background'] as const;
 const OUTPUT_MODES: readonly OutputMode[] = ['append', 'update', 'complete', 'changelog'];
 
 export interface SplitOptions {
@@ -30,6 +30,7 @@ export function splitQueryOptions(options: Options, what: string): SplitOptions 
     if (key === 'trigger') query.trigger = validTrigger(value, what);
     else if (key === 'max_rows_per_batch') query.max_rows_per_batch = validPositiveInt(key, value, what);
     else if (key === 'checkpoint_retention') query.checkpoint_retention = validPositiveInt(key, value, what);
+    else if (key === 'background') query.background = validBoolean(key, value, what);
     else if (key === 'late_rows') {
       const mode = String(value).toLowerCase();
       if (mode !== 'drop' && mode !== 'keep') {
@@ -70,6 +71,13 @@ function validTrigger(value: OptionValue, what: string): string {
     throw new EddyError('INVALID_PARAMETER', `${what}: ${(e as EddyError).message}`, { hint: (e as EddyError).hint });
   }
   return String(value).trim().toLowerCase();
+}
+
+function validBoolean(key: string, value: OptionValue, what: string): boolean {
+  const text = String(value).toLowerCase();
+  if (value === true || text === 'true') return true;
+  if (value === false || text === 'false') return false;
+  throw new EddyError('INVALID_PARAMETER', `${what}: ${key} must be true or false, not '${String(value)}'`);
 }
 
 function validPositiveInt(key: string, value: OptionValue, what: string): number {

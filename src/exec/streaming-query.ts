@@ -136,6 +136,26 @@ export class StreamingQuery {
     await this.exclusive(async () => undefined);
   }
 
+  /**
+   * A new query's backfill (CREATE returns after it): runs batches, under the batch lock, until what
+   * the sources held when it was called is processed; once, without retrying (the loop retries).
+   * Returns the error that stopped it, or null. Finite triggers (once, available_now) are left to
+   * the loop, whose batches they are.
+   */
+  async catchUp(): Promise<EddyError | null> {
+    if (this.trigger.kind === 'once' || this.trigger.kind === 'available_now') return null;
+    try {
+      await this.exclusive(async () => {
+        let cap: ReadonlyMap<string, SourceOffset> | null = null;
+        while (this.active && (await this.step(async () => (cap ??= await latestOffsets(this.rt)))));
+      });
+    } catch (e) {
+      return this.batchFailed(e).error;
+    }
+    // the loop may have run (and failed) the first batch before this call took the lock
+    return this.status === 'failed' || this.status === 'retrying' ? this.lastError : null;
+  }
+
   /** Runs batches until all data available in the sources at the time of the call is processed. */
   async drain(): Promise<void> {
     if ((this.status === 'failed' || this.status === 'recovering') && this.lastError) throw this.lastError;

@@ -8,6 +8,7 @@
  * none of the view's plan or state, and re-reads the same rows when its batch runs again.
  */
 import type { MaterializedViewObject } from '../catalog/types.js';
+import { BEFORE_CONTENTS, changelogRangeSql } from '../connectors/changelog-range.js';
 import type { SourceOffset, SourceReader } from '../connectors/types.js';
 import { quoteIdent, type Connection, type Database } from '../duck/index.js';
 import { EddyError } from '../util/errors.js';
@@ -16,7 +17,7 @@ import { queryDirName } from '../checkpoint/query-dir.js';
 /** The table of a view's output changes, in its state database (unqualified). */
 export const VIEW_CHANGES_TABLE = '__changes';
 
-const BEFORE_RESULT = -1;
+const BEFORE_RESULT = BEFORE_CONTENTS;
 
 function batchNumber(offset: SourceOffset): number {
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < BEFORE_RESULT) {
@@ -70,10 +71,7 @@ export class ViewChangelogReader implements SourceReader {
     const from = batchNumber(start);
     const to = Math.max(from, batchNumber(end));
     const list = this.view.columns.map((c) => quoteIdent(c.name)).join(', ');
-    const after = `FROM ${this.changes}, range(abs(__op)) WHERE __batch > ${to}`;
-    const select = from === BEFORE_RESULT
-      ? `SELECT *, 1 AS __op FROM (SELECT * FROM (SELECT ${list} FROM ${this.result} UNION ALL SELECT ${list} ${after} AND __op < 0) EXCEPT ALL SELECT ${list} ${after} AND __op > 0)`
-      : `SELECT ${list}, __op FROM ${this.changes} WHERE __batch > ${from} AND __batch <= ${to}`;
+    const select = changelogRangeSql({ current: this.result, changes: this.changes, position: '__batch', list, from, to });
     const rows = to === from ? 0 : Number((await this.conn.scalar(`SELECT count(*) FROM (${select})`)) ?? 0);
     return { select, rows };
   }

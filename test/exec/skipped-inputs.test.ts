@@ -95,14 +95,16 @@ t.test('a batch that failed on a bad file proceeds once the file is deleted: on 
 
 t.test('a re-run batch skips exactly the files its first run skipped, though one reads now', async (t) => {
   const { input, data } = lake(t, 'rerun');
-  const engine = await start(data, input, '');
-  t.teardown(() => engine.close());
+  // set before the CREATE, whose backfill runs batch 0
   process.env.EDDY_FAULT = 'm:in-transaction:0:error';
+  let engine: Engine;
   try {
+    engine = await start(data, input, '');
     await t.rejects(engine.drain(), { message: /injected I\/O error at in-transaction of batch 0/ });
   } finally {
     delete process.env.EDDY_FAULT;
   }
+  t.teardown(() => engine.close());
   t.match(offsets(data, 0).sources.trail!.skipped, [{ input: join(input, 'b.json.gz'), reason: 'unreadable' }], 'recorded before the commit');
   writeFileSync(join(input, 'b.json.gz'), gzipSync(lines([100]))); // repaired between the runs
   await engine.execute('ALTER MATERIALIZED VIEW m RESUME');

@@ -14,6 +14,7 @@
 import type { Column, TableObject } from '../../catalog/types.js';
 import { quoteIdent, quoteQualified, type Connection } from '../../duck/index.js';
 import { EddyError } from '../../util/errors.js';
+import { BEFORE_CONTENTS, changelogRangeSql } from '../changelog-range.js';
 import type { ConnectorEnv, LoadStats, SourceOffset, SourceReader } from '../types.js';
 
 export const SEQ = '__seq';
@@ -27,8 +28,6 @@ export function changelogTable(table: string): string {
   return `__changes_${table}`;
 }
 
-/** The offset of a reader that has read nothing, not even the contents. */
-export const BEFORE_CONTENTS = -1;
 
 function columnDefs(columns: readonly Column[]): string {
   return columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ');
@@ -154,13 +153,7 @@ export class TableChangelogReader implements SourceReader {
     const from = sequenceNumber(start);
     const to = Math.max(from, sequenceNumber(end));
     const list = this.object.columns.map((c) => (columns && !columns.has(c.name) ? `NULL::${c.type} AS ${quoteIdent(c.name)}` : quoteIdent(c.name))).join(', ');
-    const after = `FROM ${this.changes} WHERE ${SEQ} > ${to}`;
-    // the contents as of `to`: the rows now and those deleted since, less those inserted since (a
-    // multiset difference, so every row comes once per copy, inserted: an APPEND ONLY table's first
-    // batch is append-only too)
-    const select = from === BEFORE_CONTENTS
-      ? `SELECT *, 1 AS ${OP} FROM (SELECT * FROM (SELECT ${list} FROM ${this.table} UNION ALL SELECT ${list} ${after} AND ${OP} < 0) EXCEPT ALL SELECT ${list} ${after} AND ${OP} > 0)`
-      : `SELECT ${list}, ${OP} FROM ${this.changes} WHERE ${SEQ} > ${from} AND ${SEQ} <= ${to}`;
+    const select = changelogRangeSql({ current: this.table, changes: this.changes, position: SEQ, list, from, to });
     const rows = from !== BEFORE_CONTENTS && to === from ? 0 : Number((await this.conn.scalar(`SELECT count(*) FROM (${select})`)) ?? 0);
     return { select, rows };
   }
