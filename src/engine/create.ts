@@ -13,6 +13,8 @@ import { log } from '../util/log.js';
 import { logDdl, type EngineContext } from './context.js';
 import { wrapDuckError } from './duck-errors.js';
 import { buildContinuousQuery } from './pipeline.js';
+import { DEFAULT_EXEC_TUNING } from '../exec/tuning.js';
+import type { StreamingQuery } from '../exec/streaming-query.js';
 import { createPushStorage } from './push-storage.js';
 import { commandResult, type StatementResult } from './statement-result.js';
 import { KEYED_COMMAND, KEYED_POSITION } from '../catalog/keyed-source.js';
@@ -154,7 +156,7 @@ export async function createView(ctx: EngineContext, stmt: CreateView): Promise<
 }
 
 /** CREATE MATERIALIZED VIEW / CREATE SINK: builds the continuous query, records it, starts it. */
-export async function createContinuous(ctx: EngineContext, stmt: CreateMaterializedView | CreateSink): Promise<StatementResult> {
+export async function createContinuous(ctx: EngineContext, stmt: CreateMaterializedView | CreateSink, onNotice?: (message: string) => void): Promise<StatementResult> {
   const tag = stmt.kind === 'create_sink' ? 'CREATE SINK' : 'CREATE MATERIALIZED VIEW';
   if (ctx.catalog.has(stmt.name)) return alreadyExists(ctx, stmt.name, stmt.ifNotExists, tag);
   const built = await buildContinuousQuery(stmt, ctx);
@@ -174,10 +176,26 @@ export async function createContinuous(ctx: EngineContext, stmt: CreateMateriali
   // RisingWave's backfill: the statement returns once the query processed the data there was, so a
   // SELECT right after it sees the answer; WITH (background = true) returns at once
   if (built.object.options.background !== true) {
-    const error = await built.query.catchUp();
+    // a long backfill says how far it got every few seconds (psql shows each NOTICE as it comes)
+    const every = ctx.tuning?.backfillNoticeMs ?? DEFAULT_EXEC_TUNING.backfillNoticeMs;
+    const started = Date.now();
+    const timer = onNotice ? setInterval(() => onNotice(backfillProgress(stmt.name, built.query, started)), every) : null;
+    let error;
+    try {
+      error = await built.query.catchUp();
+    } finally {
+      if (timer) clearInterval(timer);
+    }
     if (error) notices.push(`"${stmt.name}" was created, but its first batches failed: ${error.message}${built.query.status === 'failed' ? '' : ' (it retries)'}`);
   }
   return commandResult(tag, notices);
+}
+
+/** How far a backfill got: its last batch done. */
+function backfillProgress(name: string, query: StreamingQuery, started: number): string {
+  const last = query.progress().at(-1);
+  const seconds = Math.round((Date.now() - started) / 1000);
+  return `"${name}": backfilling for ${seconds} s: ${last ? `batch ${last.batchId} done (${last.numInputRows} input rows)` : 'its first batch is running'}`;
 }
 
 /** The main database's view over a materialized view's result table, which pull queries read. */

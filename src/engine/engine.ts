@@ -210,8 +210,11 @@ export class Engine {
     return results;
   }
 
-  /** Runs one parsed statement, after any statement submitted before it. */
-  async executeStatement(statement: Statement): Promise<StatementResult> {
+  /**
+   * Runs one parsed statement, after any statement submitted before it. `onNotice` hears what a
+   * long statement reports while it runs (a CREATE waiting for its backfill).
+   */
+  async executeStatement(statement: Statement, options: { readonly onNotice?: (message: string) => void } = {}): Promise<StatementResult> {
     if (statement.kind === 'select') return collectRows(await this.query(statement));
     const what = statement.kind.replaceAll('_', ' ');
     // SHOW reads no data that needs the database (SHOW QUERIES tells how a recovery is going)
@@ -221,8 +224,8 @@ export class Engine {
       const result = await this.exclusive(async () => {
         try {
           const result = bulkWork(statement)
-            ? await this.ctx.db.threads.bulk(this.ctx.conn, () => this.dispatch(statement))
-            : await this.dispatch(statement);
+            ? await this.ctx.db.threads.bulk(this.ctx.conn, () => this.dispatch(statement, options.onNotice))
+            : await this.dispatch(statement, options.onNotice);
           if (QUERY_CHANGING.has(statement.kind)) await refreshLateRowsView(this.ctx);
           return result;
         } catch (e) {
@@ -376,7 +379,7 @@ export class Engine {
     this.ctx.db.close();
   }
 
-  private async dispatch(statement: Statement): Promise<StatementResult> {
+  private async dispatch(statement: Statement, onNotice?: (message: string) => void): Promise<StatementResult> {
     const ctx = this.ctx;
     switch (statement.kind) {
       case 'create_source':
@@ -390,10 +393,10 @@ export class Engine {
         return createView(ctx, statement);
       case 'create_materialized_view':
         checkNewObjectName(ctx.catalog, 'materialized_view', statement.name, statement.start);
-        return createContinuous(ctx, statement);
+        return createContinuous(ctx, statement, onNotice);
       case 'create_sink':
         checkNewObjectName(ctx.catalog, 'sink', statement.name, statement.start);
-        return createContinuous(ctx, statement);
+        return createContinuous(ctx, statement, onNotice);
       case 'insert':
         return insert(ctx, statement);
       case 'update':

@@ -11,6 +11,8 @@ export interface ExecTuning {
   readonly retryMaxMs: number;
   /** How long a drain keeps retrying an unavailable source before it gives up with the error (ms). */
   readonly drainRetryMs: number;
+  /** How often a CREATE waiting for its query's backfill reports how far it got (ms). */
+  readonly backfillNoticeMs: number;
 }
 
 export const DEFAULT_EXEC_TUNING: ExecTuning = {
@@ -18,6 +20,7 @@ export const DEFAULT_EXEC_TUNING: ExecTuning = {
   retryMinMs: 500,
   retryMaxMs: 30_000,
   drainRetryMs: 30_000,
+  backfillNoticeMs: 3_000,
 };
 
 /** The wait before retry `attempt` (0-based): doubling from retryMinMs, capped at retryMaxMs. */

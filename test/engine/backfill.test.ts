@@ -29,3 +29,15 @@ t.test('a backfill that fails returns the CREATE with a notice; the view exists 
   t.match(created!.notices?.join('\n') ?? '', /"bad" was created, but its first batches failed: .*Could not convert/);
   t.equal(engine.queries().find((q) => q.name === 'bad')?.status, 'failed');
 });
+
+t.test('a long backfill reports how far it got while the CREATE waits', async (t) => {
+  const engine = await Engine.open({ dataDir: t.testdir(), tuning: { backfillNoticeMs: 50 } });
+  t.teardown(() => engine.close());
+  await engine.execute('CREATE SOURCE s (k INT); INSERT INTO s SELECT range % 7 FROM range(5000)');
+  const notices: string[] = [];
+  const [statement] = engine.parse('CREATE MATERIALIZED VIEW slow WITH (max_rows_per_batch = 50) AS SELECT k, count(*) AS n FROM s GROUP BY k');
+  await engine.executeStatement(statement!, { onNotice: (n) => notices.push(n) });
+  t.ok(notices.length > 0, `${notices.length} progress notices`);
+  t.match(notices.at(-1), /^"slow": backfilling for \d+ s: (batch \d+ done \(\d+ input rows\)|its first batch is running)$/);
+  t.same(await rows(engine, 'SELECT sum(n) FROM slow'), [[5000]], 'and returned once done');
+});

@@ -194,7 +194,7 @@ export class Connection {
   private ready(): void {
     const parameters = new SessionParameters(this.user);
     parameters.applyStartup(this.startupParams);
-    const executor = new StatementExecutor(this.ctx, parameters, (name, value) => this.socket.write(out.parameterStatus(name, value)));
+    const executor = new StatementExecutor(this.ctx, parameters, (name, value) => this.socket.write(out.parameterStatus(name, value)), (notice) => this.socket.write(out.noticeResponse(notice)));
     const socket = (): net.Socket => this.socket;
     const output: SessionOutput = {
       send: (m) => void socket().write(m),

@@ -84,7 +84,13 @@ export class StatementExecutor {
   transaction: 'I' | 'T' | 'E' = 'I';
   private readonly cursors = new Map<string, Cursor>();
 
-  constructor(private readonly config: ExecutorConfig, readonly parameters: SessionParameters, private readonly onParameter: (name: string, value: string) => void) {}
+  /** `onNotice` sends a NOTICE while a statement runs (a CREATE reporting its backfill). */
+  constructor(
+    private readonly config: ExecutorConfig,
+    readonly parameters: SessionParameters,
+    private readonly onParameter: (name: string, value: string) => void,
+    private readonly onNotice: (message: string) => void = () => undefined,
+  ) {}
 
   /**
    * Runs one statement. `signal` is the session's cancel signal (FETCH waits on it). Errors thrown
@@ -180,7 +186,7 @@ export class StatementExecutor {
       if (answered) return { kind: 'result', result: answered };
       return { kind: 'pull', rows: new PulledRows(await this.config.engine.query(statement, { signal })), copy: false };
     }
-    return { kind: 'result', result: await this.config.engine.executeStatement(statement) };
+    return { kind: 'result', result: await this.config.engine.executeStatement(statement, { onNotice: this.onNotice }) };
   }
 
   private openFeed(statement: Extract<Statement, { kind: 'subscribe' }>): Promise<SubscriptionFeed> {
