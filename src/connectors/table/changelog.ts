@@ -13,9 +13,8 @@
  */
 import type { Column, TableObject } from '../../catalog/types.js';
 import { quoteIdent, quoteQualified, type Connection } from '../../duck/index.js';
-import { EddyError } from '../../util/errors.js';
-import { BEFORE_CONTENTS, changelogRangeSql } from '../changelog-range.js';
-import type { ConnectorEnv, LoadStats, SourceOffset, SourceReader } from '../types.js';
+import { ChangelogRangeReader } from '../changelog-range.js';
+import type { ConnectorEnv, SourceOffset, SourceReader } from '../types.js';
 
 export const SEQ = '__seq';
 export const OP = '__op';
@@ -93,26 +92,20 @@ export function tableChangelogs(db: object): TableChangelogs {
   return store;
 }
 
-function sequenceNumber(offset: SourceOffset): number {
-  if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < BEFORE_CONTENTS) {
-    throw new EddyError('INTERNAL', `a table offset must be a statement number, got ${JSON.stringify(offset)}`);
-  }
-  return offset;
-}
-
 /** Reads a table for one query: its contents first, then its changes (see the file's comment). */
-export class TableChangelogReader implements SourceReader {
-  readonly initialOffset: SourceOffset = BEFORE_CONTENTS;
+export class TableChangelogReader extends ChangelogRangeReader {
   private latest = 0;
 
   /** `table` and `changes` are fully qualified, so that a query's connection finds them. */
   constructor(
     private readonly object: TableObject,
-    private readonly table: string,
+    table: string,
     private readonly changes: string,
-    private readonly conn: Connection,
+    conn: Connection,
     private readonly store: TableChangelogs,
-  ) {}
+  ) {
+    super(conn, { what: 'a table offset must be a statement number', current: table, changes, position: SEQ, columns: object.columns });
+  }
 
   async latestOffset(): Promise<SourceOffset> {
     const known = this.store.knownLastSequence(this.object.name);
@@ -125,45 +118,13 @@ export class TableChangelogReader implements SourceReader {
     return this.latest;
   }
 
-  /** The contents come in one batch; then up to maxRows statements per batch (a statement's changes are never split). */
-  endOffset(start: SourceOffset, latest: SourceOffset, maxRows: number | undefined): SourceOffset {
-    const from = sequenceNumber(start);
-    const to = Math.max(0, sequenceNumber(latest));
-    if (from === BEFORE_CONTENTS) return to;
-    if (to <= from) return from;
-    return maxRows === undefined ? to : Math.min(to, from + Math.max(1, Math.floor(maxRows)));
-  }
-
-  hasData(start: SourceOffset, end: SourceOffset): boolean {
-    return sequenceNumber(end) > sequenceNumber(start);
-  }
-
-  async load(conn: Connection, target: string, start: SourceOffset, end: SourceOffset, columns?: ReadonlySet<string>): Promise<LoadStats> {
-    const { select, rows } = await this.inPlace(start, end, columns);
-    if (rows === 0) return { rows: 0, badRows: 0, badRowExamples: [] };
-    await conn.run(`INSERT INTO ${target} ${select}`);
-    return { rows, badRows: 0, badRowExamples: [] };
-  }
-
-  /**
-   * The rows of (start, end] with their weight in `__op`: the contents as of `end` when nothing was
-   * read yet, else the changes of the statements in the range.
-   */
-  async inPlace(start: SourceOffset, end: SourceOffset, columns?: ReadonlySet<string>): Promise<{ select: string; rows: number }> {
-    const from = sequenceNumber(start);
-    const to = Math.max(from, sequenceNumber(end));
-    const list = this.object.columns.map((c) => (columns && !columns.has(c.name) ? `NULL::${c.type} AS ${quoteIdent(c.name)}` : quoteIdent(c.name))).join(', ');
-    const select = changelogRangeSql({ current: this.table, changes: this.changes, position: SEQ, list, from, to });
-    const rows = from !== BEFORE_CONTENTS && to === from ? 0 : Number((await this.conn.scalar(`SELECT count(*) FROM (${select})`)) ?? 0);
-    return { select, rows };
+  /** The contents are read even when no statement changed the table yet (statement 0). */
+  protected firstEnd(latest: number): number {
+    return Math.max(0, latest);
   }
 
   describe(offset: SourceOffset): unknown {
     return { statement: offset };
-  }
-
-  async close(): Promise<void> {
-    this.conn.close();
   }
 }
 
