@@ -145,8 +145,10 @@ export class PushSourceStore {
       const last = await this.lastSequence(conn, source.name);
       let rows: number;
       try {
-        rows = await conn.runCount(`INSERT INTO ${quoteIdent(pushStorageTable(source.name))} (${columnList(source.columns)}, ${SEQ}, ${KEYED_COMMAND}) ` +
-          `SELECT *, ${last} + row_number() OVER (), -1 FROM (SELECT * FROM ${view}${condition})`);
+        // the WHERE is a client's text: through the one-statement door, as every client's SQL
+        const { rows: count } = await conn.queryOne(`INSERT INTO ${quoteIdent(pushStorageTable(source.name))} (${columnList(source.columns)}, ${SEQ}, ${KEYED_COMMAND}) ` +
+          `SELECT *, ${last} + row_number() OVER (), -1 FROM (SELECT * FROM ${view}${condition})`, ['insert'], `DELETE FROM ${source.name}`);
+        rows = Number(count[0]?.[0] ?? 0);
       } catch (e) {
         this.lastSeq.delete(source.name);
         throw new EddyError(duckErrorCode((e as Error).message) ?? 'QUERY_FAILED', `DELETE FROM ${source.name}: ${(e as Error).message}`, { cause: e });
