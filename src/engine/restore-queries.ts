@@ -56,8 +56,12 @@ export async function restoreQueries(ctx: EngineContext, options: RestoreOptions
       }
     }
     await keepIfWritesFail(ctx, LATE_ROWS_VIEW, () => refreshLateRowsView(ctx));
-    // a query dropped just before a crash may have left changes no query reads
-    await keepIfWritesFail(ctx, '', () => releaseUnreadChangelogs(ctx, ctx.catalog.list().filter((o) => o.kind === 'table').map((o) => o.name)));
+    // a query dropped just before a crash may have left changes no query reads; only space is at
+    // stake (a new reader starts from the contents), so a disk that refuses writes does not stop start-up
+    await releaseUnreadChangelogs(ctx, ctx.catalog.list().filter((o) => o.kind === 'table').map((o) => o.name)).catch((e: unknown) => {
+      if (!storageFault(e)) throw e;
+      options.warn(`unread table changes were not emptied: ${(e as Error).message}`);
+    });
   } catch (e) {
     if (options.allOrNothing) for (const b of built) await b.query.stop().catch(() => undefined);
     throw e;
