@@ -16,7 +16,8 @@ import { buildContinuousQuery } from './pipeline.js';
 import { DEFAULT_EXEC_TUNING } from '../exec/tuning.js';
 import type { StreamingQuery } from '../exec/streaming-query.js';
 import { createPushStorage } from './push-storage.js';
-import { commandResult, type StatementResult } from './statement-result.js';
+import { backfillProgress } from './backfill-progress.js';
+import { commandResult, FinishAfterQueue, type StatementResult } from './statement-result.js';
 import { KEYED_COMMAND, KEYED_POSITION } from '../catalog/keyed-source.js';
 import { readByQueries, settleUpstreams } from './input-readers.js';
 import { createTableChangelog, dropTableChangelog } from './table-storage.js';
@@ -156,7 +157,7 @@ export async function createView(ctx: EngineContext, stmt: CreateView): Promise<
 }
 
 /** CREATE MATERIALIZED VIEW / CREATE SINK: builds the continuous query, records it, starts it. */
-export async function createContinuous(ctx: EngineContext, stmt: CreateMaterializedView | CreateSink, onNotice?: (message: string) => void): Promise<StatementResult> {
+export async function createContinuous(ctx: EngineContext, stmt: CreateMaterializedView | CreateSink, onNotice?: (message: string) => void): Promise<StatementResult | FinishAfterQueue> {
   const tag = stmt.kind === 'create_sink' ? 'CREATE SINK' : 'CREATE MATERIALIZED VIEW';
   if (ctx.catalog.has(stmt.name)) return alreadyExists(ctx, stmt.name, stmt.ifNotExists, tag);
   const built = await buildContinuousQuery(stmt, ctx);
@@ -173,13 +174,14 @@ export async function createContinuous(ctx: EngineContext, stmt: CreateMateriali
   built.query.start();
   // Plan warnings (e.g. a stream-stream join whose state grows without bound) reach the user as notices.
   const notices = built.plan.warnings.map((w) => `"${stmt.name}": ${w}`);
+  if (built.object.options.background === true) return commandResult(tag, notices);
   // RisingWave's backfill: the statement returns once the query processed the data there was, so a
-  // SELECT right after it sees the answer; WITH (background = true) returns at once
-  if (built.object.options.background !== true) {
+  // SELECT right after it sees the answer; WITH (background = true) returns at once. Other sessions'
+  // statements do not wait for it (SHOW QUERIES shows how far it got).
+  return new FinishAfterQueue(async () => {
     // a long backfill says how far it got every few seconds (psql shows each NOTICE as it comes)
     const every = ctx.tuning?.backfillNoticeMs ?? DEFAULT_EXEC_TUNING.backfillNoticeMs;
-    const started = Date.now();
-    const timer = onNotice ? setInterval(() => onNotice(backfillProgress(stmt.name, built.query, started)), every) : null;
+    const timer = onNotice ? setInterval(() => onNotice(`"${stmt.name}": ${backfillProgress(built.query) ?? 'backfilled'}`), every) : null;
     let error;
     try {
       error = await built.query.catchUp();
@@ -187,15 +189,8 @@ export async function createContinuous(ctx: EngineContext, stmt: CreateMateriali
       if (timer) clearInterval(timer);
     }
     if (error) notices.push(`"${stmt.name}" was created, but its first batches failed: ${error.message}${built.query.status === 'failed' ? '' : ' (it retries)'}`);
-  }
-  return commandResult(tag, notices);
-}
-
-/** How far a backfill got: its last batch done. */
-function backfillProgress(name: string, query: StreamingQuery, started: number): string {
-  const last = query.progress().at(-1);
-  const seconds = Math.round((Date.now() - started) / 1000);
-  return `"${name}": backfilling for ${seconds} s: ${last ? `batch ${last.batchId} done (${last.numInputRows} input rows)` : 'its first batch is running'}`;
+    return commandResult(tag, notices);
+  });
 }
 
 /** The main database's view over a materialized view's result table, which pull queries read. */

@@ -3,7 +3,7 @@
  * (<data-dir>/eddy.duckdb), the catalog and its DDL log, and every running continuous query.
  * Statements run one at a time, in the order they were submitted.
  */
-import { readByQueries } from './input-readers.js';
+import { readersHold } from './input-readers.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DdlLog, replayDdlLog, type ReplayedCatalog } from '../catalog/ddl-log.js';
@@ -31,7 +31,7 @@ import { refreshLateRowsView } from './late-rows.js';
 import { restoreQueries, type Resumption } from './restore-queries.js';
 import { sessionStatementRefused } from './session-statements.js';
 import { errorOf, queryHandle, show, status } from './show.js';
-import { commandResult, type StatementResult } from './statement-result.js';
+import { commandResult, FinishAfterQueue, type StatementResult } from './statement-result.js';
 import { StorageRecovery, type StorageHealth, type StorageRecoveryTuning } from './storage-recovery.js';
 import { PullConnections } from './pull-connections.js';
 import { DEFAULT_SUBSCRIPTION_LIMITS, Subscriptions, type ChangeSink, type SubscribeRequest, type SubscriptionLimits } from './subscriptions.js';
@@ -153,7 +153,7 @@ export class Engine {
       push: pushSourceStore(db),
       reportStorageFault: (fault) => engine?.storageFaulted(fault),
       tuning: options.tuning,
-      changesRead: (view) => readByQueries(ctx, view),
+      readersHold: (view) => readersHold(ctx, view),
     };
     engine = new Engine(ctx, [...replayed.warnings], lock, main, options.subscriptions, options.storage ?? {});
     try {
@@ -233,7 +233,8 @@ export class Engine {
         }
       }, what, admission);
       if (WRITES.has(statement.kind)) this.storage.writeSucceeded();
-      return result;
+      // the rest (a CREATE's backfill) waits outside the queue: other sessions' statements go on
+      return result instanceof FinishAfterQueue ? await result.finish() : result;
     } catch (e) {
       if (e instanceof PushAppendInDoubt) return commandResult(`INSERT 0 ${await this.settleAppend(e)}`);
       throw this.storageError(e, what, statement.kind === 'show' || statement.kind === 'explain' ? 'retry later' : undefined);
@@ -379,7 +380,7 @@ export class Engine {
     this.ctx.db.close();
   }
 
-  private async dispatch(statement: Statement, onNotice?: (message: string) => void): Promise<StatementResult> {
+  private async dispatch(statement: Statement, onNotice?: (message: string) => void): Promise<StatementResult | FinishAfterQueue> {
     const ctx = this.ctx;
     switch (statement.kind) {
       case 'create_source':

@@ -32,8 +32,8 @@ export interface PipelineEnv {
   readonly reportStorageFault?: (fault: StorageFault) => void;
   /** How the queries' loops poll and retry (StreamingQueryConfig.tuning). */
   readonly tuning?: Partial<ExecTuning>;
-  /** Whether another query reads a materialized view's changes (StreamingQueryConfig.changesRead). */
-  readonly changesRead?: (view: string) => boolean;
+  /** What the queries reading a materialized view's changes still need of its log (StreamingQueryConfig.readersHold). */
+  readonly readersHold?: (view: string) => number | null;
 }
 
 /** A continuous query ready to start: its catalog object, plan and (not yet started) runtime. */
@@ -68,7 +68,7 @@ export async function buildContinuousQuery(input: string | ContinuousStatement, 
     fresh: typeof input !== 'string' || fresh,
     onInvalidated: env.reportStorageFault ? (fault) => env.reportStorageFault?.(fault) : undefined,
     tuning: env.tuning,
-    changesRead: env.changesRead ? () => env.changesRead!(statement.name) : undefined,
+    readersHold: env.readersHold ? () => env.readersHold!(statement.name) : undefined,
   }); // exec/
   return { object, plan, query: streaming, dependsOn: referencedRelations(query.ast, env.catalog) };
 }

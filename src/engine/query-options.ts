@@ -3,12 +3,14 @@
  * created: `trigger`, `max_rows_per_batch`, `output_mode`, `checkpoint_retention` (how many batches
  * offsets/ and commits/ keep, default 100), `late_rows` ('drop', the default, or 'keep': late rows also
  * go to the system table eddy_late_rows). A sink's other options belong to its
- * connector; a materialized view has no others, so any other option is an error naming it.
+ * connector; a materialized view's others are its history's retention (retention_batches, _bytes,
+ * _time), so any other option is an error naming it.
  */
 import type { OutputMode } from '../catalog/output-mode.js';
 import type { Options, OptionValue } from '../sql/ast.js';
 import { parseTrigger } from '../exec/trigger.js';
 import { EddyError } from '../util/errors.js';
+import { isRetentionOption, RETENTION_OPTION_NAMES, validRetentionOption } from '../catalog/view-retention.js';
 
 export const QUERY_OPTION_NAMES = ['trigger', 'max_rows_per_batch', 'output_mode', 'checkpoint_retention', 'late_rows', 'background'] as const;
 const OUTPUT_MODES: readonly OutputMode[] = ['append', 'update', 'complete', 'changelog'];
@@ -52,16 +54,21 @@ export function splitQueryOptions(options: Options, what: string): SplitOptions 
   return { query, rest, outputMode };
 }
 
-/** For materialized views: only the common options are allowed. */
+/** For materialized views: the common options and the retention of its history (catalog/view-retention.ts). */
 export function materializedViewOptions(options: Options, what: string): SplitOptions {
   const split = splitQueryOptions(options, what);
-  const unknown = Object.keys(split.rest);
+  const query: Record<string, OptionValue> = { ...split.query };
+  const unknown: string[] = [];
+  for (const [key, value] of Object.entries(split.rest)) {
+    if (isRetentionOption(key)) query[key] = validRetentionOption(key, value, what);
+    else unknown.push(key);
+  }
   if (unknown.length > 0) {
     throw new EddyError('INVALID_PARAMETER', `${what}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`, {
-      hint: `a materialized view accepts ${QUERY_OPTION_NAMES.join(', ')}`,
+      hint: `a materialized view accepts ${[...QUERY_OPTION_NAMES, ...RETENTION_OPTION_NAMES].join(', ')}`,
     });
   }
-  return split;
+  return { ...split, query, rest: {} };
 }
 
 function validTrigger(value: OptionValue, what: string): string {

@@ -5,6 +5,7 @@ import type { CatalogObject, CatalogObjectKind, Column } from '../catalog/types.
 import { quoteIdent } from '../duck/index.js';
 import type { Show } from '../sql/ast.js';
 import { EddyError } from '../util/errors.js';
+import { backfillProgress } from './backfill-progress.js';
 import type { EngineContext, QueryHandle } from './context.js';
 import { rowsResult, type StatementResult } from './statement-result.js';
 
@@ -56,16 +57,17 @@ export async function show(ctx: EngineContext, stmt: Show): Promise<StatementRes
   }
 }
 
-/** One row per continuous query: its status, last batch, rows read and (materialized views) rows held. */
+/** One row per continuous query: its status, last batch, rows read, (materialized views) rows held, and how far a running backfill got. */
 async function showQueries(ctx: EngineContext): Promise<StatementResult> {
   const rows: unknown[][] = [];
   for (const handle of ctx.queries.values()) {
     const progress = handle.query?.progress() ?? [];
     const last = progress[progress.length - 1];
     const inputRows = progress.reduce((sum, p) => sum + p.numInputRows, 0);
-    rows.push([handle.object.name, KIND_NAMES[handle.object.kind], status(handle), last?.batchId ?? null, inputRows, await resultRows(ctx, handle), errorOf(handle)]);
+    const backfill = handle.query ? backfillProgress(handle.query) : null;
+    rows.push([handle.object.name, KIND_NAMES[handle.object.kind], status(handle), last?.batchId ?? null, inputRows, await resultRows(ctx, handle), errorOf(handle), backfill]);
   }
-  return rowsResult([text('name'), text('kind'), text('status'), bigint('last_batch'), bigint('input_rows'), bigint('result_rows'), text('error')], rows);
+  return rowsResult([text('name'), text('kind'), text('status'), bigint('last_batch'), bigint('input_rows'), bigint('result_rows'), text('error'), text('backfill')], rows);
 }
 
 async function resultRows(ctx: EngineContext, handle: QueryHandle): Promise<number | null> {

@@ -26,3 +26,13 @@ export function textLinesResult(column: string, text: string, tag = 'EXPLAIN'): 
   const lines = text.replace(/\n+$/, '').split('\n');
   return { tag, columns: [{ name: column, type: 'VARCHAR' }], rows: lines.map((line) => [line]) };
 }
+
+/**
+ * A statement whose effect is done and visible, and which then waits for something that should not
+ * hold other sessions' statements back: a CREATE MATERIALIZED VIEW waiting for its backfill. The
+ * engine releases its statement queue first and then calls finish(), so only the session that sent
+ * the statement waits (as in RisingWave).
+ */
+export class FinishAfterQueue {
+  constructor(readonly finish: () => Promise<StatementResult>) {}
+}

@@ -4,12 +4,16 @@
  * StreamingQuery shared by every subscriber, with a bounded ring of the query's recent change batches
  * so that a client that saw batch N can resume from N+1 instead of taking a new snapshot; and an end
  * with a reason (dropped, reset, shut down, recovering, too slow) told to each subscriber, whoever
- * caused it. Feeds are keyed by the StreamingQuery itself: a query dropped and created again under
+ * caused it. A resume from before the ring (after a restart, say) replays the view's durable log
+ * (exec/view-log.ts), within the view's retention. Feeds are keyed by the StreamingQuery itself: a query dropped and created again under
  * its name is another StreamingQuery, with a fresh feed. Memory: at most `ringBatches` batches and
  * `ringRows` changes per query, whatever the number of subscribers.
  */
 import type { QueryObject } from '../catalog/types.js';
 import { subscriptionEnded, type ChangeBatch, type StreamingQuery, type SubscriptionEnd } from '../exec/streaming-query.js';
+import { ResumeUnavailable } from '../exec/view-log.js';
+
+export { ResumeUnavailable };
 import { EddyError } from '../util/errors.js';
 import { log } from '../util/log.js';
 
@@ -45,15 +49,6 @@ export interface SubscribeRequest {
    * precedence over `snapshot`.
    */
   readonly fromBatch?: number | undefined;
-}
-
-/** A resume point older than the ring: the client must subscribe again with a snapshot. */
-export class ResumeUnavailable extends EddyError {
-  constructor(name: string, fromBatch: number, oldest: number) {
-    super('INVALID_PARAMETER', `cannot resume "${name}" from batch ${fromBatch}: the server keeps its changes from batch ${oldest} on`, {
-      hint: 'subscribe again with a snapshot (and no from_batch)',
-    });
-  }
 }
 
 class QueryFeed {
@@ -110,7 +105,7 @@ export class Subscriptions {
 
   /**
    * Subscribes `sink` to a running query; returns the function that unsubscribes. Throws the query's
-   * error when it is gone, and ResumeUnavailable when fromBatch is older than the ring.
+   * error when it is gone, and ResumeUnavailable when fromBatch is older than the ring and the view's log.
    */
   async subscribe(query: StreamingQuery, object: QueryObject, request: SubscribeRequest, sink: ChangeSink): Promise<() => void> {
     if (this.closed) throw subscriptionEnded(object, 'shutdown');
@@ -134,13 +129,22 @@ export class Subscriptions {
         if (this.closed || attempt >= 3) throw new EddyError('OBJECT_IN_USE', `"${object.name}" changed while subscribing`, { hint: 'subscribe again' });
         continue;
       }
+      let replay: ChangeBatch[] | null = null;
       if (from < feed.coveredFrom) {
         // a snapshot outrun by the ring (very large batches): take a newer one
         if (request.fromBatch === undefined && attempt < 3) continue;
-        throw new ResumeUnavailable(object.name, from, feed.coveredFrom);
+        // older than the ring (or from before a restart): the view's durable log, within its retention
+        const logged = await query.loggedChanges(from).catch((e: unknown) => {
+          throw e instanceof ResumeUnavailable && e.oldest > feed.coveredFrom ? new ResumeUnavailable(object.name, from, feed.coveredFrom) : e;
+        });
+        if (this.settled.get(query) !== feed || feed.coveredFrom > logged.through + 1) {
+          if (this.closed || attempt >= 3) throw new EddyError('OBJECT_IN_USE', `"${object.name}" changed while subscribing`, { hint: 'subscribe again' });
+          continue;
+        }
+        replay = [...logged.batches, ...feed.after(logged.through)];
       }
       const live = from === Number.MAX_SAFE_INTEGER;
-      sink.ready(snapshot, live ? (feed.ring.at(-1)?.batch ?? feed.coveredFrom - 1) : from - 1, live ? [] : feed.after(from - 1));
+      sink.ready(snapshot, live ? (feed.ring.at(-1)?.batch ?? feed.coveredFrom - 1) : from - 1, live ? [] : (replay ?? feed.after(from - 1)));
       feed.sinks.add(sink);
       if (feed.lingerTimer) clearTimeout(feed.lingerTimer);
       feed.lingerTimer = null;

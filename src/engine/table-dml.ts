@@ -20,7 +20,7 @@ import type { Insert, UpdateOrDelete } from '../sql/ast.js';
 import { EddyError } from '../util/errors.js';
 import type { EngineContext } from './context.js';
 import { wrapDuckError } from './duck-errors.js';
-import { readByQueries } from './input-readers.js';
+import { readByQueries, readersHold } from './input-readers.js';
 
 type Dml = Insert | UpdateOrDelete;
 
@@ -57,12 +57,21 @@ export async function runTableDml(ctx: EngineContext, stmt: Dml, table: TableObj
   const conn = ctx.conn;
   try {
     const seq = await changelogs.nextSequence(conn, table.name);
+    const hold = readersHold(ctx, table.name);
+    const trim = hold === null ? null : changelogs.trimSql(table.name, hold);
     const count = await conn.transaction(async () => {
       const changes = quoteIdent(changelogTable(table.name));
       const rows = await captureChanges(ctx, stmt, table, what, seq, changes);
+      // what every reader has committed is read by none again
+      if (trim !== null) await conn.run(trim.sql);
       return rows;
     });
-    changelogs.committed(table.name, seq);
+    if (trim !== null) changelogs.trimmed(table.name, trim.upTo);
+    // a statement that changed nothing left no row numbered seq: the number is not used, or after a
+    // restart (which finds the last number in the changelog) it would be given again to a statement
+    // that readers past seq would never read
+    if (count === 0) changelogs.forget(table.name);
+    else changelogs.committed(table.name, seq);
     return count;
   } catch (e) {
     changelogs.forget(table.name);

@@ -11,7 +11,7 @@ import type { Change } from './changes.js';
 import { columnDefs, columnsMatch } from './operators/rule.js';
 import { applyDeltaSql } from './result-table.js';
 import type { StateStore } from './state-store.js';
-import { VIEW_CHANGES_TABLE } from './view-changelog.js';
+import type { ViewLog } from './view-log.js';
 
 const q = quoteIdent;
 
@@ -24,18 +24,9 @@ export class QueryOutput {
   /** `"field" AS "column"` for each result column. */
   private readonly asColumns: string;
 
-  /** Where a materialized view's output changes are logged while other queries read them. */
-  private readonly changes: string;
-  /** Whether the log may hold rows (unknown at start: assumed, so that one batch empties it if unread). */
-  private logged = true;
-
-  /**
-   * `changesRead`: for a materialized view, asked at each batch whether another query reads its
-   * changes (they are then logged); null for a sink.
-   */
-  constructor(private readonly plan: IncrementalPlan, store: StateStore, private readonly changesRead: (() => boolean) | null = null) {
+  /** `log`: a materialized view's log of its output changes (view-log.ts); null for a sink. */
+  constructor(private readonly plan: IncrementalPlan, store: StateStore, readonly log: ViewLog | null = null) {
     this.resultTable = store.table('result');
-    this.changes = store.table(VIEW_CHANGES_TABLE);
     this.outbox = store.table('__outbox');
     this.fields = plan.root.fields.map((f) => q(f.name));
     this.asColumns = plan.root.fields.map((f, i) => `${q(f.name)} AS ${q(plan.columns[i]!.name)}`).join(', ');
@@ -53,7 +44,7 @@ export class QueryOutput {
   setupSql(): string[] {
     const ddl: string[] = [];
     if (this.plan.keepsResultTable) ddl.push(`CREATE TABLE IF NOT EXISTS ${this.resultTable} (${columnDefs(this.plan.columns)})`);
-    if (this.changesRead) ddl.push(`CREATE TABLE IF NOT EXISTS ${this.changes} (__batch BIGINT, ${columnDefs(this.plan.columns)}, __op INTEGER)`);
+    if (this.log) ddl.push(...this.log.setupSql());
     if (this.hasOutbox) ddl.push(`CREATE TABLE IF NOT EXISTS ${this.outbox} (__batch BIGINT, ${columnDefs(this.plan.root.fields)}, __op INTEGER)`);
     return ddl;
   }
@@ -73,13 +64,7 @@ export class QueryOutput {
       delta = consolidated;
     }
     // before the result table's statements, one of which the batch may read a count from (batch-pipeline.ts)
-    if (this.changesRead) {
-      const read = this.changesRead();
-      if (read) statements.push(`INSERT INTO ${this.changes} SELECT ${batchId}, ${this.asColumns}, __op FROM ${delta}`);
-      // nobody reads the changes any more (the reader was dropped): a new reader starts from the result
-      else if (this.logged) statements.push(`DELETE FROM ${this.changes}`);
-      this.logged = read;
-    }
+    if (this.log) statements.push(...this.log.batchSql(batchId, `SELECT ${this.asColumns}, __op FROM ${delta}`));
     const insertsOnly = this.plan.root.changelog === 'append-only';
     const fieldNames = this.plan.root.fields.map((f) => f.name);
     if (this.plan.keepsResultTable) statements.push(...applyDeltaSql(this.resultTable, this.plan.columns.map((c) => c.name), delta, fieldNames, insertsOnly, this.plan.key));

@@ -21,6 +21,8 @@ import { SourceBatches, type OpenSource } from './source-batches.js';
 import { StateStore } from './state-store.js';
 import type { ExecTuning } from './tuning.js';
 import { WatermarkTracker } from './watermark.js';
+import { ViewLog, type ReadersHold } from './view-log.js';
+import { viewRetention } from '../catalog/view-retention.js';
 
 export interface StreamingQueryConfig {
   readonly object: QueryObject;
@@ -44,10 +46,10 @@ export interface StreamingQueryConfig {
   /** How the loop waits and retries (defaults: DEFAULT_EXEC_TUNING). */
   readonly tuning?: Partial<ExecTuning>;
   /**
-   * Asked at each batch of a materialized view: whether another query reads its output changes,
-   * which the batch then logs (view-changelog.ts). Absent: nobody does.
+   * Asked at each batch of a materialized view: what the queries reading its output changes still
+   * need of its log (view-log.ts ReadersHold). Absent: nobody reads them.
    */
-  readonly changesRead?: () => boolean;
+  readonly readersHold?: ReadersHold;
 }
 
 /** offsets/ and commits/ keep this many most recent batches unless checkpoint_retention says otherwise. */
@@ -112,7 +114,8 @@ export async function openRuntime(config: StreamingQueryConfig): Promise<QueryRu
     }
     const inPlace = new Set(sources.filter((s) => s.reader.inPlace !== undefined).map((s) => s.name));
     const sourceBatches = new SourceBatches(plan, store, object.name, config.sources, inPlace, object.options.late_rows === 'keep');
-    const output = new QueryOutput(plan, store, object.kind === 'materialized_view' ? (config.changesRead ?? (() => false)) : null);
+    const log = object.kind === 'materialized_view' ? new ViewLog(object.name, store, plan.columns, config.readersHold ?? (() => null), viewRetention(object.options)) : null;
+    const output = new QueryOutput(plan, store, log);
     const pipeline = new BatchPipeline(plan, store, output);
     await sourceBatches.setup(conn);
     await pipeline.setup(conn);

@@ -17,6 +17,7 @@ import { closeRuntime, closeSourcesAndSink, latestOffsets, openRuntime, type Que
 import { recover, recoverIfNeeded } from './recovery.js';
 import { parseTrigger, type Trigger } from './trigger.js';
 import { backoff, DEFAULT_EXEC_TUNING, type ExecTuning } from './tuning.js';
+import { ResumeUnavailable } from './view-log.js';
 
 export type { Change, ChangeBatch, SubscribeOptions, Subscription, SubscriptionEnd } from './changes.js';
 export { subscriptionEnded } from './changes.js';
@@ -92,8 +93,33 @@ export class StreamingQuery {
     return this.rt.plan.outputMode;
   }
 
+  private backfillSince: number | null = null;
+
+  /** When the running backfill (catchUp) started; null when none runs. */
+  get backfillStartedAt(): number | null {
+    return this.backfillSince;
+  }
+
   get lastBatchId(): number {
     return this.rt.position.nextBatchId - 1;
+  }
+
+  /** Where the query stands in input `name` as of its last committed batch (undefined: it reads no such input). */
+  inputOffset(name: string): SourceOffset | undefined {
+    return this.rt.sources.find((s) => s.name === name)?.offset;
+  }
+
+  /**
+   * A materialized view's logged changes of batches >= fromBatch (view-log.ts), read under the batch
+   * lock, and the last batch they include; ResumeUnavailable when the log does not reach back so far.
+   */
+  async loggedChanges(fromBatch: number): Promise<{ batches: ChangeBatch[]; through: number }> {
+    return this.exclusive(async () => {
+      if (this.changes.ended) throw subscriptionEnded(this.config.object, this.changes.ended);
+      const log = this.rt.output.log;
+      if (!log) throw new ResumeUnavailable(this.name, fromBatch, this.lastBatchId + 1);
+      return { batches: await log.since(this.rt.conn, fromBatch, this.lastBatchId), through: this.lastBatchId };
+    });
   }
 
   /** Starts the trigger loop. */
@@ -137,20 +163,22 @@ export class StreamingQuery {
   }
 
   /**
-   * A new query's backfill (CREATE returns after it): runs batches, under the batch lock, until what
+   * A new query's backfill (CREATE returns after it): runs batches, each under the batch lock, until what
    * the sources held when it was called is processed; once, without retrying (the loop retries).
    * Returns the error that stopped it, or null. Finite triggers (once, available_now) are left to
    * the loop, whose batches they are.
    */
   async catchUp(): Promise<EddyError | null> {
     if (this.trigger.kind === 'once' || this.trigger.kind === 'available_now') return null;
+    this.backfillSince = Date.now();
     try {
-      await this.exclusive(async () => {
-        let cap: ReadonlyMap<string, SourceOffset> | null = null;
-        while (this.active && (await this.step(async () => (cap ??= await latestOffsets(this.rt)))));
-      });
+      let cap: ReadonlyMap<string, SourceOffset> | null = null;
+      // the lock batch by batch, so that a DROP or PAUSE meanwhile stops the backfill
+      while (await this.exclusive(async () => this.active && this.step(async () => (cap ??= await latestOffsets(this.rt)))));
     } catch (e) {
       return this.batchFailed(e).error;
+    } finally {
+      this.backfillSince = null;
     }
     // the loop may have run (and failed) the first batch before this call took the lock
     return this.status === 'failed' || this.status === 'retrying' ? this.lastError : null;

@@ -1,7 +1,7 @@
 /**
  * A materialized view read by another continuous query, as its changelog. While another query reads
  * it, the view's batches append their output changes to `__changes` in the view's state database,
- * numbered with the batch id, in the batch's transaction (QueryOutput.applySql); a reader's offset is
+ * numbered with the batch id, in the batch's transaction (view-log.ts); a reader's offset is
  * the last of the view's batches it read. Its first range, from -1, is the view's result as of the
  * range's end `e`: the result now with the changes after `e` undone (one multiset difference in the
  * reader's batch transaction, as for a table: connectors/table/changelog.ts). So the reader repeats
@@ -13,9 +13,7 @@ import type { SourceOffset, SourceReader } from '../connectors/types.js';
 import { quoteIdent, type Connection, type Database } from '../duck/index.js';
 import { EddyError } from '../util/errors.js';
 import { queryDirName } from '../checkpoint/query-dir.js';
-
-/** The table of a view's output changes, in its state database (unqualified). */
-export const VIEW_CHANGES_TABLE = '__changes';
+import { VIEW_CHANGES_TABLE } from './view-log.js';
 
 export class ViewChangelogReader extends ChangelogRangeReader {
   private readonly version: string;

@@ -41,3 +41,40 @@ t.test('a long backfill reports how far it got while the CREATE waits', async (t
   t.match(notices.at(-1), /^"slow": backfilling for \d+ s: (batch \d+ done \(\d+ input rows\)|its first batch is running)$/);
   t.same(await rows(engine, 'SELECT sum(n) FROM slow'), [[5000]], 'and returned once done');
 });
+
+t.test("a backfill holds only its own statement: others run meanwhile, and SHOW QUERIES shows how far it got", async (t) => {
+  const engine = await Engine.open({ dataDir: t.testdir() });
+  t.teardown(() => engine.close());
+  await engine.execute('CREATE SOURCE s (k INT); INSERT INTO s SELECT range % 7 FROM range(3000); CREATE TABLE other (v INT)');
+  const [statement] = engine.parse('CREATE MATERIALIZED VIEW slow WITH (max_rows_per_batch = 20) AS SELECT k, count(*) AS n FROM s GROUP BY k');
+  let done = false;
+  const creating = engine.executeStatement(statement!).then((r) => {
+    done = true;
+    return r;
+  });
+  // wait for the view to exist, then use the engine from "another session"
+  for (let i = 0; i < 500 && !engine.queries().some((q) => q.name === 'slow'); i++) await new Promise((r) => setTimeout(r, 10));
+  await engine.execute('INSERT INTO other VALUES (1)');
+  const [queries] = await engine.execute('SHOW QUERIES');
+  const cols = queries!.columns.map((c) => c.name);
+  const row = queries!.rows.find((r) => r[0] === 'slow')!;
+  t.notOk(done, 'the CREATE is still waiting for its backfill');
+  t.match(String(row[cols.indexOf('backfill')]), /^backfilling for \d+ s: /, 'SHOW QUERIES says how far the backfill got');
+  await creating;
+  t.same(await rows(engine, 'SELECT sum(n) FROM slow'), [[3000]]);
+  const [after] = await engine.execute('SHOW QUERIES');
+  t.equal(after!.rows.find((r) => r[0] === 'slow')![cols.indexOf('backfill')], null, 'and nothing once it is done');
+});
+
+t.test('a DROP during a backfill stops it; the CREATE returns', async (t) => {
+  const engine = await Engine.open({ dataDir: t.testdir() });
+  t.teardown(() => engine.close());
+  await engine.execute('CREATE SOURCE s (k INT); INSERT INTO s SELECT range % 7 FROM range(20000)');
+  const [statement] = engine.parse('CREATE MATERIALIZED VIEW slow WITH (max_rows_per_batch = 20) AS SELECT k, count(*) AS n FROM s GROUP BY k');
+  const creating = engine.executeStatement(statement!);
+  for (let i = 0; i < 500 && !engine.queries().some((q) => q.name === 'slow'); i++) await new Promise((r) => setTimeout(r, 10));
+  await engine.execute('DROP MATERIALIZED VIEW slow');
+  const created = await creating;
+  t.equal(created.tag, 'CREATE MATERIALIZED VIEW');
+  t.notOk(engine.queries().some((q) => q.name === 'slow'), 'gone');
+});

@@ -112,7 +112,8 @@ t.test('the changelog holds rows only while a query reads the table', async (t) 
   t.teardown(() => engine.close());
   await engine.execute('CREATE TABLE t (id INT, v INT); INSERT INTO t VALUES (1, 1)');
   t.same(await rows(engine, 'SELECT count(*) FROM __changes_t'), [[0]], 'no reader: nothing recorded');
-  await engine.execute('CREATE MATERIALIZED VIEW s AS SELECT sum(v) AS s FROM t; INSERT INTO t VALUES (2, 2); UPDATE t SET v = 5 WHERE id = 1');
+  // a trigger that never comes after the backfill: the view commits nothing, so DML trims nothing
+  await engine.execute("CREATE MATERIALIZED VIEW s WITH (trigger = '1 hour') AS SELECT sum(v) AS s FROM t; INSERT INTO t VALUES (2, 2); UPDATE t SET v = 5 WHERE id = 1");
   t.same(await rows(engine, 'SELECT __seq, __op, id, v FROM __changes_t ORDER BY __seq, __op'), [[1, 1, 2, 2], [2, -1, 1, 1], [2, 1, 1, 5]]);
   await engine.execute('DROP MATERIALIZED VIEW s');
   t.same(await rows(engine, 'SELECT count(*) FROM __changes_t'), [[0]], 'emptied once no query reads it');

@@ -8,8 +8,9 @@
  * A continuous query reads a table through a TableChangelogReader. Its offset is the last statement
  * it read; its first range, from offset -1, is the table's contents as of the range's end `e`: the
  * rows of the table now with the changes after `e` undone (read in one transaction, so consistent). That
- * range can be re-read after a crash as long as the changes after `e` are kept, which they are: the
- * changelog is emptied only when no query reads the table any more.
+ * range can be re-read after a crash as long as the changes after `e` are kept, which they are: DML
+ * trims only what every reader has committed (engine/table-dml.ts), and the changelog is emptied only
+ * when no query reads the table any more.
  */
 import type { Column, TableObject } from '../../catalog/types.js';
 import { quoteIdent, quoteQualified, type Connection } from '../../duck/index.js';
@@ -38,6 +39,8 @@ function columnDefs(columns: readonly Column[]): string {
  */
 export class TableChangelogs {
   private readonly lastSeq = new Map<string, number>();
+  /** Per table, the statement number up to which its changelog was trimmed by this process. */
+  private readonly trimmedTo = new Map<string, number>();
 
   /** Creates a table's changelog if missing (idempotent: start-up makes those of older tables). */
   async create(conn: Connection, table: TableObject): Promise<void> {
@@ -47,6 +50,7 @@ export class TableChangelogs {
   async drop(conn: Connection, name: string): Promise<void> {
     await conn.run(`DROP TABLE IF EXISTS ${quoteIdent(changelogTable(name))}`);
     this.lastSeq.delete(name);
+    this.trimmedTo.delete(name);
   }
 
   /** Empties a changelog no query reads any more: a new reader starts from the contents. */
@@ -56,6 +60,7 @@ export class TableChangelogs {
     if (Number(await conn.scalar(`SELECT count(*) FROM (SELECT 1 FROM ${table} LIMIT 1)`)) === 0) return;
     await conn.run(`DELETE FROM ${table}`);
     this.lastSeq.set(name, 0);
+    this.trimmedTo.delete(name);
   }
 
   /** The number the next statement's changes get. */
@@ -76,6 +81,21 @@ export class TableChangelogs {
   /** A statement failed: what was committed is read from the database next time. */
   forget(name: string): void {
     this.lastSeq.delete(name);
+  }
+
+  /**
+   * The DELETE of a changelog's changes every reader has committed (up to `hold`), or null when an
+   * earlier one did. The last statement's rows stay, so that the last number survives a restart.
+   */
+  trimSql(name: string, hold: number): { sql: string; upTo: number } | null {
+    if (hold <= (this.trimmedTo.get(name) ?? 0)) return null;
+    const table = quoteIdent(changelogTable(name));
+    return { sql: `DELETE FROM ${table} WHERE ${SEQ} <= ${hold} AND ${SEQ} < (SELECT max(${SEQ}) FROM ${table})`, upTo: hold };
+  }
+
+  /** The changes up to `upTo` are gone (the trim committed). */
+  trimmed(name: string, upTo: number): void {
+    this.trimmedTo.set(name, upTo);
   }
 
   knownLastSequence(name: string): number | undefined {
