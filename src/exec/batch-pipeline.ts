@@ -12,6 +12,7 @@ import type { RuleNames, WatermarkAdvance } from './operators/rule.js';
 import type { QueryOutput } from './query-output.js';
 import { StateCounts, type CountRow } from './state-counts.js';
 import type { StateStore } from './state-store.js';
+import type { BatchFrontier } from './epochs.js';
 
 const q = quoteIdent;
 
@@ -65,13 +66,13 @@ export class BatchPipeline {
    * ~0.1 ms beyond its statements; a small batch has 20-35 statements). `watermark` is the batch's
    * (epoch microseconds, or null), `next` the one the next batch will run with (WatermarkAdvance.next).
    */
-  async run(conn: Connection, batchId: number, watermark: number | null, next: number | null): Promise<BatchOutput> {
+  async run(conn: Connection, batchId: number, watermark: number | null, next: number | null, frontier: BatchFrontier | null = null): Promise<BatchOutput> {
     const micros = (w: number | null): number | null => (w === null ? null : Math.trunc(w));
     const wm = micros(watermark);
     const advance: WatermarkAdvance = { current: wm, previous: this.previousWatermark, next: micros(next) };
     const names = (node: IncrementalNode): RuleNames => this.names(node, batchId, advance);
     const statements = this.plan.operators.flatMap((node) => ruleFor(node).step(node, names(node)));
-    const applied = this.output.applySql(batchId, q(`d_${this.plan.root.id}`));
+    const applied = this.output.applySql(batchId, q(`d_${this.plan.root.id}`), frontier);
     statements.push(...applied.statements);
     const delta = applied.delta;
 

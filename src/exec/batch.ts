@@ -16,6 +16,8 @@ import { deliver } from './deliver.js';
 import { batchProgress, type BatchReport, type Progress, type ProgressIdentity } from './progress.js';
 import type { QueryRuntime } from './query-runtime.js';
 import { checkLoggedStart } from './recovery.js';
+import { alignedEnds, frontierOf, isViewInput } from './view-inputs.js';
+import type { BatchFrontier } from './epochs.js';
 import type { LoadedBatch } from './source-batches.js';
 
 /**
@@ -34,6 +36,8 @@ interface PlannedBatch {
   readonly starts: ReadonlyMap<string, SourceOffset>;
   readonly ends: ReadonlyMap<string, SourceOffset>;
   readonly watermark: number | null;
+  /** What the batch's result will reflect of its root inputs (epochs.ts). */
+  readonly frontier: BatchFrontier;
   /** Whether offsets/N was logged before (a re-run): then it is not written again. */
   readonly logged: boolean;
   /** The write of offsets/N still in flight, if any; step 4's commit waits for it. */
@@ -124,7 +128,9 @@ export class BatchRunner {
     const logged = rt.position.offsetsMayBeLogged ? await rt.offsets.read(batchId) : undefined;
     if (logged) checkLoggedStart(rt, logged);
     const starts = new Map(rt.sources.map((s) => [s.name, s.offset]));
-    const ends = new Map(rt.sources.map((s) => [s.name, logged?.sources[s.name]?.end ?? s.reader.endOffset(s.offset, bound.get(s.name), rt.maxRows)]));
+    let ends: ReadonlyMap<string, SourceOffset> = new Map(rt.sources.map((s) => [s.name, logged?.sources[s.name]?.end ?? s.reader.endOffset(s.offset, bound.get(s.name), rt.maxRows)]));
+    if (!logged) ends = await this.alignViews(ends, bound);
+    const frontier = await frontierOf(rt.sources, ends);
     const watermark = logged ? (logged.watermark ?? null) : rt.watermarks.watermark;
     const entry: OffsetEntry = logged ?? {
       batchId,
@@ -132,7 +138,23 @@ export class BatchRunner {
       watermark,
       timestamp: new Date().toISOString(),
     };
-    return { batchId, entry, starts, ends, watermark, logged: logged !== undefined, logging: null };
+    return { batchId, entry, starts, ends, watermark, frontier, logged: logged !== undefined, logging: null };
+  }
+
+  /**
+   * Views read together end where they agree (view-inputs.ts). max_rows_per_batch may have cut them
+   * where none agree past their starts: then they end at the bound, which agrees (latestOffsets
+   * aligned it), or they would wait for ever.
+   */
+  private async alignViews(ends: ReadonlyMap<string, SourceOffset>, bound: ReadonlyMap<string, SourceOffset>): Promise<ReadonlyMap<string, SourceOffset>> {
+    const rt = this.rt;
+    const aligned = await alignedEnds({ sources: rt.sources, last: rt.position.frontier }, ends);
+    if (aligned === ends || rt.maxRows === undefined) return aligned;
+    const views = rt.sources.filter(isViewInput);
+    if (views.some((s) => s.reader.hasData(s.offset, aligned.get(s.name)))) return aligned;
+    const fallback = new Map(aligned);
+    for (const s of views) fallback.set(s.name, bound.get(s.name));
+    return fallback;
   }
 
   /**
@@ -168,9 +190,9 @@ export class BatchRunner {
     const eventTime = rt.watermarks.advance() === null && rt.watermarks.watermarked.length === 0 ? undefined : rt.watermarks.snapshot();
     const offsetsAfter = Object.fromEntries(rt.sources.map((s) => [s.name, planned.ends.get(s.name)]));
     // the late rows and the state version go in one call with the COMMIT
-    const beforeCommit = [...loaded.keepLate, ...rt.store.setVersionSql({ batchId, offsets: offsetsAfter, fingerprint: rt.plan.fingerprint, eventTime })];
+    const beforeCommit = [...loaded.keepLate, ...rt.store.setVersionSql({ batchId, offsets: offsetsAfter, fingerprint: rt.plan.fingerprint, eventTime, frontier: planned.frontier })];
     const output = await rt.conn.transaction(async () => {
-      const result = await rt.pipeline.run(rt.conn, batchId, planned.watermark, rt.watermarks.watermark);
+      const result = await rt.pipeline.run(rt.conn, batchId, planned.watermark, rt.watermarks.watermark, planned.frontier);
       const waited = Date.now();
       await planned.logging;
       durations.walCommit = Date.now() - waited; // what is left of the offsets write by now
@@ -188,6 +210,7 @@ export class BatchRunner {
   private async deliver(planned: PlannedBatch, output: BatchOutput): Promise<number> {
     const rt = this.rt;
     for (const s of rt.sources) s.offset = planned.ends.get(s.name);
+    rt.position.frontier = planned.frontier;
     rt.position.nextBatchId = planned.batchId + 1;
     const outputRows = await deliver(rt, planned.batchId, output.rows, output.delta);
     rt.position.needsRecovery = false;

@@ -11,6 +11,7 @@ import type { Change } from './changes.js';
 import { columnDefs, columnsMatch } from './operators/rule.js';
 import { applyDeltaSql } from './result-table.js';
 import type { StateStore } from './state-store.js';
+import type { BatchFrontier } from './epochs.js';
 import type { ViewLog } from './view-log.js';
 
 const q = quoteIdent;
@@ -53,7 +54,7 @@ export class QueryOutput {
    * The statements applying the root's delta `rootDelta` to the result table and the outbox, and
    * the relation holding the batch's net changes (readable until the next batch).
    */
-  applySql(batchId: number, rootDelta: string): { statements: string[]; delta: string } {
+  applySql(batchId: number, rootDelta: string, frontier: BatchFrontier | null = null): { statements: string[]; delta: string } {
     const statements: string[] = [];
     let delta = rootDelta;
     if (this.plan.root.changelog === 'retracting') {
@@ -64,7 +65,7 @@ export class QueryOutput {
       delta = consolidated;
     }
     // before the result table's statements, one of which the batch may read a count from (batch-pipeline.ts)
-    if (this.log) statements.push(...this.log.batchSql(batchId, `SELECT ${this.asColumns}, __op FROM ${delta}`));
+    if (this.log) statements.push(...this.log.batchSql(batchId, `SELECT ${this.asColumns}, __op FROM ${delta}`, frontier));
     const insertsOnly = this.plan.root.changelog === 'append-only';
     const fieldNames = this.plan.root.fields.map((f) => f.name);
     if (this.plan.keepsResultTable) statements.push(...applyDeltaSql(this.resultTable, this.plan.columns.map((c) => c.name), delta, fieldNames, insertsOnly, this.plan.key));

@@ -22,6 +22,8 @@ import { StateStore } from './state-store.js';
 import type { ExecTuning } from './tuning.js';
 import { WatermarkTracker } from './watermark.js';
 import { ViewLog, type ReadersHold } from './view-log.js';
+import { alignedEnds } from './view-inputs.js';
+import type { BatchFrontier } from './epochs.js';
 import { viewRetention } from '../catalog/view-retention.js';
 
 export interface StreamingQueryConfig {
@@ -70,6 +72,8 @@ export class QueryPosition {
   offsetsMayBeLogged = true;
   /** The watermark the last batch ran with (undefined: none ran since start). */
   lastWatermark: number | null | undefined = undefined;
+  /** The frontier the last committed batch recorded (epochs.ts); null before one, or from older state. */
+  frontier: BatchFrontier | null = null;
 }
 
 export interface QueryRuntime {
@@ -136,11 +140,14 @@ export async function openRuntime(config: StreamingQueryConfig): Promise<QueryRu
   }
 }
 
-/** Each source's latest offset: where the data available now ends. */
-export async function latestOffsets(rt: Pick<QueryRuntime, 'sources'>): Promise<ReadonlyMap<string, SourceOffset>> {
+/**
+ * Each source's latest offset: where the data available now ends; for views read together, where
+ * they agree (view-inputs.ts), so a batch never reads them as of different points of their upstream.
+ */
+export async function latestOffsets(rt: Pick<QueryRuntime, 'sources' | 'position'>): Promise<ReadonlyMap<string, SourceOffset>> {
   const latest = new Map<string, SourceOffset>();
   for (const s of rt.sources) latest.set(s.name, await s.reader.latestOffset());
-  return latest;
+  return alignedEnds({ sources: rt.sources, last: rt.position.frontier }, latest);
 }
 
 /** Closes the sources and the sink (stop, drop); a failure to close is not the caller's. */

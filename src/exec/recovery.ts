@@ -26,6 +26,7 @@ export async function recover(rt: QueryRuntime): Promise<void> {
   if (version === null) {
     position.nextBatchId = 0;
     rt.watermarks.restore(undefined);
+    position.frontier = null;
     for (const s of rt.sources) s.offset = s.reader.initialOffset;
     return;
   }
@@ -34,6 +35,7 @@ export async function recover(rt: QueryRuntime): Promise<void> {
   }
   position.nextBatchId = version.batchId + 1;
   rt.watermarks.restore(version.eventTime);
+  position.frontier = version.frontier ?? null;
   for (const s of rt.sources) s.offset = s.name in version.offsets ? version.offsets[s.name] : s.reader.initialOffset;
   position.inFlight = version.batchId;
 
@@ -53,6 +55,8 @@ export async function recover(rt: QueryRuntime): Promise<void> {
     });
   }
   position.nextBatchId = version.batchId;
+  // where the batch before stood is not kept: its readers of views align afresh
+  position.frontier = null;
   for (const s of rt.sources) s.offset = logged.sources[s.name]?.start ?? s.reader.initialOffset;
 }
 

@@ -7,6 +7,7 @@
  * qualified names given as text (pragma_table_info), where quotes in a name would break it.
  */
 import type { EventTimeState } from './watermark.js';
+import type { BatchFrontier } from './epochs.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Connection } from '../duck/index.js';
@@ -19,6 +20,8 @@ export interface StateVersion {
   readonly fingerprint: string;
   /** Watermarks after the batch (absent for queries without event time). */
   readonly eventTime?: EventTimeState;
+  /** What the batch's result reflects of its root inputs (epochs.ts); readers of a view align on it. */
+  readonly frontier?: BatchFrontier;
 }
 
 /**
@@ -44,7 +47,11 @@ export class StateStore {
     const store = new StateStore(dataDir, queryDir(dataDir, name), name);
     await mkdir(store.dir, { recursive: true });
     await conn.run(`ATTACH IF NOT EXISTS ${quoteLiteral(join(store.dir, 'state.duckdb'))} AS ${store.alias} (ROW_GROUP_SIZE ${STATE_ROW_GROUP_ROWS})`);
-    await conn.run(`CREATE TABLE IF NOT EXISTS ${store.table('__eddy_version')} (batch_id BIGINT, offsets VARCHAR, fingerprint VARCHAR, event_time VARCHAR)`);
+    await conn.run(`CREATE TABLE IF NOT EXISTS ${store.table('__eddy_version')} (batch_id BIGINT, offsets VARCHAR, fingerprint VARCHAR, event_time VARCHAR, frontier VARCHAR)`);
+    // state from before frontiers were recorded; a read first, as the state may be read-only now
+    // (attached again while the disk refuses writes) and an ALTER is a write even when it adds nothing
+    const hasFrontier = await conn.scalar(`SELECT frontier FROM ${store.table('__eddy_version')} LIMIT 0`).then(() => true, () => false);
+    if (!hasFrontier) await conn.run(`ALTER TABLE ${store.table('__eddy_version')} ADD COLUMN frontier VARCHAR`);
     return store;
   }
 
@@ -54,14 +61,19 @@ export class StateStore {
   }
 
   async version(conn: Connection): Promise<StateVersion | null> {
-    const rows = await conn.objects<{ batch_id: number; offsets: string; fingerprint: string; event_time: string | null }>(
-      `SELECT batch_id, offsets, fingerprint, event_time FROM ${this.table('__eddy_version')}`,
+    const rows = await conn.objects<{ batch_id: number; offsets: string; fingerprint: string; event_time: string | null; frontier: string | null }>(
+      `SELECT batch_id, offsets, fingerprint, event_time, frontier FROM ${this.table('__eddy_version')}`,
     );
     const row = rows[0];
     this.versionRow = row !== undefined && rows.length === 1;
     if (!row) return null;
-    const version = { batchId: Number(row.batch_id), offsets: JSON.parse(row.offsets) as Record<string, unknown>, fingerprint: row.fingerprint };
-    return row.event_time ? { ...version, eventTime: JSON.parse(row.event_time) as EventTimeState } : version;
+    return {
+      batchId: Number(row.batch_id),
+      offsets: JSON.parse(row.offsets) as Record<string, unknown>,
+      fingerprint: row.fingerprint,
+      ...(row.event_time ? { eventTime: JSON.parse(row.event_time) as EventTimeState } : {}),
+      ...(row.frontier ? { frontier: JSON.parse(row.frontier) as BatchFrontier } : {}),
+    };
   }
 
   /**
@@ -71,11 +83,12 @@ export class StateStore {
   setVersionSql(version: StateVersion): string[] {
     const offsets = quoteLiteral(JSON.stringify(version.offsets));
     const eventTime = version.eventTime ? quoteLiteral(JSON.stringify(version.eventTime)) : 'NULL';
+    const frontier = version.frontier ? quoteLiteral(JSON.stringify(version.frontier)) : 'NULL';
     const table = this.table('__eddy_version');
     if (this.versionRow) {
-      return [`UPDATE ${table} SET batch_id = ${version.batchId}, offsets = ${offsets}, fingerprint = ${quoteLiteral(version.fingerprint)}, event_time = ${eventTime}`];
+      return [`UPDATE ${table} SET batch_id = ${version.batchId}, offsets = ${offsets}, fingerprint = ${quoteLiteral(version.fingerprint)}, event_time = ${eventTime}, frontier = ${frontier}`];
     }
-    return [`DELETE FROM ${table}`, `INSERT INTO ${table} VALUES (${version.batchId}, ${offsets}, ${quoteLiteral(version.fingerprint)}, ${eventTime})`];
+    return [`DELETE FROM ${table}`, `INSERT INTO ${table} VALUES (${version.batchId}, ${offsets}, ${quoteLiteral(version.fingerprint)}, ${eventTime}, ${frontier})`];
   }
 
   versionCommitted(): void {

@@ -12,7 +12,8 @@
 import type { Column } from '../catalog/types.js';
 import type { ViewRetention } from '../catalog/view-retention.js';
 import type { Connection } from '../duck/index.js';
-import { quoteIdent } from '../duck/quote.js';
+import { quoteIdent, quoteLiteral } from '../duck/quote.js';
+import type { BatchFrontier } from './epochs.js';
 import { EddyError } from '../util/errors.js';
 import type { ChangeBatch, Change } from './changes.js';
 import { columnDefs } from './operators/rule.js';
@@ -22,7 +23,8 @@ const q = quoteIdent;
 
 /** The table of a view's output changes, in its state database (unqualified). */
 export const VIEW_CHANGES_TABLE = '__changes';
-const VIEW_BATCHES_TABLE = '__changes_batches';
+/** One row per logged batch (when it committed, its changes' size, its frontier), in the state database. */
+export const VIEW_BATCHES_TABLE = '__changes_batches';
 
 /** At most this many changes are replayed to one subscriber from the log; more must take a snapshot. */
 export const MAX_REPLAYED_CHANGES = 1_000_000;
@@ -80,7 +82,7 @@ export class ViewLog {
   setupSql(): string[] {
     return [
       `CREATE TABLE IF NOT EXISTS ${this.changes} (__batch BIGINT, ${columnDefs(this.columns)}, __op INTEGER)`,
-      `CREATE TABLE IF NOT EXISTS ${this.batches} (__batch BIGINT NOT NULL, committed_at TIMESTAMP NOT NULL, bytes BIGINT NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${this.batches} (__batch BIGINT NOT NULL, committed_at TIMESTAMP NOT NULL, bytes BIGINT NOT NULL, frontier VARCHAR)`,
     ];
   }
 
@@ -89,7 +91,7 @@ export class ViewLog {
    * column names and `__op`) and trim what no reader and no retention bound keeps. They run in the
    * batch's transaction.
    */
-  batchSql(batchId: number, select: string): string[] {
+  batchSql(batchId: number, select: string, frontier: BatchFrontier | null): string[] {
     const hold = this.readersHold();
     if (hold === null && this.retention === null) {
       const statements = this.logged ? [`DELETE FROM ${this.changes}`, `DELETE FROM ${this.batches}`] : [];
@@ -98,11 +100,12 @@ export class ViewLog {
       return statements;
     }
     this.logged = true;
+    const recorded = frontier ? quoteLiteral(JSON.stringify(frontier)) : 'NULL';
     const statements = [
       `INSERT INTO ${this.changes} SELECT ${batchId}, * FROM (${select})`,
       this.retention?.bytes != null
-        ? `INSERT INTO ${this.batches} SELECT ${batchId}, now()::TIMESTAMP, coalesce(sum(abs(__op) * (${this.columns.map(widthSql).join(' + ') || '0'})), 0) FROM (${select})`
-        : `INSERT INTO ${this.batches} VALUES (${batchId}, now()::TIMESTAMP, 0)`,
+        ? `INSERT INTO ${this.batches} SELECT ${batchId}, now()::TIMESTAMP, coalesce(sum(abs(__op) * (${this.columns.map(widthSql).join(' + ') || '0'})), 0), ${recorded} FROM (${select})`
+        : `INSERT INTO ${this.batches} VALUES (${batchId}, now()::TIMESTAMP, 0, ${recorded})`,
     ];
     const keepFrom = this.keepFromSql(batchId, hold);
     if (keepFrom !== null) statements.push(`DELETE FROM ${this.changes} WHERE __batch < ${keepFrom}`, `DELETE FROM ${this.batches} WHERE __batch < ${keepFrom}`);
