@@ -7,27 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { Engine, type ChangeBatch, type ChangeSink } from '../../src/engine/index.js';
+import { Engine } from '../../src/engine/index.js';
 import type { EddyError } from '../../src/util/errors.js';
-
-function recorder(): ChangeSink & { snapshotBatch: number; batches: ChangeBatch[]; ended: EddyError | null } {
-  const r = {
-    snapshotBatch: -2,
-    batches: [] as ChangeBatch[],
-    ended: null as EddyError | null,
-    ready(_snapshot: unknown, batch: number, replay: readonly ChangeBatch[]) {
-      r.snapshotBatch = batch;
-      r.batches.push(...replay);
-    },
-    changes(batch: ChangeBatch) {
-      r.batches.push(batch);
-    },
-    end(reason: EddyError) {
-      r.ended = reason;
-    },
-  };
-  return r;
-}
+import { recorder } from '../support/change-recorder.js';
 
 function dataDir(t: Test, prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `eddy-${prefix}-`));

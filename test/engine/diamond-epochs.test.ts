@@ -4,22 +4,8 @@
  * newer result with the other's older one.
  */
 import t from 'tap';
-import type { ChangeBatch, ChangeSink } from '../../src/engine/index.js';
 import { openTempEngine } from '../support/temp-engine.js';
-
-function recorder(): ChangeSink & { batches: ChangeBatch[] } {
-  const r = {
-    batches: [] as ChangeBatch[],
-    ready(_s: unknown, _b: number, replay: readonly ChangeBatch[]) {
-      r.batches.push(...replay);
-    },
-    changes(batch: ChangeBatch) {
-      r.batches.push(batch);
-    },
-    end() {},
-  };
-  return r;
-}
+import { recorder } from '../support/change-recorder.js';
 
 t.test('every batch of a diamond combines both sides as of one upstream batch', async (t) => {
   const engine = await openTempEngine(t, 'diamond-epochs');

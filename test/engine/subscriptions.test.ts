@@ -3,31 +3,9 @@
  * ring of recent change batches for resuming, and an end with a reason whoever caused it.
  */
 import t, { type Test } from 'tap';
-import type { ChangeBatch, ChangeSink, Engine } from '../../src/engine/index.js';
-import { EddyError } from '../../src/util/errors.js';
+import type { Engine } from '../../src/engine/index.js';
 import { openTempEngine } from '../support/temp-engine.js';
-
-/** A sink that keeps what it is told. */
-function recorder(): ChangeSink & { snapshot: unknown; snapshotBatch: number; batches: ChangeBatch[]; ended: EddyError | null } {
-  const r = {
-    snapshot: null as unknown,
-    snapshotBatch: -2,
-    batches: [] as ChangeBatch[],
-    ended: null as EddyError | null,
-    ready(snapshot: unknown, batch: number, replay: readonly ChangeBatch[]) {
-      r.snapshot = snapshot;
-      r.snapshotBatch = batch;
-      r.batches.push(...replay);
-    },
-    changes(batch: ChangeBatch) {
-      r.batches.push(batch);
-    },
-    end(reason: EddyError) {
-      r.ended = reason;
-    },
-  };
-  return r;
-}
+import { recorder } from '../support/change-recorder.js';
 
 async function setup(t: Test): Promise<Engine> {
   const engine = await openTempEngine(t, 'subscriptions');

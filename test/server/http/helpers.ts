@@ -46,3 +46,23 @@ export async function getJson(url: string, headers: Record<string, string> = {})
   const res = await fetch(url, { headers });
   return { status: res.status, body: await res.json() };
 }
+
+/** Reads NDJSON lines from a streaming response until `enough` holds, the stream ends or 10 s pass. */
+export async function readNdjson(res: Response, enough: (lines: any[]) => boolean): Promise<any[]> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const lines: any[] = [];
+  let buffered = '';
+  const deadline = Date.now() + 10_000;
+  while (!enough(lines) && Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffered += decoder.decode(value, { stream: true });
+    let nl;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      lines.push(JSON.parse(buffered.slice(0, nl)));
+      buffered = buffered.slice(nl + 1);
+    }
+  }
+  return lines;
+}

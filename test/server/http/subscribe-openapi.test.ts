@@ -1,25 +1,6 @@
 import { Ajv } from 'ajv';
 import t from 'tap';
-import { getJson, postJson, sql, startTestServer } from './helpers.js';
-
-/** Reads NDJSON lines from a streaming response until `enough` holds. */
-async function readLines(res: Response, enough: (lines: any[]) => boolean): Promise<any[]> {
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  const lines: any[] = [];
-  let buffered = '';
-  while (!enough(lines)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffered += decoder.decode(value, { stream: true });
-    let nl;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      lines.push(JSON.parse(buffered.slice(0, nl)));
-      buffered = buffered.slice(nl + 1);
-    }
-  }
-  return lines;
-}
+import { getJson, postJson, readNdjson as readLines, sql, startTestServer } from './helpers.js';
 
 t.test('GET /v1/subscribe/:name streams the snapshot then changes as NDJSON until the client leaves', async (t) => {
   const { url, engine, server } = await startTestServer(t);

@@ -6,25 +6,11 @@ import t from 'tap';
 import { Engine } from '../../../src/engine/index.js';
 import { startHttpServer } from '../../../src/server/http/server.js';
 import { TestWsClient } from '../ws/ws-client.js';
+import { readNdjson } from './helpers.js';
 
 async function ndjsonLines(url: string, enough: (lines: any[]) => boolean): Promise<any[]> {
   const abort = new AbortController();
-  const res = await fetch(url, { signal: abort.signal });
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  const lines: any[] = [];
-  let buffered = '';
-  const deadline = Date.now() + 10_000;
-  while (!enough(lines) && Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffered += decoder.decode(value, { stream: true });
-    let nl;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
-      lines.push(JSON.parse(buffered.slice(0, nl)));
-      buffered = buffered.slice(nl + 1);
-    }
-  }
+  const lines = await readNdjson(await fetch(url, { signal: abort.signal }), enough);
   abort.abort();
   return lines;
 }
