@@ -7,12 +7,13 @@ import { csvSink, jsonlSink, parquetSink } from './file/sinks.js';
 import { fileSource } from './file/source.js';
 import { kafkaSource } from './kafka/source.js';
 import { nexmarkSource } from './nexmark/source.js';
+import { postgresCdcSource } from './postgres-cdc/source.js';
 import { pushSource } from './push/source.js';
 import { openTableChangelog } from './table/changelog.js';
 import type { SourceObject, TableObject } from '../catalog/types.js';
-import type { ConnectorEnv, SinkConnector, SourceConnector, SourceReader } from './types.js';
+import type { ConnectorEnv, ReaderIdentity, SinkConnector, SourceConnector, SourceReader } from './types.js';
 
-export const connectors: readonly (SourceConnector | SinkConnector)[] = [nexmarkSource, fileSource, pushSource, kafkaSource, consoleSink, blackholeSink, parquetSink, jsonlSink, csvSink, kafkaSink];
+export const connectors: readonly (SourceConnector | SinkConnector)[] = [nexmarkSource, fileSource, pushSource, kafkaSource, postgresCdcSource, consoleSink, blackholeSink, parquetSink, jsonlSink, csvSink, kafkaSink];
 
 function find<K extends 'source' | 'sink'>(kind: K, name: string): Extract<SourceConnector | SinkConnector, { kind: K }> {
   const wanted = name.toLowerCase();
@@ -34,6 +35,6 @@ export function sinkConnector(name: string): SinkConnector {
 }
 
 /** Opens a reader of what a continuous query reads: a source through its connector, a table through its changelog. */
-export function openInput(input: SourceObject | TableObject, env: ConnectorEnv): Promise<SourceReader> {
-  return input.kind === 'table' ? openTableChangelog(input, env) : sourceConnector(input.connector).open(input, env);
+export function openInput(input: SourceObject | TableObject, env: ConnectorEnv, reading: ReaderIdentity): Promise<SourceReader> {
+  return input.kind === 'table' ? openTableChangelog(input, env) : sourceConnector(input.connector).open(input, env, reading);
 }

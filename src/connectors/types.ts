@@ -90,9 +90,26 @@ export interface SourceReader {
    * restart; a source may now release what it read, e.g. archive processed files. Must be idempotent.
    */
   committed?(offset: SourceOffset): Promise<void>;
+  /**
+   * Called when the query knows where it stands (at its start, and again after a failure or a
+   * re-run from offsets/N), before it asks for offsets: a source that streams from a server
+   * (postgres-cdc) opens its stream there. Sources whose load reads any range need not have it.
+   */
+  startAt?(offset: SourceOffset): Promise<void>;
+  /**
+   * The reading query is dropped or reset, for good: a source releases what it holds on a server
+   * for this reader (a replication slot). Called after close(); failures are only logged.
+   */
+  release?(): Promise<void>;
   /** Describes (start, end] for progress, e.g. `{ "files": 3 }` or `{ "events": [0, 1000] }`. */
   describe?(offset: SourceOffset): unknown;
   close(): Promise<void>;
+}
+
+/** The query a reader reads for: its name and its stable id (metadata.json). */
+export interface ReaderIdentity {
+  readonly query: string;
+  readonly queryId: string;
 }
 
 export interface SourceConnector {
@@ -101,10 +118,13 @@ export interface SourceConnector {
   /**
    * Validates the options of CREATE SOURCE (unknown options are an error naming them) and returns
    * them normalised with defaults, and the columns: as declared, or the connector's own schema when
-   * none were declared (nexmark). Runs once, at creation; the result is what the catalog stores.
+   * none were declared (nexmark). `key` is the declared PRIMARY KEY. Runs once, at creation; the
+   * result is what the catalog stores.
    */
-  validate(name: string, columns: readonly Column[] | null, options: Options, env: ConnectorEnv): Promise<{ columns: Column[]; options: Options }>;
-  open(source: SourceObject, env: ConnectorEnv): Promise<SourceReader>;
+  validate(name: string, columns: readonly Column[] | null, options: Options, env: ConnectorEnv, key?: readonly string[]): Promise<{ columns: Column[]; options: Options }>;
+  open(source: SourceObject, env: ConnectorEnv, reading?: ReaderIdentity): Promise<SourceReader>;
+  /** DROP SOURCE: removes what CREATE SOURCE made outside Eddy (a publication); failures are only logged. */
+  dropped?(source: SourceObject, env: ConnectorEnv): Promise<void>;
 }
 
 /**

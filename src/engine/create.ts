@@ -31,7 +31,8 @@ export async function createSource(ctx: EngineContext, stmt: CreateSource): Prom
   const connectorName = connectorOption === undefined ? PUSH_CONNECTOR : String(connectorOption);
   const connector = sourceConnector(connectorName);
   const declared: Column[] | null = stmt.columns ? stmt.columns.map((c) => (c.notNull ? { name: c.name, type: c.type, notNull: true } : { name: c.name, type: c.type })) : null;
-  const validated = await connector.validate(stmt.name, declared, options, ctx.connectors);
+  const declaredKey = (stmt.columns ?? []).filter((c) => c.primaryKey).map((c) => c.name);
+  const validated = await connector.validate(stmt.name, declared, options, ctx.connectors, declaredKey);
   if (stmt.watermark && !validated.columns.some((c) => c.name === stmt.watermark?.column)) {
     throw new EddyError('UNDEFINED_COLUMN', `source "${stmt.name}": the watermark column "${stmt.watermark.column}" is not one of its columns`, {
       position: stmt.start,
@@ -55,6 +56,9 @@ export async function createSource(ctx: EngineContext, stmt: CreateSource): Prom
   return commandResult(tag);
 }
 
+/** The connector whose records are a table's changes by key: a source of it needs its PRIMARY KEY. */
+const CDC_CONNECTOR = 'postgres-cdc';
+
 /** Formats whose records are changes of keyed rows (Kafka): a source reading them needs its PRIMARY KEY. */
 const KEYED_FORMATS: readonly string[] = ['upsert-json', 'debezium-json'];
 
@@ -64,7 +68,7 @@ const KEYED_FORMATS: readonly string[] = ['upsert-json', 'debezium-json'];
  */
 function checkSourceKey(stmt: CreateSource, connector: string, options: Options, columns: readonly Column[]): string[] {
   const key = (stmt.columns ?? []).filter((c) => c.primaryKey).map((c) => c.name);
-  const keyedFormat = connector === 'kafka' && KEYED_FORMATS.includes(String(options.format));
+  const keyedFormat = (connector === 'kafka' && KEYED_FORMATS.includes(String(options.format))) || connector === CDC_CONNECTOR;
   const reserved = columns.find((c) => c.name === KEYED_COMMAND || c.name === KEYED_POSITION);
   if (reserved) throw new EddyError('INVALID_PARAMETER', `source "${stmt.name}": the column name "${reserved.name}" is reserved`, { position: stmt.start });
   if (key.length > 0 && connector !== PUSH_CONNECTOR && !keyedFormat) {
@@ -74,7 +78,8 @@ function checkSourceKey(stmt: CreateSource, connector: string, options: Options,
     });
   }
   if (keyedFormat && key.length === 0) {
-    throw new EddyError('INVALID_PARAMETER', `source "${stmt.name}": format '${String(options.format)}' carries changes of keyed rows, so the source needs a PRIMARY KEY`, {
+    const what = connector === CDC_CONNECTOR ? `a ${CDC_CONNECTOR} source carries changes of a table's rows by key` : `format '${String(options.format)}' carries changes of keyed rows`;
+    throw new EddyError('INVALID_PARAMETER', `source "${stmt.name}": ${what}, so the source needs a PRIMARY KEY`, {
       position: stmt.start,
       hint: 'declare the key, e.g. (id BIGINT PRIMARY KEY, ...)',
     });

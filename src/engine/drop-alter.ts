@@ -5,6 +5,7 @@ import type { CatalogObject, SourceObject } from '../catalog/types.js';
 import { quoteIdent } from '../duck/index.js';
 import type { Alter, Drop, ObjectKind } from '../sql/ast.js';
 import { PUSH_CONNECTOR } from '../connectors/push/source.js';
+import { sourceConnector } from '../connectors/registry.js';
 import { asEddyError, EddyError } from '../util/errors.js';
 import { removeQueryDir } from '../checkpoint/query-dir.js';
 import type { QueryObject } from '../catalog/types.js';
@@ -128,6 +129,7 @@ async function dropRuntime(ctx: EngineContext, object: CatalogObject): Promise<v
         return;
       case 'source':
         if ((object as SourceObject).connector === PUSH_CONNECTOR) await dropPushStorage(ctx, object);
+        else await sourceConnector((object as SourceObject).connector).dropped?.(object as SourceObject, ctx.connectors);
         return;
     }
   } catch (e) {

@@ -113,7 +113,7 @@ export async function openRuntime(config: StreamingQueryConfig): Promise<QueryRu
     for (const name of plan.sources) {
       const source = config.sources.get(name);
       if (!source) throw new EddyError('INTERNAL', `source "${name}" of "${object.name}" was not given`);
-      const reader = source.kind === 'materialized_view' ? await openViewChangelog(source, config.db) : await openInput(source, env);
+      const reader = source.kind === 'materialized_view' ? await openViewChangelog(source, config.db) : await openInput(source, env, { query: object.name, queryId: metadata.id });
       sources.push({ name, reader, offset: reader.initialOffset });
     }
     const inPlace = new Set(sources.filter((s) => s.reader.inPlace !== undefined).map((s) => s.name));

@@ -28,6 +28,7 @@ export async function recover(rt: QueryRuntime): Promise<void> {
     rt.watermarks.restore(undefined);
     position.frontier = null;
     for (const s of rt.sources) s.offset = s.reader.initialOffset;
+    await sourcesStartAt(rt);
     return;
   }
   if (version.fingerprint !== rt.plan.fingerprint) {
@@ -40,10 +41,12 @@ export async function recover(rt: QueryRuntime): Promise<void> {
   position.inFlight = version.batchId;
 
   if ((await rt.commits.read(version.batchId)) !== undefined) {
+    await sourcesStartAt(rt);
     await sourcesCommitted(rt);
     return;
   }
   if (rt.plan.sinkDelivery !== 'output') {
+    await sourcesStartAt(rt);
     await deliver(rt, version.batchId, 0, null);
     return;
   }
@@ -58,6 +61,12 @@ export async function recover(rt: QueryRuntime): Promise<void> {
   // where the batch before stood is not kept: its readers of views align afresh
   position.frontier = null;
   for (const s of rt.sources) s.offset = logged.sources[s.name]?.start ?? s.reader.initialOffset;
+  await sourcesStartAt(rt);
+}
+
+/** Tells the sources that stream where the query stands now. */
+async function sourcesStartAt(rt: QueryRuntime): Promise<void> {
+  for (const s of rt.sources) await s.reader.startAt?.(s.offset);
 }
 
 /**

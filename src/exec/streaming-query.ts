@@ -217,6 +217,10 @@ export class StreamingQuery {
   /** Stops and deletes the query's state; subscribers are told why (dropped, or reset to start over). */
   async drop(reason: 'dropped' | 'reset' = 'dropped'): Promise<void> {
     await this.halt(reason);
+    // what the sources hold on their servers for this query (a replication slot) goes with it
+    for (const s of this.rt.sources) {
+      await s.reader.release?.().catch((e: Error) => log.warn({ query: this.name, source: s.name, err: e.message }, 'could not release what the source holds for the query'));
+    }
     try {
       await this.rt.store.destroy(this.rt.conn);
     } finally {

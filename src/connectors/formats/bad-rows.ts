@@ -14,15 +14,17 @@ export const BAD_ROW_EXAMPLES = 10;
 
 /**
  * How locations read: `file a.json line 3` / `file a.parquet row 3` / `row 3` / `row index 3`, and
- * for messages (the file being `topic/partition`) `topic "t" partition 0 offset 17`.
+ * for messages (the file being `topic/partition`) `topic "t" partition 0 offset 17`, for CDC changes
+ * (the file being their transaction) `transaction 0/1A2B3C8 change 3` or `snapshot of public.t row 3`.
  */
-export type LocationUnit = 'line' | 'row' | 'row index' | 'offset';
+export type LocationUnit = 'line' | 'row' | 'row index' | 'offset' | 'change';
 
 export function describeLocation(d: BadRowDetail, unit: LocationUnit): string {
   if (unit === 'offset' && d.file !== null) {
     const at = d.file.lastIndexOf('/');
     return `topic "${d.file.slice(0, at)}" partition ${d.file.slice(at + 1)} offset ${d.line}`;
   }
+  if (unit === 'change' && d.file !== null) return `${d.file} ${d.file.startsWith('snapshot') ? 'row' : 'change'} ${d.line}`;
   return d.file === null ? `${unit} ${d.line}` : `file ${d.file} ${unit} ${d.line}`;
 }
 
@@ -32,7 +34,7 @@ export function describeBadRow(source: string, d: BadRowDetail, unit: LocationUn
 }
 
 function toBadRow(d: BadRowDetail, unit: LocationUnit): BadRow {
-  const location = d.file === null ? `${unit} ${d.line}` : unit === 'offset' ? `${d.file}/${d.line}` : `${d.file}:${d.line}`;
+  const location = d.file === null ? `${unit} ${d.line}` : unit === 'offset' ? `${d.file}/${d.line}` : unit === 'change' ? describeLocation(d, unit) : `${d.file}:${d.line}`;
   return { location, column: d.column, message: d.message };
 }
 

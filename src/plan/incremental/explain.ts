@@ -35,7 +35,7 @@ function describe(node: IncrementalNode): string {
     case 'union':
       return `UnionAll`;
     case 'upsert':
-      return `Upsert key=[${node.key.join(', ')}] (the latest row per key, by ${node.positionField})`;
+      return `Upsert key=[${node.key.join(', ')}] (the latest row per key, by ${node.positionField}${node.truncates ? '; TRUNCATE deletes every row' : ''})`;
   }
 }
 

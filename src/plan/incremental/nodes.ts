@@ -216,6 +216,11 @@ export interface UpsertOp extends NodeBase {
   readonly positionField: string;
   /** State: the current row per key. */
   readonly rowsTable: string;
+  /**
+   * The source may send a command 0 (a CDC source's TRUNCATE): every key's row is deleted as of its
+   * position. Absent for sources that never do, whose batches need not look for one.
+   */
+  readonly truncates?: true;
 }
 
 /** UNION ALL of deltas, stateless. */

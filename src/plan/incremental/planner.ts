@@ -165,6 +165,7 @@ export class Planner {
       stream: {
         kind: 'upsert', id, input: scan, key: keyFields, positionField: position.name, fields: node.fields, changelog: 'retracting',
         state: [{ name: rowsTable, purpose: 'the current row per key' }], rowsTable,
+        ...(source.connector === 'postgres-cdc' ? { truncates: true as const } : {}),
       },
       // a key's row may be replaced by one of any event time: no window closes by watermark
       times: NO_EVENT_TIMES,
