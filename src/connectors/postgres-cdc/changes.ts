@@ -45,6 +45,8 @@ export class ChangeBuffer {
   private open: OpenTransaction | null = null;
   /** The position after the last whole transaction received. */
   private whole: CdcOffset;
+  /** How far the server has sent the WAL: a commit's end, or a keepalive's position. */
+  private serverAt: Lsn = 0n;
 
   constructor(
     private readonly table: { readonly schema: string; readonly name: string },
@@ -54,6 +56,16 @@ export class ChangeBuffer {
     private readonly floor: CdcOffset,
   ) {
     this.whole = { lsn: floor.lsn, confirm: floor.confirm, ...(floor.partial !== undefined ? { partial: floor.partial } : {}) };
+  }
+
+  /** The server said it has sent everything before `lsn` (a keepalive). */
+  sentUpTo(lsn: Lsn): void {
+    if (lsn > this.serverAt) this.serverAt = lsn;
+  }
+
+  /** Whether everything the server wrote before `lsn` was received. */
+  hasReceived(lsn: Lsn): boolean {
+    return this.open === null && this.serverAt >= lsn;
   }
 
   get size(): { changes: number; bytes: number } {
@@ -81,6 +93,7 @@ export class ChangeBuffer {
       case 'commit':
         if (this.open !== null && !this.covered(this.open.finalLsn, Number.MAX_SAFE_INTEGER)) this.whole = afterTransaction(msg.commitLsn, msg.endLsn);
         this.open = null;
+        this.sentUpTo(msg.endLsn);
         return;
       case 'relation':
         this.relations.set(msg.relid, this.relation(msg));

@@ -3,7 +3,8 @@
  *   hostname = 'localhost', port = 5432, username = 'eddy', password = '...',
  *   database.name = 'shop', schema.name = 'public', table.name = 'users');
  *
- * RisingWave's option names. publication.name (default `eddy_<source>`) is created FOR TABLE when it
+ * RisingWave's option names. buffer.max_changes (default 100000) bounds the changes held in memory:
+ * reading pauses there, and a batch may then end inside a transaction larger than that. publication.name (default `eddy_<source>`) is created FOR TABLE when it
  * does not exist, and dropped with the source if Eddy created it. on_error and casts are as for other
  * sources.
  */
@@ -25,6 +26,7 @@ const optionShape = {
   'table.name': opt.string(),
   'publication.name': opt.string().optional(),
   'publication.created': opt.bool().optional(),
+  'buffer.max_changes': opt.int(1).default(100_000),
   on_error: opt.oneOf(['skip', 'fail']).default('skip'),
   casts: opt.oneOf(CASTS_VALUES).default('strict'),
 };
@@ -40,6 +42,8 @@ export interface CdcSettings {
   readonly publication: string;
   /** Eddy created the publication (at CREATE SOURCE), so DROP SOURCE drops it. */
   readonly publicationCreated: boolean;
+  /** Changes held in memory before reading from the server pauses (a batch then takes what is held). */
+  readonly bufferChanges: number;
   readonly onError: 'skip' | 'fail';
   readonly casts: Casts;
 }
@@ -61,6 +65,7 @@ export function cdcSettings(source: string, options: Options): CdcSettings {
     table: o['table.name'],
     publication: o['publication.name'] ?? `eddy_${identifierSafe(source)}`.slice(0, 63),
     publicationCreated: o['publication.created'] ?? false,
+    bufferChanges: o['buffer.max_changes'],
     onError: o.on_error,
     casts: o.casts,
   };
@@ -77,6 +82,7 @@ export function settingsOptions(s: CdcSettings): Options {
     'table.name': s.table,
     'publication.name': s.publication,
     'publication.created': s.publicationCreated ? true : undefined,
+    'buffer.max_changes': s.bufferChanges === 100_000 ? undefined : s.bufferChanges,
     on_error: s.onError,
     casts: s.casts === 'lenient' ? 'lenient' : undefined,
   });

@@ -20,11 +20,12 @@ import { ReplicationStream } from './replication.js';
 import { cdcSettings, NAME, settingsOptions, slotName, type CdcSettings } from './settings.js';
 import { copySnapshot, dropSnapshot, recordedSnapshot, type SnapshotCopy } from './snapshot.js';
 import { checkDeclaredColumns } from './columns.js';
-import { connect, describeTable, dropPublication, dropSlot, ensurePublication, slotExists, upstreamError, where, withClient } from './upstream.js';
+import { connect, describeTable, dropPublication, dropSlot, ensurePublication, slotFree, upstreamError, where, withClient } from './upstream.js';
 
-/** Changes held in memory before reading from the server pauses (a batch then takes what is held). */
-const BUFFER_CHANGES = 100_000;
+/** Bytes of changes held in memory before reading pauses (besides settings.bufferChanges). */
 const BUFFER_BYTES = 64 * 1024 * 1024;
+/** How long the first offsets of a stream wait for it to catch up with the server. */
+const CATCH_UP_WAIT_MS = 10_000;
 /** How long a re-run batch waits for the server to send again the changes it read before. */
 const RESEND_WAIT_MS = 60_000;
 
@@ -49,6 +50,12 @@ export class PostgresCdcReader implements SourceReader {
   /** Where the current stream started reading. */
   private floor: CdcOffset | null = null;
   private committedAt: CdcOffset | null = null;
+  /**
+   * The server's WAL position when the stream opened: the first offsets wait (a while) until the
+   * stream got that far, so a query that starts, or restarts, reads what was committed upstream
+   * before it rather than whatever had arrived in the first milliseconds.
+   */
+  private catchUpTo: bigint | null = null;
   /** Where startAt said to read from, until the stream opens there. */
   private pending: CdcOffset | null = null;
   private waiters: (() => void)[] = [];
@@ -98,7 +105,7 @@ export class PostgresCdcReader implements SourceReader {
     }
     const stream = new ReplicationStream(rep);
     try {
-      const exists = await withClient(this.settings, this.at, (c) => slotExists(c, this.slot));
+      const exists = await withClient(this.settings, this.at, (c) => slotFree(c, this.slot));
       if (o.snapshot !== undefined) {
         let copy = await recordedSnapshot(duck, this.slot);
         if (copy === null || !exists) {
@@ -118,6 +125,8 @@ export class PostgresCdcReader implements SourceReader {
         await dropSnapshot(duck, this.slot);
         floor = o;
       }
+      // the insert position: under asynchronous commit the write position may not yet hold a commit that returned
+      this.catchUpTo = parseLsn(await withClient(this.settings, this.at, async (c) => String((await c.query('SELECT pg_current_wal_insert_lsn() AS lsn')).rows[0].lsn)));
     } catch (e) {
       await stream.close();
       throw e instanceof EddyError ? e : upstreamError(e, this.at);
@@ -132,10 +141,12 @@ export class PostgresCdcReader implements SourceReader {
       message: (msg) => {
         buffer.take(msg);
         const size = buffer.size;
-        if (size.changes >= BUFFER_CHANGES || size.bytes >= BUFFER_BYTES) stream.pause();
+        if (size.changes >= this.settings.bufferChanges || size.bytes >= BUFFER_BYTES) stream.pause();
         this.wakeWaiters();
       },
       idle: (walEnd) => {
+        buffer.sentUpTo(walEnd);
+        this.wakeWaiters();
         // nothing uncommitted: the server may forget the WAL it has decoded (other tables' changes)
         if (buffer.idle(this.committedAt ?? floor)) stream.confirm(walEnd);
       },
@@ -183,7 +194,20 @@ export class PostgresCdcReader implements SourceReader {
   }
 
   async latestOffset(): Promise<SourceOffset> {
-    const { stream, buffer } = await this.live();
+    let { stream, buffer } = await this.live();
+    if (this.catchUpTo !== null) {
+      const target = this.catchUpTo;
+      const deadline = Date.now() + CATCH_UP_WAIT_MS;
+      while (!buffer.hasReceived(target) && !stream.isPaused && Date.now() < deadline) {
+        await new Promise<void>((resolve) => {
+          this.waiters.push(resolve);
+          setTimeout(resolve, 200).unref();
+        });
+        // a stream that failed meanwhile opens again (from what is committed) and goes on catching up
+        ({ stream, buffer } = await this.live());
+      }
+      this.catchUpTo = null;
+    }
     // a transaction is read whole unless it fills the buffer
     return buffer.received(stream.isPaused);
   }
@@ -261,7 +285,7 @@ export class PostgresCdcReader implements SourceReader {
     if (this.buffer) {
       this.buffer.trim(o);
       const size = this.buffer.size;
-      if (this.stream?.isPaused && size.changes < BUFFER_CHANGES / 2 && size.bytes < BUFFER_BYTES / 2) this.stream.resume();
+      if (this.stream?.isPaused && size.changes <= this.settings.bufferChanges / 2 && size.bytes < BUFFER_BYTES / 2) this.stream.resume();
     }
     if (o.lsn !== '0/0' && o.snapshot === undefined) {
       this.stream?.confirm(parseLsn(o.confirm));

@@ -121,9 +121,20 @@ export async function dropPublication(client: pg.Client, s: CdcSettings): Promis
   await client.query(`DROP PUBLICATION IF EXISTS ${pgIdent(s.publication)}`);
 }
 
-export async function slotExists(client: pg.Client, slot: string): Promise<boolean> {
-  const r = await client.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slot]);
-  return r.rows.length > 0;
+/**
+ * Whether the slot exists, once no other connection streams it: the walsender of a reader that
+ * just disconnected (or was killed with its process) lets go of the slot a moment later.
+ */
+export async function slotFree(client: pg.Client, slot: string): Promise<boolean> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const r = await client.query<{ active: string }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+    const row = r.rows[0];
+    if (!row) return false;
+    if (row.active !== 't' && row.active !== 'true') return true;
+    if (Date.now() > deadline) throw new EddyError('SOURCE_UNAVAILABLE', `replication slot "${slot}" is in use by another connection`, { hint: 'the query retries; if it lasts, end that connection (pg_terminate_backend of the slot\'s active_pid)' });
+    await sleep(100);
+  }
 }
 
 /** Where the slot's confirmed position stands (null when the slot does not exist). */

@@ -104,6 +104,21 @@ t.test('a value that does not fit is counted and located, or fails the query', a
   t.same(await rows(engine, 'SELECT * FROM g'), [[1]], 'nothing of the failed batch is applied');
 });
 
+t.test('a transaction larger than the buffer is read in parts, the stream paused between them', async (t) => {
+  await pg.query('CREATE TABLE events (id INT PRIMARY KEY, v INT)');
+  const engine = await open(t);
+  await engine.execute(`CREATE SOURCE events (id INT PRIMARY KEY, v INTEGER) WITH (${pg.sourceOptions('events')}, buffer.max_changes = 500);
+    CREATE MATERIALIZED VIEW totals AS SELECT count(*) AS n, sum(v) AS s FROM events`);
+  await pg.query('INSERT INTO events SELECT g, g % 7 FROM generate_series(1, 20000) AS g');
+  const expected = [[20000, (await pg.query('SELECT sum(id % 7)::int AS s FROM generate_series(1, 20000) AS id')).rows[0].s]];
+  await settle(engine, async () => JSON.stringify(await rows(engine, 'SELECT * FROM totals')) === JSON.stringify(expected));
+  t.same(await rows(engine, 'SELECT * FROM totals'), expected, 'every change of the transaction, once');
+  const batches = (await rows(engine, 'SHOW PROGRESS totals')).map((r) => JSON.parse(String(r[1])) as { numInputRows: number; sources: { endOffset: { partial?: number } }[] });
+  t.ok(batches.some((b) => b.sources[0]!.endOffset.partial !== undefined), 'some batch ended inside the transaction');
+  const largest = Math.max(...batches.map((b) => b.numInputRows));
+  t.ok(largest < 20000 / 4, `no batch held the transaction whole (largest ${largest} rows)`);
+});
+
 t.test('CREATE SOURCE says what is wrong with the table, the key or the server', async (t) => {
   await pg.query('CREATE TABLE items (id INT PRIMARY KEY, name TEXT, price INT)');
   const engine = await open(t);
