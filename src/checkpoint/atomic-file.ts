@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { makeDir } from '../util/make-dir.js';
 
 /** The file an atomic write fills before renaming it into place. */
 const tmpPath = (path: string): string => `${path}.tmp-${process.pid}`;
@@ -13,7 +14,7 @@ const jsonText = (value: unknown): string => JSON.stringify(value, null, 2) + '\
  */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
+  await makeDir(dir);
   const tmp = tmpPath(path);
   const file = await open(tmp, 'w');
   try {

@@ -8,11 +8,11 @@
  */
 import type { EventTimeState } from './watermark.js';
 import type { BatchFrontier } from './epochs.js';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Connection } from '../duck/index.js';
 import { quoteIdent, quoteLiteral } from '../duck/quote.js';
 import { queryDir, queryDirName, removeInsideQueries } from '../checkpoint/query-dir.js';
+import { makeDir } from '../util/make-dir.js';
 
 export interface StateVersion {
   readonly batchId: number;
@@ -45,7 +45,7 @@ export class StateStore {
 
   static async attach(conn: Connection, dataDir: string, name: string): Promise<StateStore> {
     const store = new StateStore(dataDir, queryDir(dataDir, name), name);
-    await mkdir(store.dir, { recursive: true });
+    await makeDir(store.dir);
     await conn.run(`ATTACH IF NOT EXISTS ${quoteLiteral(join(store.dir, 'state.duckdb'))} AS ${store.alias} (ROW_GROUP_SIZE ${STATE_ROW_GROUP_ROWS})`);
     await conn.run(`CREATE TABLE IF NOT EXISTS ${store.table('__eddy_version')} (batch_id BIGINT, offsets VARCHAR, fingerprint VARCHAR, event_time VARCHAR, frontier VARCHAR)`);
     // state from before frontiers were recorded; a read first, as the state may be read-only now

@@ -4,10 +4,11 @@
  * they were. Moving or deleting is idempotent (a file already gone is skipped), since after a crash
  * it is done again for the last committed batch.
  */
-import { copyFile, mkdir, rename, unlink } from 'node:fs/promises';
+import { copyFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { log } from '../../util/log.js';
 import { archivedPath } from './partitions.js';
+import { makeDir } from '../../util/make-dir.js';
 
 export const AFTER_READ_VALUES = ['keep', 'archive', 'delete'] as const;
 export type AfterRead = (typeof AFTER_READ_VALUES)[number];
@@ -40,7 +41,7 @@ export async function releaseFiles(files: readonly string[], s: AfterReadSetting
 
 /** Moves a file, creating the directory it goes to; across file systems by copy and delete. */
 export async function moveFile(from: string, to: string): Promise<void> {
-  await mkdir(dirname(to), { recursive: true });
+  await makeDir(dirname(to));
   try {
     await rename(from, to);
   } catch (e) {

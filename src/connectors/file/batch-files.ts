@@ -12,11 +12,12 @@
  * after 2 is rolled forward by the redelivery from the intent. Either way the batch ends up as exactly
  * one set of files, and a batch already in the manifest is not written again.
  */
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { faultPoint } from '../../util/fault.js';
 import { dirname, join, relative, sep } from 'node:path';
 import { EddyError } from '../../util/errors.js';
 import { CHUNK_COLUMN, TMP_SUFFIX } from './copy-sql.js';
+import { makeDir } from '../../util/make-dir.js';
 
 export const TMP_DIR = '_tmp';
 
@@ -47,7 +48,7 @@ export class BatchFiles {
   /** Removes what an earlier attempt at `batch` left in `_tmp/`, and makes `_tmp/` exist. */
   async resetTmp(batch: number): Promise<void> {
     await rm(this.tmpDir(batch), { recursive: true, force: true });
-    await mkdir(join(this.outDir, TMP_DIR), { recursive: true });
+    await makeDir(join(this.outDir, TMP_DIR));
   }
 
   async readIntent(batch: number): Promise<BatchIntent | undefined> {
@@ -87,7 +88,7 @@ export class BatchFiles {
       const source = join(this.outDir, from);
       const target = join(this.outDir, to);
       if (!(await exists(source))) continue;
-      await mkdir(dirname(target), { recursive: true });
+      await makeDir(dirname(target));
       await rename(source, target);
       dirs.add(dirname(target));
       // A crash between two renames is the hardest case for readers and recovery: tests inject it here.

@@ -1,6 +1,6 @@
 /** FileSinkWriter: delivers each batch as files in the output directory, exactly once (batch-files.ts). */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Column } from '../../catalog/types.js';
 import { EddyError } from '../../util/errors.js';
@@ -9,6 +9,7 @@ import { BatchFiles, fileLabel } from './batch-files.js';
 import { copyBatchSql } from './copy-sql.js';
 import { appendManifest, readManifest } from './manifest.js';
 import { fileExtension, type FileSinkSettings } from './sink-settings.js';
+import { makeDir } from '../../util/make-dir.js';
 
 interface RunState {
   readonly run: string;
@@ -35,7 +36,7 @@ export class FileSinkWriter implements SinkWriter {
    */
   static async open(sink: string, settings: FileSinkSettings, columns: readonly Column[], runDir: string): Promise<FileSinkWriter> {
     try {
-      await mkdir(settings.path, { recursive: true });
+      await makeDir(settings.path);
     } catch (e) {
       throw new EddyError('IO_ERROR', `sink "${sink}": cannot create the output directory ${settings.path}: ${(e as Error).message}`, { cause: e });
     }
@@ -86,7 +87,7 @@ export class FileSinkWriter implements SinkWriter {
     await files.resetTmp(batch.batchId);
     const tmp = files.tmpDir(batch.batchId);
     const copy = copyBatchSql(this.settings, this.columns, batch.relation, tmp);
-    if (!copy.partitioned) await mkdir(tmp, { recursive: true });
+    if (!copy.partitioned) await makeDir(tmp);
     try {
       await batch.conn.run(copy.sql);
     } catch (e) {
@@ -113,7 +114,7 @@ async function runId(dir: string): Promise<string> {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
   const run = randomUUID().slice(0, 8);
-  await mkdir(dir, { recursive: true });
+  await makeDir(dir);
   await writeFile(path, `${JSON.stringify({ run })}\n`);
   return run;
 }
