@@ -7,6 +7,7 @@ import { isStackOverflow, type SqlPosition } from '../util/errors.js';
 import type { QueryText } from './ast.js';
 import { checkAstDepth, tooComplex } from './nesting-limit.js';
 import { describeFailure, positionWithin, syntaxError, tokenAt, type PeggyExpectation } from './syntax-error.js';
+import { rewriteAggregateCalls } from './aggregate-call-rewrite.js';
 import { rewriteTemporalJoins } from './temporal-join-rewrite.js';
 import { rewriteWindowTableFunctions } from './window-tvf-rewrite.js';
 
@@ -52,7 +53,7 @@ export function positionInQuery(query: QueryText, localOffset: number): SqlPosit
 
 function astOf(text: string): unknown {
   sharedParser ??= new NSP.Parser();
-  const ast = sharedParser.astify(rewriteWindowTableFunctions(text), PARSE_OPTIONS);
+  const ast = sharedParser.astify(rewriteAggregateCalls(rewriteWindowTableFunctions(text)), PARSE_OPTIONS);
   if (Array.isArray(ast)) {
     // The envelope grammar splits statements at `;`, so one body is one statement.
     if (ast.length !== 1) throw new Error('expected exactly one query');

@@ -5,16 +5,9 @@
  * `TUMBLE(bid, (date_time), size)`: the form Eddy documents, at the same offsets, so positions in
  * node-sql-parser's AST and errors still point into the user's text.
  */
+import { matchParentheses, tokenize, type Token } from './call-tokens.js';
 
 const WINDOW_FUNCTIONS = new Set(['TUMBLE', 'HOP', 'SESSION', 'CUMULATE']);
-
-interface Token {
-  readonly kind: 'word' | 'open' | 'close' | 'comma' | 'other';
-  readonly start: number;
-  readonly end: number;
-  /** Upper-cased text of a word; '' for other tokens. */
-  readonly word: string;
-}
 
 export function rewriteWindowTableFunctions(sql: string): string {
   if (!/\b(table|descriptor)\b/i.test(sql)) return sql;
@@ -59,36 +52,4 @@ function insideWindowFunction(tokens: readonly Token[], openStack: readonly numb
   if (open === undefined) return false;
   const callee = tokens[open - 1];
   return callee !== undefined && WINDOW_FUNCTIONS.has(callee.word);
-}
-
-function matchParentheses(tokens: readonly Token[]): Map<number, number> {
-  const closing = new Map<number, number>();
-  const stack: number[] = [];
-  tokens.forEach((token, i) => {
-    if (token.kind === 'open') stack.push(i);
-    else if (token.kind === 'close') {
-      const open = stack.pop();
-      if (open !== undefined) closing.set(open, i);
-    }
-  });
-  return closing;
-}
-
-/** A lexer just fine enough to skip strings, quoted identifiers and comments. */
-function tokenize(sql: string): Token[] {
-  const tokens: Token[] = [];
-  const pattern =
-    /(\s+)|(--[^\n]*|\/\*[\s\S]*?\*\/)|('(?:[^']|'')*'?|"(?:[^"]|"")*"?)|([A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)|(\()|(\))|(,)|([\s\S])/gy;
-  let match: RegExpExecArray | null;
-  while ((match = pattern.exec(sql)) !== null) {
-    const start = match.index;
-    const end = start + match[0].length;
-    if (match[1] !== undefined || match[2] !== undefined) continue;
-    if (match[4] !== undefined) tokens.push({ kind: 'word', start, end, word: match[4].toUpperCase() });
-    else if (match[5] !== undefined) tokens.push({ kind: 'open', start, end, word: '' });
-    else if (match[6] !== undefined) tokens.push({ kind: 'close', start, end, word: '' });
-    else if (match[7] !== undefined) tokens.push({ kind: 'comma', start, end, word: '' });
-    else tokens.push({ kind: 'other', start, end, word: '' });
-  }
-  return tokens;
 }

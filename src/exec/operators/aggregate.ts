@@ -3,20 +3,23 @@
  *
  * State: the node's groupsTable holds one row per group: the keys, `__cnt` (the group's row weight)
  * and per aggregate its accumulator (`a<i>`, and `n<i>` the weight of non-null inputs for sum/avg).
- * Aggregates that cannot subtract (count/sum/avg DISTINCT; min/max over retractions) keep a
- * multiset in their valuesTables entry (keys, value, weight) and recompute the value of each touched group.
+ * Aggregates that cannot subtract (count DISTINCT; min/max over retractions) keep a multiset in
+ * their valuesTables entry (keys, value, weight) and recompute the value of each touched group.
+ * General aggregates (string_agg, median, ...: GeneralCall) keep the multiset of the rows they read
+ * (keys, one column per input, weight) and recompute their call over each touched group's rows,
+ * expanded by weight (docs/design/20261207-whole-sql.md).
  * A batch emits, for each touched group, the old row deleted and the new row inserted, with
  * unchanged pairs cancelled out.
  */
 import { quoteIdent } from '../../duck/quote.js';
-import type { AggregateCall } from '../../plan/logical/nodes.js';
+import type { AggregateCall, AlgebraicCall, GeneralCall } from '../../plan/logical/nodes.js';
 import type { AggregateOp } from '../../plan/incremental/nodes.js';
 import { closedWindowsEviction, columnDefs, columnsMatch, deltaTable, windowClosed, windowKey, windowsClose, type OperatorRule, type RuleNames } from './rule.js';
 
 const q = quoteIdent;
 
 /** The type an accumulating sum of `type` is kept in: wide enough to never overflow in practice. */
-function sumAccumulatorType(fieldType: string, call: AggregateCall): string {
+function sumAccumulatorType(fieldType: string, call: AlgebraicCall): string {
   if (call.fn === 'sum') return fieldType;
   return 'DOUBLE';
 }
@@ -50,7 +53,8 @@ function valuesTable(node: AggregateOp, i: number, names: Pick<RuleNames, 'state
 /** The condition under which an input row contributes to aggregate i. */
 function contributes(call: AggregateCall): string {
   const parts: string[] = [];
-  if (call.arg !== null) parts.push(`${q(call.arg)} IS NOT NULL`);
+  // a general aggregate sees its NULLs (list keeps them, string_agg skips them: the call decides)
+  if (call.fn !== 'general' && call.arg !== null) parts.push(`${q(call.arg)} IS NOT NULL`);
   if (call.filter) parts.push(`(${call.filter})`);
   return parts.length ? parts.join(' AND ') : 'TRUE';
 }
@@ -62,6 +66,7 @@ function stateColumns(l: Layout): { name: string; type: string }[] {
     const type = outputType(l, i);
     if (multiset(l, i) || a.fn === 'min' || a.fn === 'max') cols.push({ name: `a${i}`, type });
     else if (a.fn === 'count') cols.push({ name: `a${i}`, type: 'BIGINT' });
+    else if (a.fn === 'general') throw new Error(`general aggregate ${a.name} without its multiset`);
     else cols.push({ name: `a${i}`, type: sumAccumulatorType(type, a) }, { name: `n${i}`, type: 'BIGINT' });
   });
   return cols;
@@ -92,14 +97,39 @@ function outputColumns(l: Layout, r: string): string[] {
   return [...keys, ...aggs];
 }
 
+/** The general call's stored inputs under the names its SQL reads (`i0 AS "url"`). */
+function storedInputs(a: GeneralCall): string[] {
+  return a.inputs.map((f, k) => `m.i${k} AS ${q(f)}`);
+}
+
+/**
+ * The touched groups' values of a general call, recomputed over their stored rows expanded by
+ * weight (a DISTINCT call reads each stored row once). Keys are renamed apart from the inputs, which
+ * may share a name with a key.
+ */
+function recomputeGeneral(l: Layout, a: GeneralCall, values: string, touched: string): string {
+  const keys = l.keyNames.map((k, j) => `m.${q(k)} AS __eddy_k${j}`);
+  const expand = a.distinct ? '' : ', range(m.w) AS __eddy_r(__eddy_i)';
+  const rows = `(SELECT ${[...keys, ...storedInputs(a)].join(', ')} FROM (SELECT m.* FROM ${values} AS m${touched}) AS m${expand})`;
+  const outKeys = l.keyNames.map((k, j) => `__eddy_k${j} AS ${q(k)}`);
+  const groupBy = l.global ? '' : ` GROUP BY ${l.keyNames.map((_, j) => `__eddy_k${j}`).join(', ')}`;
+  return `(SELECT ${[...outKeys, `${a.sql} AS v`, 'TRUE AS __present'].join(', ')} FROM ${rows} AS g${groupBy})`;
+}
+
+/** The call's value over no rows, as DuckDB computes it (count_if gives 0, list NULL). */
+function overNoRows(a: GeneralCall, values: string): string {
+  return `(SELECT ${a.sql} FROM (SELECT ${storedInputs(a).join(', ')} FROM ${values} AS m WHERE false) AS g)`;
+}
+
 export const aggregateRule: OperatorRule<AggregateOp> = {
   createState(node, names) {
     const l = layout(node);
     const ddl = [`CREATE TABLE IF NOT EXISTS ${names.state(node.groupsTable)} (${columnDefs(stateColumns(l))})`];
     node.aggregates.forEach((a, i) => {
       if (!multiset(l, i)) return;
-      const argType = node.input.fields.find((f) => f.name === a.arg)?.type ?? 'VARCHAR';
-      const cols = [...l.keyNames.map((name, k) => ({ name, type: l.keyTypes[k]! })), { name: 'v', type: argType }, { name: 'w', type: 'BIGINT' }];
+      const typeOf = (field: string | null) => node.input.fields.find((f) => f.name === field)?.type ?? 'VARCHAR';
+      const values = a.fn === 'general' ? a.inputs.map((f, k) => ({ name: `i${k}`, type: typeOf(f) })) : [{ name: 'v', type: typeOf(a.arg) }];
+      const cols = [...l.keyNames.map((name, k) => ({ name, type: l.keyTypes[k]! })), ...values, { name: 'w', type: 'BIGINT' }];
       ddl.push(`CREATE TABLE IF NOT EXISTS ${valuesTable(node, i, names)} (${columnDefs(cols)})`);
     });
     return ddl;
@@ -124,7 +154,7 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
     // 1. The delta of every accumulator, per group.
     const deltas = ['coalesce(sum(__op), 0)::BIGINT AS __cnt'];
     node.aggregates.forEach((a, i) => {
-      if (multiset(l, i)) return;
+      if (multiset(l, i) || a.fn === 'general') return;
       const when = contributes(a);
       if (a.fn === 'count') deltas.push(`coalesce(sum(CASE WHEN ${when} THEN __op ELSE 0 END), 0)::BIGINT AS a${i}`);
       else if (a.fn === 'min' || a.fn === 'max') deltas.push(`${a.fn}(${q(a.arg!)}) FILTER (WHERE ${when}) AS a${i}`);
@@ -147,20 +177,24 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
     node.aggregates.forEach((a, i) => {
       if (!multiset(l, i)) return;
       const values = valuesTable(node, i, names);
-      const keyAndValue = [...l.keyNames, 'v'];
-      const dv = `(SELECT ${[...keySelect, `${q(a.arg!)} AS v`].join(', ')}, sum(__op)::BIGINT AS w FROM ${input} ` +
-        `WHERE ${contributes(a)} GROUP BY ${[...node.keys.map(q), q(a.arg!)].join(', ')} HAVING sum(__op) <> 0)`;
+      const stored = a.fn === 'general' ? a.inputs.map((f, k) => ({ field: f, column: `i${k}` })) : [{ field: a.arg!, column: 'v' }];
+      const keyAndValue = [...l.keyNames, ...stored.map((v) => v.column)];
+      const dv = `(SELECT ${[...keySelect, ...stored.map((v) => `${q(v.field)} AS ${q(v.column)}`)].join(', ')}, sum(__op)::BIGINT AS w FROM ${input} ` +
+        `WHERE ${contributes(a)} GROUP BY ${[...node.keys.map(q), ...stored.map((v) => q(v.field))].join(', ')} HAVING sum(__op) <> 0)`;
       sql.push(
         // add the weights in place; a value whose weight reaches zero leaves the multiset
         `MERGE INTO ${values} AS m USING ${dv} AS d ON ${columnsMatch('m', 'd', keyAndValue, timeKey)} ` +
           `WHEN MATCHED AND m.w + d.w = 0 THEN DELETE WHEN MATCHED THEN UPDATE SET w = m.w + d.w ` +
           `WHEN NOT MATCHED THEN INSERT VALUES (${keyAndValue.map((c) => `d.${q(c)}`).join(', ')}, d.w)`,
       );
-      const fn = a.fn === 'count' ? 'count' : a.fn;
       const touched = l.global ? '' : ` SEMI JOIN ${dagg} AS d ON ${columnsMatch('m', 'd', l.keyNames, timeKey)}`;
+      if (a.fn === 'general') {
+        recomputed.push(recomputeGeneral(l, a, values, touched));
+        return;
+      }
       const valueGroupBy = l.global ? '' : ` GROUP BY ${l.keyNames.map((k) => `m.${q(k)}`).join(', ')}`;
       recomputed.push(
-        `(SELECT ${[...l.keyNames.map((k) => `m.${q(k)} AS ${q(k)}`), `${fn}(m.v) AS v`].join(', ')} FROM ${values} AS m${touched}${valueGroupBy})`,
+        `(SELECT ${[...l.keyNames.map((k) => `m.${q(k)} AS ${q(k)}`), `${a.fn}(m.v) AS v`].join(', ')} FROM ${values} AS m${touched}${valueGroupBy})`,
       );
     });
 
@@ -175,7 +209,8 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
         const rv = recomputed[recomputedIndex++]!;
         const alias = `v${i}`;
         joins.push(` LEFT JOIN ${rv} AS ${alias} ON ${columnsMatch(alias, 'd', l.keyNames, timeKey)}`);
-        newCols.push(a.fn === 'count' ? `coalesce(${alias}.v, 0) AS a${i}` : `${alias}.v AS a${i}`);
+        if (a.fn === 'general' && !l.global) newCols.push(`CASE WHEN ${alias}.__present THEN ${alias}.v ELSE ${overNoRows(a, valuesTable(node, i, names))} END AS a${i}`);
+        else newCols.push(a.fn === 'count' ? `coalesce(${alias}.v, 0) AS a${i}` : `${alias}.v AS a${i}`);
       } else if (a.fn === 'count') newCols.push(`coalesce(o.a${i}, 0) + d.a${i} AS a${i}`);
       else if (a.fn === 'min') newCols.push(`least(o.a${i}, d.a${i}) AS a${i}`);
       else if (a.fn === 'max') newCols.push(`greatest(o.a${i}, d.a${i}) AS a${i}`);

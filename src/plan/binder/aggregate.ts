@@ -6,16 +6,18 @@
 import { quoteIdent } from '../../duck/quote.js';
 import { EddyError, type SqlPosition } from '../../util/errors.js';
 import type { Field } from '../logical/field.js';
-import type { AggregateCall, AggregateFunction, AggregateNode, FilterNode, LogicalNode, ProjectNode } from '../logical/nodes.js';
-import type { AggrFuncNode, ExprNode, SelectStmt } from './ast.js';
-import { columnIdent, isAggrFunc, isColumnRef, qualifierOf } from './ast.js';
+import { aggregateSql } from '../logical/aggregate-sql.js';
+import type { AggregateCall, AggregateNode, AlgebraicFunction, FilterNode, LogicalNode, ProjectNode } from '../logical/nodes.js';
+import { aggregateSyntax, isAggregateCall, type AggregateSyntax } from './aggregate-syntax.js';
+import type { ExprNode, SelectStmt } from './ast.js';
+import { columnIdent, isColumnRef, qualifierOf } from './ast.js';
 import type { BoundFrom } from './bound-from.js';
 import { containsAggregate, renderExpr, type RenderEnv } from './expression.js';
 import type { Span } from './locator.js';
 import { NameAllocator } from './names.js';
 import { describeProbe, probeRelation, requireBoolean, typeScalars, type ProbeItem } from './probe.js';
 import type { SelectEntry } from './select-entry.js';
-import { printExpr } from './sql-printer.js';
+import { orderSuffix, printAggregateCall } from './sql-printer.js';
 import type { BinderState } from './state.js';
 
 export interface BoundAggregate {
@@ -93,14 +95,16 @@ export async function bindAggregate(input: BoundFrom, entries: readonly SelectEn
   const calls: { call: AggregateCall; field: Field; position: SqlPosition }[] = [];
   const callOf = new Map<ExprNode, number>();
   const callByKey = new Map<string, number>();
-  // Calls are the same aggregate when function, DISTINCT, argument and filter render the same SQL.
-  const keyOfCall = (n: AggrFuncNode, span: Span): string => {
-    const fn = n.name.toLowerCase();
-    const distinct = n.args.distinct === 'DISTINCT' && fn === 'count';
-    const arg = n.args.expr.type === 'star' ? '*' : renderExpr(n.args.expr, env(`the argument of ${fn}`, state.loc.spanOf(n.args.expr, span)));
-    const where = n.filter?.where;
-    const filter = where ? renderExpr(where, env('FILTER (WHERE ...)', state.loc.spanOf(where, span))) : '';
-    return JSON.stringify([fn, distinct, arg, filter]);
+  // Calls are the same aggregate when every part of them renders the same SQL.
+  const keyOfCall = (n: ExprNode, span: Span): string => {
+    const c = aggregateSyntax(n);
+    const part = (x: ExprNode, what: string) => renderExpr(x, env(what, state.loc.spanOf(x, span)));
+    return JSON.stringify([
+      c.name, c.distinct, c.star, c.withinGroup,
+      c.args.map((a) => part(a, `the argument of ${c.name}`)),
+      c.orderBy.map((o) => [part(o.node, `ORDER BY of ${c.name}`), o.descending, o.nullsFirst]),
+      c.filter ? part(c.filter, 'FILTER (WHERE ...)') : '',
+    ]);
   };
   const aggNames = new NameAllocator(keyNames);
   const collect = (node: unknown, span: Span): void => {
@@ -108,33 +112,51 @@ export async function bindAggregate(input: BoundFrom, entries: readonly SelectEn
     if (node === null || typeof node !== 'object') return;
     const n = node as ExprNode;
     const inner = typeof n.type === 'string' ? state.loc.spanOf(n, span) : span;
-    if (isAggrFunc(n)) return void callOf.set(n, addCall(n, inner));
+    if (typeof n.type === 'string' && isAggregateCall(n)) return void callOf.set(n, addCall(n, inner));
     for (const [k, v] of Object.entries(n)) if (k !== 'loc') collect(v, inner);
   };
-  const addCall = (n: AggrFuncNode, span: Span): number => {
-    const fn = n.name.toLowerCase() as AggregateFunction;
+  const addCall = (n: ExprNode, span: Span): number => {
+    const c = aggregateSyntax(n);
     const position = state.loc.positionOf(n, span);
-    if (containsAggregate(n.args) || containsAggregate(n.filter)) {
+    if (containsAggregate([c.args, c.orderBy.map((o) => o.node), c.filter])) {
       throw new EddyError('GROUPING_ERROR', 'aggregate function calls cannot be nested', { position });
     }
-    const star = n.args.expr.type === 'star';
-    if (star && fn !== 'count') throw new EddyError('SYNTAX_ERROR', `${fn}(*) is not a valid aggregate call`, { position, hint: 'only count(*) takes *' });
-    const distinctWritten = n.args.distinct === 'DISTINCT';
-    if (distinctWritten && (fn === 'sum' || fn === 'avg')) {
-      throw new EddyError('FEATURE_NOT_SUPPORTED', `${fn}(DISTINCT ...) is not supported`, { position, hint: 'count(DISTINCT ...), min and max are supported' });
-    }
+    if (c.star && c.name !== 'count') throw new EddyError('SYNTAX_ERROR', `${c.name}(*) is not a valid aggregate call`, { position, hint: 'only count(*) takes *' });
     const key = keyOfCall(n, span);
     const known = callByKey.get(key);
     if (known !== undefined) return known;
-    const argSpan = state.loc.spanOf(n.args.expr, span);
-    const arg = star ? null : addExpr(n.args.expr, argSpan, `${fn}_arg`, `the argument of ${fn}`);
-    const where = n.filter?.where ?? null;
-    const filter = where ? quoteIdent(addExpr(where, state.loc.spanOf(where, span), `${fn}_filter`, 'FILTER (WHERE ...)')) : null;
-    const distinct = distinctWritten && fn === 'count';
-    const display = `${fn}(${distinctWritten ? 'DISTINCT ' : ''}${star ? '*' : printExpr(n.args.expr)})${where ? ` FILTER (WHERE ${printExpr(where)})` : ''}`;
-    const argField = arg === null ? null : pre.passthrough.get(arg);
-    const name = aggNames.allocate(argField ? `${fn}_${argField.userName}` : fn);
-    calls.push({ call: { fn, arg, distinct, filter, display }, field: { name, type: '', userName: name, qualifier: null }, position });
+    const where = c.filter;
+    const filter = where ? quoteIdent(addExpr(where, state.loc.spanOf(where, span), `${c.name}_filter`, 'FILTER (WHERE ...)')) : null;
+    const display = printAggregateCall(c);
+    let call: AggregateCall;
+    let base = c.name;
+    if (isAlgebraic(c)) {
+      const fn = c.name as AlgebraicFunction;
+      const argNode = c.args[0];
+      const arg = argNode ? addExpr(argNode, state.loc.spanOf(argNode, span), `${fn}_arg`, `the argument of ${fn}`) : null;
+      const argField = arg === null ? null : pre.passthrough.get(arg);
+      if (argField) base = `${fn}_${argField.userName}`;
+      call = { fn, arg, distinct: c.distinct && fn === 'count', filter, display };
+    } else {
+      const inputs: string[] = [];
+      const input = (x: ExprNode, base: string, what: string): string => {
+        const name = addExpr(x, state.loc.spanOf(x, span), base, what);
+        if (!inputs.includes(name)) inputs.push(name);
+        return quoteIdent(name);
+      };
+      // constants stay in the call: DuckDB wants a separator or a quantile's fraction constant
+      const args = c.args.map((a, k) =>
+        readsColumns(a) ? input(a, `${c.name}_arg`, `argument ${k + 1} of ${c.name}`) : renderExpr(a, env(`the argument of ${c.name}`, state.loc.spanOf(a, span))),
+      );
+      const order = c.orderBy.map((o) => `${input(o.node, `${c.name}_order`, `ORDER BY of ${c.name}`)}${orderSuffix(o)}`);
+      const orderBy = order.length ? `ORDER BY ${order.join(', ')}` : '';
+      const sql = c.withinGroup
+        ? `${c.name}(${args.join(', ')}) WITHIN GROUP (${orderBy})`
+        : `${c.name}(${c.distinct ? 'DISTINCT ' : ''}${args.join(', ')}${orderBy ? ` ${orderBy}` : ''})`;
+      call = { fn: 'general', name: c.name, sql, inputs, distinct: c.distinct, filter, display };
+    }
+    const name = aggNames.allocate(base);
+    calls.push({ call, field: { name, type: '', userName: name, qualifier: null }, position });
     callByKey.set(key, calls.length - 1);
     return calls.length - 1;
   };
@@ -156,7 +178,7 @@ export async function bindAggregate(input: BoundFrom, entries: readonly SelectEn
 
   // The aggregate; its output types are what DuckDB gives the same aggregates.
   const keyFields = keyNames.map((k) => preFields.find((f) => f.name === k)!);
-  const aggSql = calls.map(({ call }) => `${call.fn}(${call.distinct ? 'DISTINCT ' : ''}${call.arg === null ? '*' : quoteIdent(call.arg)})${call.filter ? ` FILTER (WHERE ${call.filter})` : ''}`);
+  const aggSql = calls.map(({ call }) => aggregateSql(call));
   const keySql = keyNames.map(quoteIdent);
   const aggProbe = (aggs: readonly string[]): string =>
     `SELECT ${[...keySql, ...aggs, 'NULL'].join(', ')} FROM ${probeRelation(preFields)}${keySql.length ? ` GROUP BY ${keySql.join(', ')}` : ''}`;
@@ -181,7 +203,7 @@ export async function bindAggregate(input: BoundFrom, entries: readonly SelectEn
   // other columns must be group keys.
   const keySet = new Set(keyNames);
   const hook = (clause: string) => (node: ExprNode, span: Span): string | undefined => {
-    const call = callOf.get(node) ?? (isAggrFunc(node) ? callByKey.get(keyOfCall(node, span)) : undefined);
+    const call = callOf.get(node) ?? (isAggregateCall(node) ? callByKey.get(keyOfCall(node, span)) : undefined);
     if (call !== undefined) return quoteIdent(aggFieldNames[call]!);
     if (computedKeys.size > 0 && !containsAggregate(node)) {
       try {
@@ -217,6 +239,24 @@ export async function bindAggregate(input: BoundFrom, entries: readonly SelectEn
     throw groupingError(field, position, 'SELECT');
   };
   return { node, render, fieldSql };
+}
+
+const ALGEBRAIC = new Set(['count', 'sum', 'avg', 'min', 'max']);
+
+/** Calls kept as accumulators: count/sum/avg/min/max of one argument, without ORDER BY; DISTINCT only where it is cheap. */
+function isAlgebraic(c: AggregateSyntax): boolean {
+  if (!ALGEBRAIC.has(c.name) || c.orderBy.length > 0 || c.withinGroup) return false;
+  if (c.args.length !== (c.star ? 0 : 1)) return false;
+  return !c.distinct || c.name === 'count' || c.name === 'min' || c.name === 'max';
+}
+
+/** Whether an expression reads a column (else it is a constant the call keeps in place). */
+function readsColumns(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(readsColumns);
+  if (node === null || typeof node !== 'object') return false;
+  const obj = node as Record<string, unknown>;
+  if (obj.type === 'column_ref' || 'ast' in obj) return true;
+  return Object.entries(obj).some(([k, v]) => k !== 'loc' && readsColumns(v));
 }
 
 function groupingError(field: Field, position: SqlPosition, clause: string): EddyError {

@@ -13,10 +13,10 @@ export function duckErrorToEddy(e: unknown, position: SqlPosition | undefined, w
   const raw = e instanceof Error ? e.message : String(e);
   const first = withoutFamily(raw.split('\n')[0] ?? raw).trim();
   if (raw.includes(`"${SENTINEL}" must appear in the GROUP BY`)) {
-    return new EddyError('FEATURE_NOT_SUPPORTED', `${what} uses an aggregate function that Eddy does not support`, {
+    return new EddyError('FEATURE_NOT_SUPPORTED', `${what} uses an aggregate function that Eddy does not recognize as one`, {
       position,
       cause: e,
-      hint: 'supported aggregates: count, sum, avg, min, max (with optional DISTINCT and FILTER)',
+      hint: "DuckDB's built-in aggregates are recognized; a macro or function that aggregates inside is not: call the aggregate itself",
     });
   }
   const noMatch = /No function matches the given name and argument types '([^']*)'/.exec(first);

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { quoteIdent } from '../../duck/quote.js';
 import { EddyError } from '../../util/errors.js';
 import type { ColumnRefNode, ExprNode } from './ast.js';
+import { isAggregateCall } from './aggregate-syntax.js';
 import { columnIdent, functionName, isColumnRef, qualifierOf } from './ast.js';
 import type { Span } from './locator.js';
 import type { Scope } from './scope.js';
@@ -27,18 +28,6 @@ export interface RenderEnv {
   readonly hook?: RenderHook;
 }
 
-export const SUPPORTED_AGGREGATES = new Set(['count', 'sum', 'avg', 'min', 'max']);
-
-/** DuckDB aggregates that parse as plain function calls; named so the error can say which. */
-const OTHER_AGGREGATES = new Set([
-  'median', 'mode', 'quantile', 'quantile_cont', 'quantile_disc', 'list', 'array_agg', 'string_agg', 'group_concat',
-  'listagg', 'first', 'last', 'any_value', 'arg_max', 'arg_min', 'argmax', 'argmin', 'max_by', 'min_by',
-  'approx_count_distinct', 'approx_quantile', 'bit_and', 'bit_or', 'bit_xor', 'bool_and', 'bool_or', 'every',
-  'stddev', 'stddev_pop', 'stddev_samp', 'variance', 'var_pop', 'var_samp', 'covar_pop', 'covar_samp', 'corr',
-  'product', 'histogram', 'entropy', 'kurtosis', 'skewness', 'fsum', 'sumkahan', 'favg', 'bitstring_agg',
-  'count_if', 'countif', 'regr_slope', 'regr_intercept', 'regr_count', 'mad', 'reservoir_quantile',
-]);
-
 /** Renders `node` as DuckDB SQL over the scope's field names. */
 export function renderExpr(node: ExprNode, env: RenderEnv): string {
   const markers = new Map<string, string>();
@@ -57,7 +46,7 @@ export function renderExpr(node: ExprNode, env: RenderEnv): string {
       const claimed = env.hook?.(obj, inner);
       if (claimed !== undefined) return { type: 'default', value: mark(claimed) };
       if (isColumnRef(obj)) return rewriteColumnRef(obj, env, inner, mark);
-      if (obj.type === 'aggr_func') {
+      if (isAggregateCall(obj)) {
         throw new EddyError('GROUPING_ERROR', `aggregate functions are not allowed in ${env.clause}`, {
           position: env.state.loc.positionOf(obj, inner),
         });
@@ -91,14 +80,14 @@ export function containsAggregate(node: unknown): boolean {
   if (node === null || typeof node !== 'object') return false;
   const obj = node as Record<string, unknown>;
   // avg(x) OVER (...) is a window function, not an aggregate of the block
-  if (obj.type === 'aggr_func' && (obj.over === undefined || obj.over === null)) return true;
+  if (typeof obj.type === 'string' && isAggregateCall(obj as ExprNode)) return true;
   if ('ast' in obj) return false;
   return Object.entries(obj).some(([k, v]) => k !== 'loc' && k !== 'over' && containsAggregate(v));
 }
 
 /**
- * Rejects what the incremental engine cannot run yet: subqueries in expressions, window functions,
- * aggregates other than count/sum/avg/min/max. Each error names the construct and what works instead.
+ * Rejects what the incremental engine cannot run yet: subqueries in expressions, window functions
+ * outside the select list. Each error names the construct and what works instead.
  */
 export function checkSupported(node: unknown, state: BinderState, span: Span): void {
   if (Array.isArray(node)) {
@@ -123,8 +112,6 @@ export function checkSupported(node: unknown, state: BinderState, span: Span): v
       hint: 'compute it as a column of a subquery and filter or order by that column outside, e.g. WHERE rn = 1 for deduplication',
     });
   }
-  if (fn !== null && obj.type === 'aggr_func' && !SUPPORTED_AGGREGATES.has(fn)) unsupportedAggregate(fn, position());
-  if (fn !== null && obj.type === 'function' && OTHER_AGGREGATES.has(fn)) unsupportedAggregate(fn, position());
   if (fn === 'exists') {
     throw new EddyError('FEATURE_NOT_SUPPORTED', 'EXISTS subqueries are not supported', { position: position() });
   }
@@ -137,11 +124,4 @@ export function checkSupported(node: unknown, state: BinderState, span: Span): v
     });
   }
   for (const [k, v] of Object.entries(obj)) if (k !== 'loc') checkSupported(v, state, inner);
-}
-
-function unsupportedAggregate(fn: string, position: ReturnType<BinderState['loc']['position']>): never {
-  throw new EddyError('FEATURE_NOT_SUPPORTED', `aggregate function ${fn} is not supported in continuous queries`, {
-    position,
-    hint: 'supported aggregates: count(*), count(x), count(DISTINCT x), sum, avg, min, max, each with optional FILTER (WHERE ...)',
-  });
 }

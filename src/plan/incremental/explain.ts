@@ -4,7 +4,7 @@ import { formatMicros } from '../logical/duration.js';
 import type { IncrementalPlan } from './plan.js';
 import type { IncrementalNode } from './nodes.js';
 import { inputsOfOp } from './nodes.js';
-import { aggregateSql } from './static-sql.js';
+import { aggregateSql } from '../logical/aggregate-sql.js';
 
 function describe(node: IncrementalNode): string {
   switch (node.kind) {

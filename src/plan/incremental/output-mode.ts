@@ -4,7 +4,7 @@
  */
 import type { OutputMode } from '../../catalog/output-mode.js';
 import { EddyError } from '../../util/errors.js';
-import { aggregateSql } from './static-sql.js';
+import { aggregateSql } from '../logical/aggregate-sql.js';
 import type { AggregateOp, IncrementalNode } from './nodes.js';
 import { topologicalOrder } from './nodes.js';
 

@@ -204,7 +204,8 @@ export class Planner {
     const valuesTables = aggregates.map((a, i) => (needsMultiset(a, input.stream.changelog) ? `${id}_values${i}` : null));
     const state: StateTableDecl[] = [{ name: groupsTable, purpose: 'one row of accumulators per group' }];
     valuesTables.forEach((name, i) => {
-      if (name !== null) state.push({ name, purpose: `values of ${aggregates[i]!.fn} per group, with multiplicity` });
+      const a = aggregates[i]!;
+      if (name !== null) state.push({ name, purpose: a.fn === 'general' ? `rows ${a.name} reads per group, with multiplicity` : `values of ${a.fn} per group, with multiplicity` });
     });
     return {
       stream: {
@@ -463,6 +464,7 @@ function fieldRef(expr: string): string | null {
 
 /** Aggregates whose value cannot be kept as an accumulator and must keep the values they saw. */
 export function needsMultiset(a: { fn: string; distinct: boolean }, input: ChangelogKind): boolean {
+  if (a.fn === 'general') return true;
   if (a.fn === 'min' || a.fn === 'max') return input === 'retracting';
   return a.distinct;
 }

@@ -4,7 +4,8 @@
  */
 import { quoteIdent } from '../../duck/quote.js';
 import type { CatalogReader } from '../../catalog/reader.js';
-import type { AggregateCall, LogicalNode, SortKey } from '../logical/nodes.js';
+import { aggregateSql } from '../logical/aggregate-sql.js';
+import type { LogicalNode, SortKey } from '../logical/nodes.js';
 import { sortKeySql } from '../logical/sort-key.js';
 import { EddyError } from '../../util/errors.js';
 
@@ -52,11 +53,6 @@ export function staticSql(node: LogicalNode, catalog: CatalogReader): string {
   }
 }
 
-export function aggregateSql(a: AggregateCall): string {
-  const arg = a.arg === null ? '*' : `${a.distinct ? 'DISTINCT ' : ''}${quoteIdent(a.arg)}`;
-  const filter = a.filter ? ` FILTER (WHERE ${a.filter})` : '';
-  return `${a.fn}(${arg})${filter}`;
-}
 
 export function sortLimitClause(
   orderBy: readonly SortKey[],

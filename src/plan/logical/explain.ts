@@ -61,6 +61,7 @@ function timeBound(b: JoinTimeBound | null | undefined): string {
 
 
 function aggregate(a: AggregateCall): string {
+  if (a.fn === 'general') return `${a.sql}${a.filter === null ? '' : ` FILTER (WHERE ${a.filter})`}`;
   const arg = a.arg === null ? '*' : `${a.distinct ? 'DISTINCT ' : ''}${a.arg}`;
   return `${a.fn}(${arg})${a.filter === null ? '' : ` FILTER (WHERE ${a.filter})`}`;
 }

@@ -40,10 +40,12 @@ export interface ProjectNode {
   readonly fields: readonly Field[];
 }
 
-export type AggregateFunction = 'count' | 'sum' | 'avg' | 'min' | 'max';
+/** The aggregates kept as accumulators (count(DISTINCT), and min/max over retractions, as multisets). */
+export type AlgebraicFunction = 'count' | 'sum' | 'avg' | 'min' | 'max';
+export type AggregateFunction = AlgebraicFunction | 'general';
 
-export interface AggregateCall {
-  readonly fn: AggregateFunction;
+export interface AlgebraicCall {
+  readonly fn: AlgebraicFunction;
   /** An input field name; null for count(*). */
   readonly arg: string | null;
   readonly distinct: boolean;
@@ -52,6 +54,29 @@ export interface AggregateCall {
   /** The call as the user wrote it, for errors and EXPLAIN (`count(DISTINCT bidder)`). */
   readonly display: string;
 }
+
+/**
+ * Any other aggregate (string_agg, median, percentile_cont ... WITHIN GROUP, sum(DISTINCT), ...),
+ * kept by keeping each group's input rows and recomputing the groups a batch touches.
+ */
+export interface GeneralCall {
+  readonly fn: 'general';
+  /** The function, lower-cased (`string_agg`). */
+  readonly name: string;
+  /**
+   * The call as DuckDB SQL over `inputs` (`string_agg("url", ',' ORDER BY "ts" DESC)`), without its
+   * FILTER: constant arguments stay constants (DuckDB requires some to be).
+   */
+  readonly sql: string;
+  /** The input fields the call reads (arguments and ORDER BY keys), each once. */
+  readonly inputs: readonly string[];
+  readonly distinct: boolean;
+  /** FILTER (WHERE ...) as SQL over input fields, or null: rows that fail it are not kept. */
+  readonly filter: string | null;
+  readonly display: string;
+}
+
+export type AggregateCall = AlgebraicCall | GeneralCall;
 
 /**
  * GROUP BY `keys` (input field names: the binder projects group expressions and aggregate arguments

@@ -45,7 +45,8 @@ function prune(node: LogicalNode, required: ReadonlySet<string>): LogicalNode {
     case 'aggregate': {
       const uses = [...node.keys];
       for (const call of node.aggregates) {
-        if (call.arg !== null) uses.push(call.arg);
+        if (call.fn === 'general') uses.push(...call.inputs);
+        else if (call.arg !== null) uses.push(call.arg);
         if (call.filter !== null) uses.push(...referenced(call.filter, node.input.fields));
       }
       return { ...node, input: prune(node.input, new Set(uses)) };

@@ -5,7 +5,7 @@ import { aggregateRule } from '../../../src/exec/operators/aggregate.js';
 import type { RuleNames } from '../../../src/exec/operators/rule.js';
 import type { AggregateOp, IncrementalNode } from '../../../src/plan/incremental/nodes.js';
 import { needsMultiset } from '../../../src/plan/incremental/plan.js';
-import type { AggregateCall } from '../../../src/plan/logical/nodes.js';
+import type { AggregateCall, AlgebraicFunction } from '../../../src/plan/logical/nodes.js';
 import { field, loadDelta, readDelta } from '../../support/changelog.js';
 
 const inputFields = [field('k', 'VARCHAR'), field('v', 'BIGINT')];
@@ -14,7 +14,7 @@ function input(changelog: 'append-only' | 'retracting'): IncrementalNode {
   return { kind: 'source_scan', id: 'op1', source: 's', columns: ['k', 'v'], fields: inputFields, changelog, state: [], lateRowsColumn: null, weighted: false, columnsRead: null };
 }
 
-function call(fn: AggregateCall['fn'], arg: string | null, distinct = false): AggregateCall {
+function call(fn: AlgebraicFunction, arg: string | null, distinct = false): AggregateCall {
   return { fn, arg, distinct, filter: null, display: `${fn}(${arg ?? '*'})` };
 }
 

@@ -154,7 +154,7 @@ function checkInvariants(t: Test, node: LogicalNode): void {
   if (node.kind === 'project') t.equal(node.exprs.length, node.fields.length, 'project: one expr per field');
   if (node.kind === 'aggregate') {
     for (const k of node.keys) t.ok(inputNames.has(k), `aggregate key ${k} is an input field`);
-    for (const a of node.aggregates) if (a.arg !== null) t.ok(inputNames.has(a.arg), `aggregate arg ${a.arg} is an input field`);
+    for (const a of node.aggregates) for (const arg of a.fn === 'general' ? a.inputs : a.arg === null ? [] : [a.arg]) t.ok(inputNames.has(arg), `aggregate arg ${arg} is an input field`);
     t.same(node.fields.slice(0, node.keys.length).map((f) => f.name), node.keys, 'aggregate: keys first');
   }
   if (node.kind === 'join') {

@@ -3,6 +3,7 @@
  * bound plan, run as plain SQL over real tables, must give DuckDB's own answer for the user's query.
  */
 import { quoteIdent } from '../../../src/duck/quote.js';
+import { aggregateSql } from '../../../src/plan/logical/aggregate-sql.js';
 import type { LogicalNode, SortKey, WindowNode } from '../../../src/plan/logical/nodes.js';
 
 function sortKey(k: SortKey): string {
@@ -50,11 +51,7 @@ export function planToSql(node: LogicalNode): string {
     case 'project':
       return `SELECT ${node.exprs.map((e, i) => `${e} AS ${quoteIdent(node.fields[i]!.name)}`).join(', ') || '1 AS __none'} FROM (${planToSql(node.input)})`;
     case 'aggregate': {
-      const aggs = node.aggregates.map((a, i) => {
-        const arg = a.arg === null ? '*' : `${a.distinct ? 'DISTINCT ' : ''}${quoteIdent(a.arg)}`;
-        const filter = a.filter === null ? '' : ` FILTER (WHERE ${a.filter})`;
-        return `${a.fn}(${arg})${filter} AS ${quoteIdent(node.fields[node.keys.length + i]!.name)}`;
-      });
+      const aggs = node.aggregates.map((a, i) => `${aggregateSql(a)} AS ${quoteIdent(node.fields[node.keys.length + i]!.name)}`);
       const keys = node.keys.map(quoteIdent);
       const group = keys.length > 0 ? ` GROUP BY ${keys.join(', ')}` : '';
       return `SELECT ${[...keys, ...aggs].join(', ')} FROM (${planToSql(node.input)})${group}`;

@@ -73,3 +73,29 @@ SELECT DISTINCT count(*) AS n FROM bid GROUP BY auction;
 --   Project "count" AS n -> (n BIGINT)
 --     Aggregate keys=[auction] aggs=[count(*)] -> (auction BIGINT [bid.auction], count BIGINT)
 --       Scan source bid -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra])
+
+-- case: general aggregates: every DuckDB aggregate, constants kept in the call
+SELECT auction, median(price), string_agg(url, ','), quantile_cont(price, 0.9), arg_max(bidder, price), count_if(price > 10)
+FROM bid GROUP BY auction;
+-- expect:
+-- Project "auction" AS auction, "median" AS median(price), "string_agg" AS string_agg(url, ','), "quantile_cont" AS quantile_cont(price, 0.9), "arg_max" AS arg_max(bidder, price), "count_if" AS count_if((price > 10)) -> (auction BIGINT, median(price) DOUBLE, string_agg(url, ',') VARCHAR, quantile_cont(price, 0.9) DOUBLE, arg_max(bidder, price) BIGINT, count_if((price > 10)) HUGEINT)
+--   Aggregate keys=[auction] aggs=[median("price"), string_agg("url", ','), quantile_cont("price", 0.9), arg_max("bidder", "price"), count_if("count_if_arg")] -> (auction BIGINT [bid.auction], median DOUBLE, string_agg VARCHAR, quantile_cont DOUBLE, arg_max BIGINT, count_if HUGEINT)
+--     Project "auction" AS auction, "price" AS price, "url" AS url, "bidder" AS bidder, "price" > 10 AS count_if_arg -> (auction BIGINT [bid.auction], price BIGINT [bid.price], url VARCHAR [bid.url], bidder BIGINT [bid.bidder], count_if_arg BOOLEAN)
+--       Scan source bid -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra])
+
+-- case: ORDER BY, DISTINCT and FILTER inside calls node-sql-parser reads only through marks
+SELECT list(DISTINCT price ORDER BY price DESC NULLS LAST) FILTER (WHERE bidder > 1 AND price < 100), first(url ORDER BY date_time), sum(DISTINCT price), avg(DISTINCT price)
+FROM bid;
+-- expect:
+-- Project "list" AS list_sort(list(DISTINCT price) FILTER (WHERE ((bidder > 1) AND (price < 100))), 'DESCENDING', 'NULLS LAST'), "first" AS "first"(url ORDER BY date_time), "sum" AS sum(DISTINCT price), "avg" AS avg(DISTINCT price) -> (list_sort(list(DISTINCT price) FILTER (WHERE ((bidder > 1) AND (price < 100))), 'DESCENDING', 'NULLS LAST') BIGINT[], "first"(url ORDER BY date_time) VARCHAR, sum(DISTINCT price) HUGEINT, avg(DISTINCT price) DOUBLE)
+--   Aggregate keys=[] aggs=[list(DISTINCT "price" ORDER BY "price" DESC NULLS LAST) FILTER (WHERE "list_filter"), first("url" ORDER BY "date_time"), sum(DISTINCT "price"), avg(DISTINCT "price")] -> (list BIGINT[], first VARCHAR, sum HUGEINT, avg DOUBLE)
+--     Project "price" AS price, "url" AS url, "date_time" AS date_time, "bidder" > 1 AND "price" < 100 AS list_filter -> (price BIGINT [bid.price], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], list_filter BOOLEAN)
+--       Scan source bid -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra])
+
+-- case: WITHIN GROUP, and a call written twice computed once
+SELECT auction, percentile_cont(0.5) WITHIN GROUP (ORDER BY price), percentile_disc(0.5) WITHIN GROUP (ORDER BY price DESC), median(price) + 1, median(price) - 1
+FROM bid GROUP BY auction;
+-- expect:
+-- Project "auction" AS auction, "percentile_cont" AS quantile_cont(0.5 ORDER BY price ASC), "percentile_disc" AS quantile_disc(0.5 ORDER BY price DESC), "median" + 1 AS (median(price) + 1), "median" - 1 AS (median(price) - 1) -> (auction BIGINT, quantile_cont(0.5 ORDER BY price ASC) DOUBLE, quantile_disc(0.5 ORDER BY price DESC) BIGINT, (median(price) + 1) DOUBLE, (median(price) - 1) DOUBLE)
+--   Aggregate keys=[auction] aggs=[percentile_cont(0.5) WITHIN GROUP (ORDER BY "price"), percentile_disc(0.5) WITHIN GROUP (ORDER BY "price" DESC), median("price")] -> (auction BIGINT [bid.auction], percentile_cont DOUBLE, percentile_disc BIGINT, median DOUBLE)
+--     Scan source bid -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra])

@@ -64,15 +64,24 @@ SELECT max(count(*)) FROM bid;
 -- error: GROUPING_ERROR 1:8
 -- message: nested
 
--- case: unsupported aggregate parsed as a function
-SELECT auction, median(price) FROM bid GROUP BY auction;
--- error: FEATURE_NOT_SUPPORTED 1:17
--- message: median
+-- case: a general aggregate nested in another
+SELECT auction, median(count(price)) FROM bid GROUP BY auction;
+-- error: GROUPING_ERROR 1:17
+-- message: nested
 
--- case: unsupported aggregate parsed as an aggregate
-SELECT string_agg(url, ',') FROM bid;
--- error: FEATURE_NOT_SUPPORTED 1:8
--- message: string_agg
+-- case: a general aggregate in WHERE
+SELECT auction FROM bid WHERE median(price) > 3;
+-- error: GROUPING_ERROR 1:31
+-- message: not allowed in WHERE
+
+-- case: a general aggregate over a wrong type names DuckDB's reason
+SELECT bit_and(url ORDER BY price) FROM bid;
+-- error: UNDEFINED_FUNCTION 1:8
+
+-- case: star in a general aggregate
+SELECT median(*) FROM bid;
+-- error: SYNTAX_ERROR 1:8
+-- message: "*" is not allowed in the argument of median
 
 -- case: window function in WHERE
 SELECT auction FROM bid WHERE row_number() OVER (ORDER BY price) = 1;
