@@ -39,10 +39,13 @@ const cases: Record<string, Omit<TableViewCase, 'seed'>> = {
       keyed_input: { query: 'SELECT g, list(g ORDER BY id) AS gs, count(*) AS n FROM items GROUP BY g' },
     },
   },
-  'statistics: median, quantiles, stddev, variance, entropy': {
+  'statistics: median, quantiles, entropy; variance and stddev from sums of squares, bool_and/or from counts': {
     tables: { items },
     views: {
       m: { query: 'SELECT g, median(v) AS med, quantile_cont(v, 0.25) AS q1, quantile_disc(v, 0.75) AS q3, stddev_samp(v) AS sd, var_pop(v) AS vp, kurtosis(v) AS k, entropy(v) AS e FROM items GROUP BY g' },
+      // small groups: one row (var_samp NULL, var_pop 0), equal values (0 exactly, not rounding noise)
+      moments: { query: 'SELECT id % 23 AS k, variance(v) AS v1, var_samp(v % 3) AS v2, var_pop(v) AS v3, stddev(v) AS s1, stddev_pop(v % 2) AS s2, stddev_samp(v) FILTER (WHERE v > 5) AS s3, bool_and(v > 12) AS ba, bool_or(v > 35) AS bo, count(*) AS n FROM items GROUP BY id % 23' },
+      doubles: { query: 'SELECT g, var_samp(v / 7.0) AS v1, stddev_pop(CAST(v AS DOUBLE) * 1.5) AS s1 FROM items GROUP BY g' },
     },
   },
   'boolean, bit and counting aggregates, arg_max, histogram, approx_count_distinct': {

@@ -12,17 +12,13 @@
  * unchanged pairs cancelled out.
  */
 import { quoteIdent } from '../../duck/quote.js';
-import type { AggregateCall, AlgebraicCall, GeneralCall } from '../../plan/logical/nodes.js';
+import type { AggregateCall, GeneralCall } from '../../plan/logical/nodes.js';
+import { accumulator, type Accumulator } from './accumulators.js';
 import type { AggregateOp } from '../../plan/incremental/nodes.js';
 import { closedWindowsEviction, columnDefs, columnsMatch, deltaTable, windowClosed, windowKey, windowsClose, type OperatorRule, type RuleNames } from './rule.js';
 
 const q = quoteIdent;
 
-/** The type an accumulating sum of `type` is kept in: wide enough to never overflow in practice. */
-function sumAccumulatorType(fieldType: string, call: AlgebraicCall): string {
-  if (call.fn === 'sum') return fieldType;
-  return 'DOUBLE';
-}
 
 interface Layout {
   readonly node: AggregateOp;
@@ -59,26 +55,25 @@ function contributes(call: AggregateCall): string {
   return parts.length ? parts.join(' AND ') : 'TRUE';
 }
 
+/** Aggregate i's accumulator, or null when it keeps a multiset (its state is then its value `a<i>`). */
+function accumulatorOf(l: Layout, i: number): Accumulator | null {
+  const a = l.node.aggregates[i]!;
+  if (multiset(l, i)) return null;
+  if (a.fn === 'general') throw new Error(`general aggregate ${a.name} without its multiset`);
+  const inputType = l.node.input.fields.find((f) => f.name === a.arg)?.type ?? 'BIGINT';
+  return accumulator(a, i, contributes(a), inputType, outputType(l, i));
+}
+
 function stateColumns(l: Layout): { name: string; type: string }[] {
   const cols = l.keyNames.map((name, i) => ({ name, type: l.keyTypes[i]! }));
   cols.push({ name: '__cnt', type: 'BIGINT' });
-  l.node.aggregates.forEach((a, i) => {
-    const type = outputType(l, i);
-    if (multiset(l, i) || a.fn === 'min' || a.fn === 'max') cols.push({ name: `a${i}`, type });
-    else if (a.fn === 'count') cols.push({ name: `a${i}`, type: 'BIGINT' });
-    else if (a.fn === 'general') throw new Error(`general aggregate ${a.name} without its multiset`);
-    else cols.push({ name: `a${i}`, type: sumAccumulatorType(type, a) }, { name: `n${i}`, type: 'BIGINT' });
-  });
+  l.node.aggregates.forEach((_, i) => cols.push(...(accumulatorOf(l, i)?.columns ?? [{ name: `a${i}`, type: outputType(l, i) }])));
   return cols;
 }
 
 /** The output value of aggregate i from a state row aliased `r`. */
 function finalValue(l: Layout, i: number, r: string): string {
-  const a = l.node.aggregates[i]!;
-  const type = outputType(l, i);
-  if (multiset(l, i) || a.fn === 'min' || a.fn === 'max' || a.fn === 'count') return `${r}.a${i}`;
-  if (a.fn === 'sum') return `CAST(CASE WHEN ${r}.n${i} > 0 THEN ${r}.a${i} END AS ${type})`;
-  return `CAST(CASE WHEN ${r}.n${i} > 0 THEN ${r}.a${i} / ${r}.n${i} END AS ${type})`;
+  return accumulatorOf(l, i)?.final(r) ?? `${r}.a${i}`;
 }
 
 /** The column of the touched groups' table (step 3) holding state column `c` as it was before the batch. */
@@ -153,17 +148,7 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
 
     // 1. The delta of every accumulator, per group.
     const deltas = ['coalesce(sum(__op), 0)::BIGINT AS __cnt'];
-    node.aggregates.forEach((a, i) => {
-      if (multiset(l, i) || a.fn === 'general') return;
-      const when = contributes(a);
-      if (a.fn === 'count') deltas.push(`coalesce(sum(CASE WHEN ${when} THEN __op ELSE 0 END), 0)::BIGINT AS a${i}`);
-      else if (a.fn === 'min' || a.fn === 'max') deltas.push(`${a.fn}(${q(a.arg!)}) FILTER (WHERE ${when}) AS a${i}`);
-      else {
-        const acc = sumAccumulatorType(outputType(l, i), a);
-        deltas.push(`sum(CASE WHEN ${when} THEN CAST(${q(a.arg!)} AS ${acc}) * __op END) AS a${i}`);
-        deltas.push(`coalesce(sum(CASE WHEN ${when} THEN __op ELSE 0 END), 0)::BIGINT AS n${i}`);
-      }
-    });
+    node.aggregates.forEach((_, i) => deltas.push(...(accumulatorOf(l, i)?.deltas ?? [])));
     const deltaSelect = `SELECT ${[...keySelect, ...deltas].join(', ')} FROM ${input}${groupBy}`;
     // Only multisets read the per-group deltas twice; otherwise they are a subquery of step 3 (a
     // statement fewer: in a small batch each statement costs more to plan than to run).
@@ -211,10 +196,7 @@ export const aggregateRule: OperatorRule<AggregateOp> = {
         joins.push(` LEFT JOIN ${rv} AS ${alias} ON ${columnsMatch(alias, 'd', l.keyNames, timeKey)}`);
         if (a.fn === 'general' && !l.global) newCols.push(`CASE WHEN ${alias}.__present THEN ${alias}.v ELSE ${overNoRows(a, valuesTable(node, i, names))} END AS a${i}`);
         else newCols.push(a.fn === 'count' ? `coalesce(${alias}.v, 0) AS a${i}` : `${alias}.v AS a${i}`);
-      } else if (a.fn === 'count') newCols.push(`coalesce(o.a${i}, 0) + d.a${i} AS a${i}`);
-      else if (a.fn === 'min') newCols.push(`least(o.a${i}, d.a${i}) AS a${i}`);
-      else if (a.fn === 'max') newCols.push(`greatest(o.a${i}, d.a${i}) AS a${i}`);
-      else newCols.push(`coalesce(o.a${i}, 0) + coalesce(d.a${i}, 0) AS a${i}`, `coalesce(o.n${i}, 0) + d.n${i} AS n${i}`);
+      } else newCols.push(...accumulatorOf(l, i)!.merged);
     });
     newCols.push(...state.map((c) => `o.${q(c)} AS ${before(c)}`));
     sql.push(

@@ -130,8 +130,8 @@ export async function bindAggregate(input: BoundFrom, entries: readonly SelectEn
     const display = printAggregateCall(c);
     let call: AggregateCall;
     let base = c.name;
-    if (isAlgebraic(c)) {
-      const fn = c.name as AlgebraicFunction;
+    const fn = algebraicFunction(c);
+    if (fn !== null) {
       const argNode = c.args[0];
       const arg = argNode ? addExpr(argNode, state.loc.spanOf(argNode, span), `${fn}_arg`, `the argument of ${fn}`) : null;
       const argField = arg === null ? null : pre.passthrough.get(arg);
@@ -241,13 +241,23 @@ export async function bindAggregate(input: BoundFrom, entries: readonly SelectEn
   return { node, render, fieldSql };
 }
 
-const ALGEBRAIC = new Set(['count', 'sum', 'avg', 'min', 'max']);
+/** The aggregates kept as accumulators, by the names DuckDB knows them by. */
+const ALGEBRAIC: Readonly<Record<string, AlgebraicFunction>> = {
+  count: 'count', sum: 'sum', avg: 'avg', mean: 'avg', min: 'min', max: 'max',
+  var_samp: 'var_samp', variance: 'var_samp', var_pop: 'var_pop',
+  stddev_samp: 'stddev_samp', stddev: 'stddev_samp', stddev_pop: 'stddev_pop',
+  bool_and: 'bool_and', bool_or: 'bool_or',
+};
 
-/** Calls kept as accumulators: count/sum/avg/min/max of one argument, without ORDER BY; DISTINCT only where it is cheap. */
-function isAlgebraic(c: AggregateSyntax): boolean {
-  if (!ALGEBRAIC.has(c.name) || c.orderBy.length > 0 || c.withinGroup) return false;
-  if (c.args.length !== (c.star ? 0 : 1)) return false;
-  return !c.distinct || c.name === 'count' || c.name === 'min' || c.name === 'max';
+/** Where DISTINCT changes nothing (or is kept as a multiset, count's) and the call stays an accumulator. */
+const DISTINCT_KEPT = new Set<AlgebraicFunction>(['count', 'min', 'max', 'bool_and', 'bool_or']);
+
+/** The accumulator a call is kept as: one argument, no ORDER BY, DISTINCT only where it is cheap; else null. */
+function algebraicFunction(c: AggregateSyntax): AlgebraicFunction | null {
+  const fn = Object.hasOwn(ALGEBRAIC, c.name) ? ALGEBRAIC[c.name]! : null;
+  if (fn === null || c.orderBy.length > 0 || c.withinGroup) return null;
+  if (c.args.length !== (c.star ? 0 : 1)) return null;
+  return !c.distinct || DISTINCT_KEPT.has(fn) ? fn : null;
 }
 
 /** Whether an expression reads a column (else it is a constant the call keeps in place). */

@@ -40,8 +40,12 @@ export interface ProjectNode {
   readonly fields: readonly Field[];
 }
 
-/** The aggregates kept as accumulators (count(DISTINCT), and min/max over retractions, as multisets). */
-export type AlgebraicFunction = 'count' | 'sum' | 'avg' | 'min' | 'max';
+/**
+ * The aggregates kept as accumulators (exec/operators/accumulators.ts); count(DISTINCT), and min/max
+ * over retractions, keep multisets instead. `var_samp`/`stddev_samp` also stand for DuckDB's
+ * `variance`/`stddev`.
+ */
+export type AlgebraicFunction = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'var_samp' | 'var_pop' | 'stddev_samp' | 'stddev_pop' | 'bool_and' | 'bool_or';
 export type AggregateFunction = AlgebraicFunction | 'general';
 
 export interface AlgebraicCall {
