@@ -107,15 +107,10 @@ SELECT * FROM bid WHERE EXISTS (SELECT 1 FROM auction);
 SELECT auction FROM bid WHERE price > (SELECT max(id) FROM auction);
 -- error: FEATURE_NOT_SUPPORTED 1:40
 
--- case: INTERSECT
-SELECT auction FROM bid INTERSECT SELECT id FROM auction;
--- error: FEATURE_NOT_SUPPORTED 1:25
--- message: INTERSECT
-
--- case: EXCEPT
-SELECT auction FROM bid EXCEPT SELECT id FROM auction;
--- error: FEATURE_NOT_SUPPORTED 1:25
--- message: EXCEPT
+-- case: INTERSECT with different column counts
+SELECT auction, price FROM bid INTERSECT SELECT id FROM auction;
+-- error: SYNTAX_ERROR 1:32
+-- message: each INTERSECT query must have the same number of columns
 
 -- case: UNION with different column counts
 SELECT auction, price FROM bid
