@@ -1,5 +1,5 @@
 /**
- * INTERSECT and EXCEPT over inputs that change (issue 17 item 4): random INSERT / UPDATE / DELETE on
+ * INTERSECT, EXCEPT and DISTINCT ON over inputs that change (issue 17 item 4): random INSERT / UPDATE / DELETE on
  * tables and appends to a source, views caught up at random points; every view must equal DuckDB's
  * answer over the inputs as they are, including PostgreSQL's precedence (INTERSECT first).
  */
@@ -45,6 +45,15 @@ const cases: Record<string, Omit<TableViewCase, 'seed'>> = {
       p2: { query: 'SELECT v FROM items EXCEPT SELECT w FROM notes UNION ALL SELECT n FROM clicks' },
       p3: { query: 'SELECT v FROM items EXCEPT SELECT w FROM notes EXCEPT SELECT n FROM clicks WHERE g = 1' },
       counted: { query: 'SELECT count(*) AS n FROM (SELECT g, v FROM items INTERSECT SELECT g, n FROM clicks)' },
+    },
+  },
+  'DISTINCT ON: the first row per key by the rest of the ORDER BY': {
+    tables: { items },
+    sources: { clicks },
+    views: {
+      top: { query: 'SELECT DISTINCT ON (g) g, id, v FROM items ORDER BY g, v DESC NULLS LAST, id' },
+      two_keys: { query: 'SELECT DISTINCT ON (v % 3, g) v % 3 AS r, g, id FROM items ORDER BY 1, g, id DESC' },
+      first_click: { query: 'SELECT DISTINCT ON (g) g, n FROM clicks ORDER BY g, n' },
     },
   },
 };

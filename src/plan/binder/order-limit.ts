@@ -30,22 +30,28 @@ export function applyOrderLimit(
     return body.node;
   }
   if ((!orderBy || orderBy.length === 0) && limit === null && offset === null) return body.node;
-  const keys = (orderBy ?? []).map((item): SortKey => ({
-    expr: quoteIdent(sortField(item.expr, body, state)),
-    descending: (item.type ?? '').toUpperCase() === 'DESC',
-    nullsFirst: item.nulls ? item.nulls.toUpperCase().includes('FIRST') : null,
-  }));
+  const keys = sortKeys(orderBy ?? [], body, state);
   const node: SortLimitNode = { kind: 'sort_limit', input: body.node, orderBy: keys, limit, offset, fields: body.node.fields };
   return node;
 }
 
-function sortField(expr: ExprNode, body: BoundBody, state: BinderState): string {
+/** ORDER BY items as sort keys over the body's output fields. */
+export function sortKeys(orderBy: readonly OrderItem[], body: BoundBody, state: BinderState): SortKey[] {
+  return orderBy.map((item): SortKey => ({
+    expr: quoteIdent(outputField(item.expr, body, state)),
+    descending: (item.type ?? '').toUpperCase() === 'DESC',
+    nullsFirst: item.nulls ? item.nulls.toUpperCase().includes('FIRST') : null,
+  }));
+}
+
+/** The output field an ORDER BY (or DISTINCT ON) expression names: an alias, an ordinal, or a select expression. */
+export function outputField(expr: ExprNode, body: BoundBody, state: BinderState, clause = 'ORDER BY', keyword = 'order'): string {
   const fields = body.node.fields;
-  const span = state.loc.spanOf(expr, state.loc.clause('order', state.loc.whole));
+  const span = state.loc.spanOf(expr, state.loc.clause(keyword, state.loc.whole));
   const position = state.loc.positionOf(expr, span);
   if (expr.type === 'number') {
     const f = fields[Number(expr.value) - 1];
-    if (!f) throw new EddyError('SYNTAX_ERROR', `ORDER BY position ${String(expr.value)} is not in select list`, { position });
+    if (!f) throw new EddyError('SYNTAX_ERROR', `${clause} position ${String(expr.value)} is not in select list`, { position });
     return f.name;
   }
   if (isColumnRef(expr) && expr.column !== '*' && qualifierOf(expr) === null) {
@@ -63,7 +69,7 @@ function sortField(expr: ExprNode, body: BoundBody, state: BinderState): string 
     const i = sql === null ? -1 : body.keys.indexOf(sql);
     if (i >= 0) return fields[i]!.name;
   }
-  throw new EddyError('FEATURE_NOT_SUPPORTED', 'ORDER BY expressions must be output columns of the query', {
+  throw new EddyError('FEATURE_NOT_SUPPORTED', `${clause} expressions must be output columns of the query`, {
     position,
     hint: 'add the expression to the select list (with an alias if you like) and order by it',
   });

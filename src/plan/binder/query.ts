@@ -9,6 +9,7 @@ import type { LogicalNode } from '../logical/nodes.js';
 import type { SelectStmt, WithItem } from './ast.js';
 import { asSelect } from './ast.js';
 import { requalify } from './bound-from.js';
+import { bindDistinctOn, isDistinctOn } from './distinct-on.js';
 import { Locator } from './locator.js';
 import { applyOrderLimit } from './order-limit.js';
 import { completePendingRanks } from './rank.js';
@@ -39,6 +40,7 @@ export async function bindQueryBody(stmt: SelectStmt, outer: BinderState, opts: 
   // node-sql-parser attaches a set operation's ORDER BY/LIMIT to its last SELECT.
   const last = chain[chain.length - 1]!;
   const blocks = chain.map((s) => ({ ...s, with: null, orderby: null, limit: null, _next: undefined }));
+  if (blocks.length === 1 && isDistinctOn(blocks[0]!)) return bindDistinctOn(blocks[0]!, last.orderby, last.limit, state, opts.root);
   const body = blocks.length === 1 ? await bindSelect(blocks[0]!, state) : await bindSetOperation(blocks, ops, state);
   return applyOrderLimit(body, last.orderby, last.limit, state, opts.root);
 }

@@ -206,3 +206,8 @@ SELECT auction FROM bid WHERE bidder IS DISTINCT FROM price;
 -- case: subquery in a join condition
 SELECT b.auction FROM bid b JOIN auction a ON a.id IN (SELECT auction FROM bid);
 -- error: FEATURE_NOT_SUPPORTED 1:56
+
+-- case: DISTINCT ON whose ORDER BY begins elsewhere
+SELECT DISTINCT ON (auction) auction, price FROM bid ORDER BY price DESC;
+-- error: INVALID_COLUMN_REFERENCE 1:54
+-- message: must match initial ORDER BY expressions

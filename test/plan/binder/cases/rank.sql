@@ -94,3 +94,10 @@ SELECT auction,
 -- Project "auction" AS auction, "row_number" AS row_number() OVER (PARTITION BY auction) -> (auction BIGINT, row_number() OVER (PARTITION BY auction) BIGINT)
 --   Over partition=[auction] [row_number() OVER (PARTITION BY "auction" ORDER BY hash("auction", "bidder", "price", "channel", "url", "date_time", "extra"))] -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra], row_number BIGINT)
 --     Scan source bid -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra])
+
+-- case: DISTINCT ON is a row_number deduplication ordered by the rest of the ORDER BY
+SELECT DISTINCT ON (auction) auction, bidder, price FROM bid ORDER BY auction, price DESC, bidder;
+-- expect:
+-- Rank row_number partition=[auction] order=["price" DESC, "bidder"] <= 1 -> (auction BIGINT, bidder BIGINT, price BIGINT)
+--   Project "auction" AS auction, "bidder" AS bidder, "price" AS price -> (auction BIGINT, bidder BIGINT, price BIGINT)
+--     Scan source bid -> (auction BIGINT [bid.auction], bidder BIGINT [bid.bidder], price BIGINT [bid.price], channel VARCHAR [bid.channel], url VARCHAR [bid.url], date_time TIMESTAMP [bid.date_time], extra VARCHAR [bid.extra])
