@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { int, pick } from '../support/differential.js';
-import { runTableViews, type CaseTable, type TableViewCase } from '../support/table-differential.js';
+import { testTableViewCases, type CaseTable, type TableViewCase } from '../support/table-differential.js';
 
 const groups = ['1', '2', '3', 'NULL'];
 
@@ -58,19 +58,4 @@ const cases: Record<string, Omit<TableViewCase, 'seed'>> = {
   },
 };
 
-const SEEDS = [1, 2, 3];
-
-for (const [name, c] of Object.entries(cases)) {
-  t.test(name, async (t) => {
-    for (const seed of SEEDS) {
-      const report = await runTableViews({ ...c, seed });
-      if (report.mismatch) {
-        t.fail(`seed ${seed}: view ${report.mismatch.view} differs at step ${report.mismatch.step}`, {
-          got: report.mismatch.got, want: report.mismatch.want, statements: report.mismatch.log.slice(-12),
-        });
-        return;
-      }
-      t.ok(report.checks > 0, `seed ${seed}: ${report.checks} checks over ${report.statements} statements`);
-    }
-  });
-}
+testTableViewCases(t, cases);

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Test } from 'tap';
 import { Engine } from '../../src/engine/index.js';
 import { int, pick, rng, type Random } from './differential.js';
 
@@ -152,5 +153,23 @@ export async function runTableViews(c: TableViewCase): Promise<TableViewReport> 
   } finally {
     await engine.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One tap test per case, each run with every seed; a mismatch fails the case with the views' rows and the last statements. */
+export function testTableViewCases(t: Test, cases: Readonly<Record<string, Omit<TableViewCase, 'seed'>>>, seeds: readonly number[] = [1, 2, 3]): void {
+  for (const [name, c] of Object.entries(cases)) {
+    t.test(name, async (t) => {
+      for (const seed of seeds) {
+        const report = await runTableViews({ ...c, seed });
+        if (report.mismatch) {
+          t.fail(`seed ${seed}: view ${report.mismatch.view} differs at step ${report.mismatch.step}`, {
+            got: report.mismatch.got, want: report.mismatch.want, statements: report.mismatch.log.slice(-12),
+          });
+          return;
+        }
+        t.ok(report.checks > 0, `seed ${seed}: ${report.checks} checks over ${report.statements} statements`);
+      }
+    });
   }
 }
