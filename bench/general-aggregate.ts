@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { engineTuningFromEnv } from '../src/cli/tuning-env.js';
 import { Engine } from '../src/engine/index.js';
+import { median, ms as fmt, statementTimer } from './support/timing.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const batch = Number(process.argv[3] ?? 100_000);
@@ -18,13 +19,8 @@ const groups = Number(process.argv[4] ?? 1000);
 const dir = mkdtempSync(join(tmpdir(), 'eddy-bench-general-'));
 const engine = await Engine.open({ ...engineTuningFromEnv(), dataDir: dir });
 
-const time = async (sql: string): Promise<number> => {
-  const t0 = performance.now();
-  await engine.execute(sql);
-  return performance.now() - t0;
-};
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const ms = (x: number): string => `${x.toFixed(0)} ms`;
+const time = statementTimer(engine);
+const ms = (x: number): string => fmt(x, 0);
 const insertRows = (from: number, n: number) =>
   `INSERT INTO t SELECT range AS id, range % ${groups} AS g, (range * 7919) % 100003 AS v, 'u' || (range % 977) AS url FROM range(${from}, ${from + n})`;
 

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../src/engine/index.js';
+import { median, ms, statementTimer } from './support/timing.js';
 import { engineTuningFromEnv } from '../src/cli/tuning-env.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
@@ -17,13 +18,7 @@ const updates = Number(process.argv[3] ?? 30);
 const dir = mkdtempSync(join(tmpdir(), 'eddy-bench-table-'));
 const engine = await Engine.open({ ...engineTuningFromEnv(), dataDir: dir });
 
-const time = async (sql: string): Promise<number> => {
-  const t0 = performance.now();
-  await engine.execute(sql);
-  return performance.now() - t0;
-};
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const ms = (x: number): string => `${x.toFixed(1)} ms`;
+const time = statementTimer(engine);
 
 try {
   for (const name of ['t', 'unread']) {

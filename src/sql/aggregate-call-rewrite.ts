@@ -9,9 +9,10 @@
  *     list(DISTINCT x ORDER BY y DESC NULLS LAST) FILTER (WHERE ok)
  *     list('\x03',   x ,'\x01',  y,'\x04',\x06'       ,'\x02',       ok)
  *
- * The binder (`plan/binder/aggregate-syntax.ts`) reads the marks back into the call's parts. A mark
- * cannot come from the user: DuckDB's scanner would have to read a literal holding that control
- * character, and the binder reads marks only as whole arguments of an aggregate's call.
+ * The binder (`plan/binder/aggregate-syntax.ts`) reads the marks back into the call's parts, as whole
+ * arguments of an aggregate's call only. A user's literal that holds nothing but one mark character
+ * would be read as a mark, so a text with such a literal is refused when the rewrite changes it
+ * (write `chr(1)`): rare enough that refusing beats a side table from offsets to calls.
  */
 import { AGGREGATE_NAMES } from './aggregate-names.js';
 import { matchParentheses, replaceInPlace, tokenize, type Token } from './call-tokens.js';
@@ -53,7 +54,19 @@ export function rewriteAggregateCalls(sql: string): string {
     if (inside.length === 0 && (filter.length === 0 || FILTER_READ_NATIVELY.has(token.word))) return;
     edits.push(...inside, ...filter);
   });
+  if (edits.length > 0) refuseLiteralMarks(sql, tokens);
   return replaceInPlace(sql, edits);
+}
+
+/** Thrown in node-sql-parser's shape of a failure (a message and an offset), so it is reported as one. */
+function refuseLiteralMarks(sql: string, tokens: readonly Token[]): void {
+  const marks = new Set<string>(Object.values(AGGREGATE_MARKS).map(lit));
+  const clash = tokens.find((t) => t.kind === 'other' && t.end - t.start === 3 && marks.has(sql.slice(t.start, t.end)));
+  if (!clash) return;
+  const code = sql.charCodeAt(clash.start + 1);
+  throw Object.assign(new Error(`a string literal holding only the control character U+000${code} cannot be used here (Eddy marks ORDER BY, DISTINCT and FILTER of aggregate calls with it): write chr(${code})`), {
+    location: { start: { offset: clash.start } },
+  });
 }
 
 /** DISTINCT first, then ORDER BY and its keys' directions, at the call's own depth. */

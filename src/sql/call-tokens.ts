@@ -1,9 +1,9 @@
 /**
- * The tokens the text rewrites in this folder need (words, parentheses, commas), read through
- * DuckDB's scanner (`duck/lexer.ts`) so strings, quoted names and comments are never mistaken for
- * code, and matched parentheses.
+ * The tokens the text rewrites in this folder read (words, parentheses, commas): DuckDB's tokens
+ * (`duck/code-tokens.ts`, so strings, quoted names and comments are never mistaken for code) in the
+ * shape the rewrites match on, with matched parentheses and a same-length replacement.
  */
-import { isIdentCont, isIdentStart, segments } from '../duck/lexer.js';
+import { codeTokens } from '../duck/code-tokens.js';
 
 export interface Token {
   readonly kind: 'word' | 'open' | 'close' | 'comma' | 'other';
@@ -13,30 +13,15 @@ export interface Token {
   readonly word: string;
 }
 
+const PUNCTUATION: Readonly<Record<string, Token['kind']>> = { '(': 'open', ')': 'close', ',': 'comma' };
+
 export function tokenize(sql: string): Token[] {
-  const tokens: Token[] = [];
-  for (const s of segments(sql)) {
-    if (s.kind === 'space' || s.kind === 'line_comment' || s.kind === 'block_comment') continue;
-    if (s.kind !== 'code') {
-      tokens.push({ kind: 'other', start: s.start, end: s.end, word: '' });
-      continue;
-    }
-    let i = s.start;
-    while (i < s.end) {
-      const c = sql.charCodeAt(i);
-      if (isIdentStart(c)) {
-        let j = i + 1;
-        while (j < s.end && isIdentCont(sql.charCodeAt(j))) j++;
-        tokens.push({ kind: 'word', start: i, end: j, word: sql.slice(i, j).toUpperCase() });
-        i = j;
-        continue;
-      }
-      const kind = c === 40 ? 'open' : c === 41 ? 'close' : c === 44 ? 'comma' : 'other';
-      tokens.push({ kind, start: i, end: i + 1, word: '' });
-      i++;
-    }
-  }
-  return tokens;
+  return codeTokens(sql).map(({ kind, start, end, text }) => ({
+    kind: kind === 'word' ? 'word' : kind === 'char' ? (PUNCTUATION[text] ?? 'other') : 'other',
+    start,
+    end,
+    word: kind === 'word' ? text.toUpperCase() : '',
+  }));
 }
 
 /** For each `(` token's index, the index of its `)`. */

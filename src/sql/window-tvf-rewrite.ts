@@ -5,7 +5,7 @@
  * `TUMBLE(bid, (date_time), size)`: the form Eddy documents, at the same offsets, so positions in
  * node-sql-parser's AST and errors still point into the user's text.
  */
-import { matchParentheses, tokenize, type Token } from './call-tokens.js';
+import { matchParentheses, replaceInPlace, tokenize, type Token } from './call-tokens.js';
 
 const WINDOW_FUNCTIONS = new Set(['TUMBLE', 'HOP', 'SESSION', 'CUMULATE']);
 
@@ -41,10 +41,7 @@ export function rewriteWindowTableFunctions(sql: string): string {
     }
   });
 
-  if (blanks.length === 0) return sql;
-  const chars = sql.split('');
-  for (const [start, end] of blanks) chars.fill(' ', start, end);
-  return chars.join('');
+  return replaceInPlace(sql, blanks.map(([start, end]) => ({ start, end, text: '' })));
 }
 
 function insideWindowFunction(tokens: readonly Token[], openStack: readonly number[]): boolean {

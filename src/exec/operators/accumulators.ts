@@ -32,8 +32,8 @@ export function accumulator(call: AlgebraicCall, i: number, when: string, inputT
   const a = `a${i}`;
   const n = `n${i}`;
   const x = call.arg === null ? 'NULL' : q(call.arg);
-  const weight = (c: string) => `coalesce(sum(CASE WHEN ${when} THEN __op ELSE 0 END), 0)::BIGINT AS ${c}`;
-  const weightOf = (cond: string, c: string) => `coalesce(sum(CASE WHEN ${when} AND ${cond} THEN __op ELSE 0 END), 0)::BIGINT AS ${c}`;
+  // the weight of the rows that count (and meet `cond`)
+  const weight = (c: string, cond = 'TRUE') => `coalesce(sum(CASE WHEN ${when} AND ${cond} THEN __op ELSE 0 END), 0)::BIGINT AS ${c}`;
   const add = (c: string) => `coalesce(o.${c}, 0) + coalesce(d.${c}, 0) AS ${c}`;
   const weighted = (type: string, value: string) => `sum(CASE WHEN ${when} THEN CAST(${value} AS ${type}) * __op END)`;
   switch (call.fn) {
@@ -85,11 +85,10 @@ export function accumulator(call: AlgebraicCall, i: number, when: string, inputT
       const [decides, otherwise] = call.fn === 'bool_and' ? [f, t] : [t, f];
       return {
         columns: [{ name: t, type: 'BIGINT' }, { name: f, type: 'BIGINT' }],
-        deltas: [weightOf(x, t), weightOf(`NOT ${x}`, f)],
+        deltas: [weight(t, x), weight(f, `NOT ${x}`)],
         merged: [add(t), add(f)],
         final: (row) => `CASE WHEN ${row}.${decides} > 0 THEN ${call.fn === 'bool_or'} WHEN ${row}.${otherwise} > 0 THEN ${call.fn === 'bool_and'} END`,
       };
     }
   }
 }
-

@@ -19,7 +19,6 @@ import { closedWindowsEviction, columnDefs, columnsMatch, deltaTable, windowClos
 
 const q = quoteIdent;
 
-
 interface Layout {
   readonly node: AggregateOp;
   readonly keyNames: readonly string[];

@@ -17,7 +17,7 @@ import type { Span } from './locator.js';
 import { NameAllocator } from './names.js';
 import { describeProbe, probeRelation, requireBoolean, typeScalars, type ProbeItem } from './probe.js';
 import type { SelectEntry } from './select-entry.js';
-import { orderSuffix, printAggregateCall } from './sql-printer.js';
+import { printAggregateCall } from './sql-printer.js';
 import type { BinderState } from './state.js';
 
 export interface BoundAggregate {
@@ -138,21 +138,21 @@ export async function bindAggregate(input: BoundFrom, entries: readonly SelectEn
       if (argField) base = `${fn}_${argField.userName}`;
       call = { fn, arg, distinct: c.distinct && fn === 'count', filter, display };
     } else {
+      // Each part's SQL: arguments that read columns and ORDER BY keys become input fields; constants
+      // stay in the call (DuckDB wants a separator or a quantile's fraction constant).
       const inputs: string[] = [];
-      const input = (x: ExprNode, base: string, what: string): string => {
+      const parts = new Map<ExprNode, string>();
+      const input = (x: ExprNode, base: string, what: string): void => {
         const name = addExpr(x, state.loc.spanOf(x, span), base, what);
         if (!inputs.includes(name)) inputs.push(name);
-        return quoteIdent(name);
+        parts.set(x, quoteIdent(name));
       };
-      // constants stay in the call: DuckDB wants a separator or a quantile's fraction constant
-      const args = c.args.map((a, k) =>
-        readsColumns(a) ? input(a, `${c.name}_arg`, `argument ${k + 1} of ${c.name}`) : renderExpr(a, env(`the argument of ${c.name}`, state.loc.spanOf(a, span))),
-      );
-      const order = c.orderBy.map((o) => `${input(o.node, `${c.name}_order`, `ORDER BY of ${c.name}`)}${orderSuffix(o)}`);
-      const orderBy = order.length ? `ORDER BY ${order.join(', ')}` : '';
-      const sql = c.withinGroup
-        ? `${c.name}(${args.join(', ')}) WITHIN GROUP (${orderBy})`
-        : `${c.name}(${c.distinct ? 'DISTINCT ' : ''}${args.join(', ')}${orderBy ? ` ${orderBy}` : ''})`;
+      c.args.forEach((a, k) => {
+        if (readsColumns(a)) input(a, `${c.name}_arg`, `argument ${k + 1} of ${c.name}`);
+        else parts.set(a, renderExpr(a, env(`the argument of ${c.name}`, state.loc.spanOf(a, span))));
+      });
+      for (const o of c.orderBy) input(o.node, `${c.name}_order`, `ORDER BY of ${c.name}`);
+      const sql = printAggregateCall({ ...c, filter: null }, (x) => parts.get(x)!);
       call = { fn: 'general', name: c.name, sql, inputs, distinct: c.distinct, filter, display };
     }
     const name = aggNames.allocate(base);

@@ -9,7 +9,7 @@
  * ProjectNode.
  */
 import { quoteIdent } from '../../duck/quote.js';
-import { EddyError } from '../../util/errors.js';
+import { EddyError, type SqlPosition } from '../../util/errors.js';
 import type { Field } from '../logical/field.js';
 import type { AggregateNode, DistinctNode, FilterNode, LogicalNode, ProjectNode, UnionNode } from '../logical/nodes.js';
 import type { SelectStmt } from './ast.js';
@@ -21,23 +21,24 @@ import type { BinderState } from './state.js';
 
 type SetOp = 'union' | 'union all' | 'intersect' | 'except';
 
-function setOp(written: string): SetOp {
+function setOp(written: string, position: SqlPosition): SetOp {
   const op = written.toLowerCase().replace(/\s+/g, ' ').trim();
   if (op === 'union all') return 'union all';
   if (op === 'union' || op === 'union distinct') return 'union';
   if (op === 'intersect' || op === 'intersect distinct') return 'intersect';
   if (op === 'except' || op === 'minus' || op === 'except distinct') return 'except';
   throw new EddyError('FEATURE_NOT_SUPPORTED', `${written.toUpperCase()} is not supported in continuous queries`, {
+    position,
     hint: 'UNION [ALL], INTERSECT and EXCEPT are supported',
   });
 }
 
 export async function bindSetOperation(selects: readonly SelectStmt[], written: readonly string[], state: BinderState): Promise<BoundBody> {
-  const ops = written.map(setOp);
+  const opAt = opPositions(state);
+  const ops = written.map((op, i) => setOp(op, state.loc.position(opAt[i] ?? 0)));
   const inputs: LogicalNode[] = [];
   for (const s of selects) inputs.push((await bindSelect(s, state)).node);
   const width = inputs[0]!.fields.length;
-  const opAt = opPositions(state);
   inputs.forEach((n, i) => {
     if (n.fields.length !== width) {
       const word = ops[i - 1]!.split(' ')[0]!.toUpperCase();

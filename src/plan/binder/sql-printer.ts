@@ -32,7 +32,7 @@ export function printExpr(node: ExprNode): string {
   return sql;
 }
 
-export function orderSuffix(o: AggregateOrderKey): string {
+function orderSuffix(o: AggregateOrderKey): string {
   return `${o.descending ? ' DESC' : ''}${o.nullsFirst === null ? '' : o.nullsFirst ? ' NULLS FIRST' : ' NULLS LAST'}`;
 }
 

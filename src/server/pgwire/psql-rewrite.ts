@@ -11,7 +11,7 @@
  *   names it after the function).
  */
 import { offThreadAbove } from '../../util/off-thread.js';
-import { codeTokens, isChar, isWord, type CodeToken } from './sql-text.js';
+import { codeTokens, isChar, isWord, type CodeToken } from '../../duck/code-tokens.js';
 
 const OPERATOR_CHARS = new Set([...'~!<>=*+-/^%|&']);
 const TEXT_CASTS = new Set(['regclass', 'regtype', 'regproc', 'regprocedure', 'regnamespace', 'regrole', 'name']);

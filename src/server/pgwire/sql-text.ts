@@ -1,12 +1,12 @@
 /**
  * Lexical helpers over SQL text that the wire layer needs before the engine sees a statement:
- * splitting a simple-query string into statements, substituting $n parameters, and the tokens that
- * psql's catalog queries are rewritten by. All read the text through src/duck/lexer.ts, which splits
- * it exactly as DuckDB does, so that literals and comments are skipped where DuckDB skips them.
+ * splitting a simple-query string into statements and substituting $n parameters. Both read the text
+ * through src/duck/lexer.ts, which splits it exactly as DuckDB does, so that literals and comments are
+ * skipped where DuckDB skips them (psql's catalog-query rewrite reads its tokens: duck/code-tokens.ts).
  */
 // quote.js rather than the duck index: the parse worker imports this file and needs no DuckDB.
 import { quoteLiteral } from '../../duck/quote.js';
-import { isIdentStart, segments } from '../../duck/lexer.js';
+import { segments } from '../../duck/lexer.js';
 import { offThreadAbove } from '../../util/off-thread.js';
 
 /** One statement of a query string and where it starts (0-based offset). */
@@ -72,38 +72,6 @@ export function substituteParameters(sql: string, values: readonly (string | nul
     last = p.end;
   }
   return out + sql.slice(last);
-}
-
-/**
- * A token of code as DuckDB's scanner reads it: a word (a name or keyword, whole), one other
- * character (`:`, `(`, a digit), or a string, quoted name or dollar-quoted string whole.
- */
-export interface CodeToken {
-  readonly kind: 'word' | 'char' | 'string' | 'quoted_ident' | 'dollar_string';
-  readonly start: number;
-  readonly end: number;
-  readonly text: string;
-}
-
-/** The tokens of `sql` in order, blanks and comments left out. */
-export function codeTokens(sql: string): CodeToken[] {
-  const tokens: CodeToken[] = [];
-  for (const seg of segments(sql)) {
-    if (seg.kind === 'space' || seg.kind === 'line_comment' || seg.kind === 'block_comment') continue;
-    const kind = seg.kind === 'code' ? (isIdentStart(sql.charCodeAt(seg.start)) ? 'word' : 'char') : seg.kind;
-    tokens.push({ kind, start: seg.start, end: seg.end, text: sql.slice(seg.start, seg.end) });
-  }
-  return tokens;
-}
-
-/** Whether a token is the word `word` (given in lower case), as an unquoted name or keyword. */
-export function isWord(token: CodeToken | undefined, word: string): boolean {
-  return token?.kind === 'word' && token.text.length === word.length && token.text.toLowerCase() === word;
-}
-
-/** Whether a token is the character `char` of code. */
-export function isChar(token: CodeToken | undefined, char: string): boolean {
-  return token?.kind === 'char' && token.text === char;
 }
 
 // The scans above take ~0.1-0.3 s per MB; above a few kilobytes they run on the parse worker.
